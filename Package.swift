@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "fundingd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fundingd", targets: ["fundingd"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+    ],
+    targets: [
+        // Pure domain: units, symbol normalisation, snapshots, validation. No I/O.
+        .target(name: "FundingCore"),
+        // One adapter per venue: a mapping from its public JSON to snapshots, behind an HTTP-fetching protocol.
+        .target(
+            name: "FundingVenues",
+            dependencies: ["FundingCore"]
+        ),
+        // SQL calls only: migrations, the write path, analytics reads. SQL text lives in schema/ and timescale/.
+        .target(
+            name: "FundingStore",
+            dependencies: [
+                "FundingCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The collection loop: scheduling, retries, circuit breakers, buffering, leader election.
+        .target(
+            name: "FundingIngest",
+            dependencies: [
+                "FundingCore", "FundingVenues", "FundingStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Composition root: configuration, the local cluster, buildApplication.
+        .target(
+            name: "FundingApp",
+            dependencies: [
+                "FundingCore", "FundingVenues", "FundingStore", "FundingIngest",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "fundingd",
+            dependencies: [
+                "FundingApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FundingCoreTests", dependencies: ["FundingCore"]),
+        .testTarget(
+            name: "FundingVenuesTests",
+            dependencies: ["FundingCore", "FundingVenues"]
+        ),
+        .testTarget(
+            name: "FundingDatabaseTests",
+            dependencies: [
+                "FundingCore", "FundingStore", "FundingApp", "FundingIngest", "FundingVenues",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// FundingApp: filled in by the foundation work.

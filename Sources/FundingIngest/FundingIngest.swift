@@ -1,0 +1,1 @@
+// FundingIngest: filled in by the foundation work.

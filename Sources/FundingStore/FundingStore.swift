@@ -1,0 +1,1 @@
+// FundingStore: filled in by the foundation work.
