@@ -1,1 +1,0 @@
-// FundingApp: filled in by the foundation work.

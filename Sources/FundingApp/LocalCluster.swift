@@ -1,0 +1,242 @@
+import Foundation
+import FundingStore
+
+/// The private PostgreSQL + TimescaleDB cluster `fundingd` runs when `DATABASE_URL` is not set.
+///
+/// Everything lives under `FUNDINGD_HOME` (default `./.fundingd`): the data directory, the socket directory (mode
+/// 0700, so only its owner can use trust authentication over it), the server log and `cluster.json` with the port
+/// and generated role passwords. TCP listens on 127.0.0.1 only and asks for passwords (SCRAM). When run as root the
+/// server runs as the `postgres` system user, since PostgreSQL refuses to run as root.
+public struct LocalCluster: Sendable {
+    /// The port, superuser and role passwords chosen when the cluster was created.
+    public struct State: Codable, Sendable {
+        public var port: Int
+        public var database: String
+        public var passwords: [String: String]
+    }
+
+    public enum Role: String, CaseIterable, Sendable {
+        /// Superuser: creates databases and extensions (tests use it for throwaway databases).
+        case admin = "fundingd_admin"
+        /// Owns the database and runs migrations.
+        case owner = "fundingd"
+        /// The ingest daemon.
+        case writer = "fundingd_writer"
+        /// The API, Grafana and analysts: read-only.
+        case reader = "fundingd_reader"
+    }
+
+    public struct ClusterError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public var home: URL
+    public var pgBin: URL
+    public var preferredPort: Int
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        home = URL(fileURLWithPath: environment["FUNDINGD_HOME"] ?? ".fundingd", relativeTo: cwd).standardizedFileURL
+        pgBin = URL(fileURLWithPath: environment["FUNDINGD_PG_BIN"] ?? "/usr/lib/postgresql/15/bin")
+        preferredPort = environment["FUNDINGD_PG_PORT"].flatMap(Int.init) ?? 54329
+    }
+
+    var dataDir: URL { home.appendingPathComponent("pgdata") }
+    var socketDir: URL { home.appendingPathComponent("run") }
+    var logFile: URL { home.appendingPathComponent("postgres.log") }
+    var stateFile: URL { home.appendingPathComponent("cluster.json") }
+    var isRoot: Bool { getuid() == 0 }
+
+    public func state() throws -> State {
+        guard let data = try? Data(contentsOf: stateFile) else {
+            throw ClusterError(description: "no local cluster under \(home.path): run `fundingd db start`")
+        }
+        return try JSONDecoder().decode(State.self, from: data)
+    }
+
+    /// The connection URL for `role` (TCP on 127.0.0.1 with the role's generated password).
+    public func url(role: Role = .owner) throws -> DatabaseURL {
+        let state = try state()
+        return DatabaseURL(host: "127.0.0.1", port: state.port, username: role.rawValue,
+                           password: state.passwords[role.rawValue], database: state.database)
+    }
+
+    /// Whether the server answers.
+    public func isRunning() -> Bool {
+        FileManager.default.fileExists(atPath: dataDir.appendingPathComponent("PG_VERSION").path)
+            && (try? runPG("pg_ctl", ["-D", dataDir.path, "status"])) != nil
+    }
+
+    /// Creates the cluster on first use, starts it, and makes sure the database, roles and extensions exist.
+    public func start() throws {
+        guard FileManager.default.fileExists(atPath: pgBin.appendingPathComponent("initdb").path) else {
+            throw ClusterError(description: "PostgreSQL not found in \(pgBin.path): run `bash timescale/install.sh`")
+        }
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: dataDir.appendingPathComponent("PG_VERSION").path) {
+            try initialise()
+        }
+        if !isRunning() {
+            do {
+                // The server inherits pg_ctl's descriptors: no pipe, or reading it would wait for the server to exit.
+                try runPG("pg_ctl", ["-D", dataDir.path, "-l", logFile.path, "-w", "-t", "60", "start"], detached: true)
+            } catch {
+                let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+                throw ClusterError(description: "\(error)\n\(log.split(separator: "\n").suffix(15).joined(separator: "\n"))")
+            }
+        }
+        try bootstrap()
+    }
+
+    public func stop() throws {
+        guard isRunning() else { return }
+        try runPG("pg_ctl", ["-D", dataDir.path, "-m", "fast", "-w", "stop"])
+    }
+
+    private func initialise() throws {
+        let port = try Self.freePort(from: preferredPort)
+        func secret() -> String {
+            var g = SystemRandomNumberGenerator()
+            return (0..<24).map { _ in String("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789".randomElement(using: &g)!) }
+                .joined()
+        }
+        let state = State(port: port, database: "fundingd",
+                          passwords: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0.rawValue, secret()) }))
+        try FileManager.default.createDirectory(at: socketDir, withIntermediateDirectories: true)
+        let pwFile = home.appendingPathComponent("initdb.pw")
+        try Data(state.passwords[Role.admin.rawValue]!.utf8).write(to: pwFile)
+        defer { try? FileManager.default.removeItem(at: pwFile) }
+        if isRoot {
+            // The server runs as `postgres`; it must reach the data and socket directories.
+            try run("/bin/chown", ["-R", "postgres:postgres", home.path])
+            guard (try? run("/usr/sbin/runuser", ["-u", "postgres", "--", "test", "-x", home.path])) != nil
+            else {
+                throw ClusterError(description: """
+                    the postgres system user cannot reach \(home.path); set FUNDINGD_HOME to a directory it can \
+                    traverse (e.g. under /var/lib or /tmp)
+                    """)
+            }
+        }
+        try runPG("initdb", ["-D", dataDir.path, "-U", Role.admin.rawValue, "--pwfile", pwFile.path,
+                             "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"])
+        let conf = """
+
+            # fundingd private cluster
+            port = \(port)
+            listen_addresses = '127.0.0.1'
+            unix_socket_directories = '\(socketDir.path)'
+            unix_socket_permissions = 0700
+            shared_preload_libraries = 'timescaledb,pg_cron'
+            cron.database_name = 'fundingd'
+            cron.use_background_workers = on
+            max_worker_processes = 32
+            max_connections = 200
+            shared_buffers = 512MB
+            timescaledb.telemetry_level = off
+            timescaledb.max_background_workers = 8
+            log_min_messages = warning
+
+            """
+        let confURL = dataDir.appendingPathComponent("postgresql.conf")
+        let handle = try FileHandle(forWritingTo: confURL)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(conf.utf8))
+        try handle.close()
+        let data = try JSONEncoder().encode(state)
+        try data.write(to: stateFile)
+        chmod(stateFile.path, 0o600)
+    }
+
+    /// Idempotent: roles with their passwords, the database owned by `fundingd`, extensions, and the grants
+    /// only a superuser can give.
+    private func bootstrap() throws {
+        let state = try state()
+        var roles = ""
+        for role in [Role.owner, .writer, .reader] {
+            let pw = state.passwords[role.rawValue]!
+            roles += """
+                DO $$ BEGIN
+                  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(role.rawValue)') THEN
+                    CREATE ROLE \(role.rawValue) LOGIN PASSWORD '\(pw)';
+                  ELSE
+                    ALTER ROLE \(role.rawValue) LOGIN PASSWORD '\(pw)';
+                  END IF;
+                END $$;
+
+                """
+        }
+        try psql(database: "postgres", roles)
+        let exists = try psql(database: "postgres",
+                              "SELECT 1 FROM pg_database WHERE datname = '\(state.database)'", tuplesOnly: true)
+        if exists.trimmingCharacters(in: .whitespacesAndNewlines) != "1" {
+            try psql(database: "postgres", "CREATE DATABASE \(state.database) OWNER fundingd")
+        }
+        try psql(database: state.database, Self.superuserSetup)
+    }
+
+    /// What only a superuser can do in the service database; migrations do the rest as the owner.
+    static let superuserSetup = """
+        CREATE EXTENSION IF NOT EXISTS timescaledb;
+        CREATE EXTENSION IF NOT EXISTS pg_cron;
+        GRANT USAGE ON SCHEMA cron TO fundingd;
+        """
+
+    /// Runs SQL as the superuser over the socket directory and returns what psql printed.
+    @discardableResult
+    public func psql(database: String, _ sql: String, tuplesOnly: Bool = false) throws -> String {
+        let state = try state()
+        var args = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", socketDir.path, "-p", "\(state.port)",
+                    "-U", Role.admin.rawValue, "-d", database, "-c", sql]
+        if tuplesOnly { args.insert("-tA", at: 0) }
+        return try runPG("psql", args)
+    }
+
+    @discardableResult
+    private func runPG(_ tool: String, _ args: [String], detached: Bool = false) throws -> String {
+        let exe = pgBin.appendingPathComponent(tool).path
+        if isRoot {
+            return try run("/usr/sbin/runuser", ["-u", "postgres", "--", exe] + args, detached: detached)
+        }
+        return try run(exe, args, detached: detached)
+    }
+
+    /// Runs a tool and returns its output; `detached` sends output to /dev/null for tools that leave a daemon behind.
+    @discardableResult
+    private func run(_ exe: String, _ args: [String], detached: Bool = false) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: exe)
+        process.arguments = args
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        let out = Pipe()
+        process.standardOutput = detached ? FileHandle.nullDevice : out
+        process.standardError = detached ? FileHandle.nullDevice : out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = detached ? Data() : out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw ClusterError(description: "\(URL(fileURLWithPath: exe).lastPathComponent) \(args.prefix(3).joined(separator: " ")) failed (\(process.terminationStatus)): \(text)")
+        }
+        return text
+    }
+
+    /// The first port at or above `start` that nothing listens on, so two clones can each run a cluster.
+    static func freePort(from start: Int) throws -> Int {
+        for port in start..<(start + 100) {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let ok = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            if ok { return port }
+        }
+        throw ClusterError(description: "no free port in \(start)..<\(start + 100)")
+    }
+}

@@ -1,1 +1,0 @@
-// FundingStore: filled in by the foundation work.
