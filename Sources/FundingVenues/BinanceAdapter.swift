@@ -1,0 +1,189 @@
+import Foundation
+import FundingCore
+
+/// Binance USDⓈ-M perpetual futures (`binance`, `https://fapi.binance.com`), all endpoints public.
+///
+/// Endpoints and the unit facts relied on (Binance USDⓈ-M REST docs as mirrored in
+/// `binance/binance-connector-python` and `Tests/Fixtures/binance-usdm/SOURCE.md`):
+/// - `GET /fapi/v1/premiumIndex` (no `symbol`: every symbol, weight 10). `lastFundingRate` is a decimal
+///   **fraction per funding interval** sent as a string (`"0.00010000"` = 0.01 % per interval); despite its
+///   name it is the running rate that will be charged at `nextFundingTime` (epoch ms, a number). There is no
+///   separate predicted rate, so `predictedRate` stays nil. `markPrice`, `indexPrice` are per contract unit
+///   (per 1000 PEPE on `1000PEPEUSDT`); `time` (epoch ms) stamps the row.
+/// - `GET /fapi/v1/fundingInfo` (weight 0). Lists **only** symbols whose cap, floor or interval was adjusted,
+///   with `fundingIntervalHours` (integer hours); every other symbol settles every 8 h.
+/// - `GET /fapi/v1/ticker/24hr` (no `symbol`, weight 40). `quoteVolume` is the 24 h volume in the quote asset
+///   (USDT or USDC), used as USD volume; `volume` (base) is not used.
+/// - `GET /fapi/v1/ticker/bookTicker` (no `symbol`, weight 5): best `bidPrice` / `askPrice`.
+/// - `GET /fapi/v1/openInterest?symbol=` (per symbol only, weight 1): `openInterest` in base-asset units of the
+///   contract (1000-PEPE lots on `1000PEPEUSDT`); USD = `openInterest` × `markPrice` (linear contracts). Sent with
+///   at most `openInterestConcurrency` in flight; a cycle costs about 55 + one weight per market against the
+///   2400-per-minute IP budget.
+///
+/// Symbols come from the market name via `SymbolNormalizer` (premiumIndex has no base-asset field):
+/// `1000PEPEUSDT` → PEPE × 1000, `1MBABYDOGEUSDT` → BABYDOGE × 10⁶, `BTCUSDC` → BTC quoted in USDC.
+///
+/// Skipped on purpose: delivery contracts (`BTCUSDT_250328`: a `_` date suffix, `nextFundingTime` 0) as
+/// `delivery_contract`; markets quoted in a non-USD asset (`ETHBTC`, `BNBBTC`: prices and volume in BTC) as
+/// `non_usd_quote`; rows without a funding rate as `missing_funding_rate`.
+/// Failures: premiumIndex or fundingInfo failing throws (without fundingInfo, 4 h and 1 h markets would be
+/// written with an 8 h interval). ticker/24hr, bookTicker or a per-symbol openInterest failing keeps the rows
+/// with those fields nil; the affected markets are counted in `skipped` under `missing_volume`, `missing_book`
+/// and `missing_open_interest` (rows are still produced: these keys count missing fields, not dropped markets).
+public struct BinanceAdapter: VenueAdapter {
+    public static let descriptor = DexDescriptor(
+        name: "binance", displayName: "Binance USDⓈ-M", kind: .cex,
+        defaultBaseURL: "https://fapi.binance.com", defaultFundingIntervalHours: 8)
+
+    static let dex = "binance"
+    /// Quote assets whose volume and prices are taken as USD.
+    static let usdQuotes: Set<String> = ["USDT", "USDC", "USD", "FDUSD", "BUSD"]
+
+    /// Per-symbol `/fapi/v1/openInterest` requests in flight at once.
+    public var openInterestConcurrency: Int
+
+    public init(openInterestConcurrency: Int = 8) {
+        self.openInterestConcurrency = openInterestConcurrency
+    }
+
+    public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
+        let start = ContinuousClock.now
+        async let premium = client.get("/fapi/v1/premiumIndex", baseURL: baseURL)
+        async let info = client.get("/fapi/v1/fundingInfo", baseURL: baseURL)
+        async let tickers = Self.optionalGet(client, "/fapi/v1/ticker/24hr", baseURL)
+        async let books = Self.optionalGet(client, "/fapi/v1/ticker/bookTicker", baseURL)
+        let (premiumBody, infoBody) = try await (premium, info)
+        let (tickerBody, bookBody) = await (tickers, books)
+        let bulkMs = elapsedMilliseconds(since: start)
+
+        var result = try Self.parse(
+            premiumIndex: premiumBody, fundingInfo: infoBody, tickers24h: tickerBody, bookTickers: bookBody, now: now)
+        if tickerBody == nil { result.skip("missing_volume", count: result.snapshots.count) }
+        if bookBody == nil { result.skip("missing_book", count: result.snapshots.count) }
+
+        let symbols = result.snapshots.map(\.dexSymbol)
+        let answers = await PerMarketRequests.run(symbols, limit: openInterestConcurrency) { symbol in
+            let body = try await client.get("/fapi/v1/openInterest?symbol=\(symbol)", baseURL: baseURL)
+            return try Self.parseOpenInterest(body)
+        }
+        for i in result.snapshots.indices {
+            result.snapshots[i].collectionLatencyMs = bulkMs
+            guard case .success(let oi) = answers[i] else {
+                result.skip("missing_open_interest")
+                continue
+            }
+            result.snapshots[i].openInterestBase = oi
+            result.snapshots[i].openInterestUSD = result.snapshots[i].markPrice.map { oi * $0 }
+        }
+        return result
+    }
+
+    /// An all-symbols enrichment request: its failure costs the fields it carries, not the rows.
+    static func optionalGet(_ client: some HTTPFetching, _ path: String, _ baseURL: String) async -> [UInt8]? {
+        try? await client.get(path, baseURL: baseURL)
+    }
+
+    // MARK: - Parsing (pure)
+
+    struct PremiumIndexRow: Decodable {
+        var symbol: String
+        var markPrice: LenientDouble?
+        var indexPrice: LenientDouble?
+        var lastFundingRate: LenientDouble?
+        var nextFundingTime: LenientDouble?
+        var time: LenientDouble?
+    }
+
+    struct FundingInfoRow: Decodable {
+        var symbol: String
+        var fundingIntervalHours: LenientDouble?
+    }
+
+    struct Ticker24hRow: Decodable {
+        var symbol: String
+        var quoteVolume: LenientDouble?
+    }
+
+    struct BookTickerRow: Decodable {
+        var symbol: String
+        var bidPrice: LenientDouble?
+        var askPrice: LenientDouble?
+    }
+
+    struct OpenInterestAnswer: Decodable {
+        var symbol: String
+        var openInterest: LenientDouble
+    }
+
+    /// The ticker endpoints answer an array without `symbol` and a single object with it; both are accepted.
+    struct OneOrMany<T: Decodable>: Decodable {
+        var rows: [T]
+        init(from decoder: Decoder) throws {
+            if let many = try? [T](from: decoder) { rows = many } else { rows = [try T(from: decoder)] }
+        }
+    }
+
+    /// Snapshots from the all-symbol answers. `fundingInfo`, `tickers24h` and `bookTickers` may be nil (not
+    /// fetched); open interest is filled in by `fetch` from the per-symbol requests.
+    public static func parse(
+        premiumIndex: some DataProtocol, fundingInfo: (some DataProtocol)?, tickers24h: (some DataProtocol)?,
+        bookTickers: (some DataProtocol)?, now: Date
+    ) throws -> VenueFetchResult {
+        let rows = try decodePayload([PremiumIndexRow].self, from: premiumIndex, dex: dex, endpoint: "/fapi/v1/premiumIndex")
+        var intervals: [String: Double] = [:]
+        if let fundingInfo {
+            for row in try decodePayload([FundingInfoRow].self, from: fundingInfo, dex: dex, endpoint: "/fapi/v1/fundingInfo") {
+                if let h = row.fundingIntervalHours.number { intervals[row.symbol] = h }
+            }
+        }
+        var volumes: [String: Double] = [:]
+        if let tickers24h {
+            for row in try decodePayload(OneOrMany<Ticker24hRow>.self, from: tickers24h, dex: dex, endpoint: "/fapi/v1/ticker/24hr").rows {
+                volumes[row.symbol] = row.quoteVolume.number
+            }
+        }
+        var books: [String: (Double?, Double?)] = [:]
+        if let bookTickers {
+            for row in try decodePayload(OneOrMany<BookTickerRow>.self, from: bookTickers, dex: dex, endpoint: "/fapi/v1/ticker/bookTicker").rows {
+                books[row.symbol] = (row.bidPrice.number, row.askPrice.number)
+            }
+        }
+
+        var result = VenueFetchResult()
+        for row in rows {
+            let nextFunding = row.nextFundingTime.number ?? 0
+            if row.symbol.contains("_") || nextFunding == 0 {
+                result.skip("delivery_contract")
+                continue
+            }
+            let name = SymbolNormalizer.normalize(row.symbol)
+            guard let quote = name.quote, usdQuotes.contains(quote) else {
+                result.skip("non_usd_quote")
+                continue
+            }
+            guard let rate = row.lastFundingRate.number else {
+                result.skip("missing_funding_rate")
+                continue
+            }
+            let book = books[row.symbol]
+            result.snapshots.append(MarketSnapshot(
+                dex: dex, dexSymbol: row.symbol, symbol: name.symbol, quote: quote, margin: .linear,
+                multiplier: name.multiplier,
+                time: row.time.number.map { Date(timeIntervalSince1970: $0 / 1000) } ?? now,
+                fundingRate: rate, fundingIntervalHours: intervals[row.symbol] ?? descriptor.defaultFundingIntervalHours,
+                predictedRate: nil, nextFundingTime: Date(timeIntervalSince1970: nextFunding / 1000),
+                markPrice: row.markPrice.number, indexPrice: row.indexPrice.number,
+                volume24hUSD: volumes[row.symbol] ?? nil, bestBid: book?.0, bestAsk: book?.1))
+        }
+        return result
+    }
+
+    /// Open interest in base-asset units from one `/fapi/v1/openInterest?symbol=` answer.
+    public static func parseOpenInterest(_ data: some DataProtocol) throws -> Double {
+        let answer = try decodePayload(OpenInterestAnswer.self, from: data, dex: dex, endpoint: "/fapi/v1/openInterest")
+        guard let oi = answer.openInterest.value else {
+            throw VenuePayloadError(dex: dex, endpoint: "/fapi/v1/openInterest", reason: "empty openInterest")
+        }
+        return oi
+    }
+}

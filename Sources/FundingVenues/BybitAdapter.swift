@@ -1,0 +1,165 @@
+import Foundation
+import FundingCore
+
+/// Bybit v5 perpetuals, USDT/USDC linear and coin-margined inverse (`bybit`, `https://api.bybit.com`).
+///
+/// Endpoint: `GET /v5/market/tickers?category=linear` and `?category=inverse`; without `symbol` each returns
+/// every contract of the category in one answer (perpetuals and dated futures). Two requests per cycle against a
+/// limit of 600 requests per 5 s per IP. Unit facts relied on (Bybit v5 docs `docs/v5/market/tickers.mdx` as
+/// recorded in `Tests/Fixtures/bybit/SOURCE.md`, checked against the recorded inverse answer):
+/// - `fundingRate`: string **fraction per funding interval**, charged at `nextFundingTime` (ms string). Bybit
+///   publishes no separate predicted rate (`predictedRate` nil).
+/// - `fundingIntervalHour`: the interval in **hours** (string, "8"). Not to be confused with instruments-info
+///   `fundingInterval`, which is in minutes (480 = 8 h); that endpoint is not called. A perpetual without
+///   `fundingIntervalHour` is skipped (`missing_funding_interval`) rather than given a guessed 8 h.
+/// - Linear (`BTCUSDT`, `1000PEPEUSDT`, USDC perps `BTCPERP`): `openInterest` in base coin (contract units:
+///   1000-PEPE lots on `1000PEPEUSDT`), `openInterestValue` in the quote coin → `openInterestUSD`;
+///   `turnover24h` is quote-coin volume → `volume24hUSD` (`volume24h` is base).
+/// - Inverse (`BTCUSD`): contracts are 1 USD each, so `openInterest` is USD → `openInterestUSD` and
+///   `openInterestValue` is coin → `openInterestBase`; `volume24h` is USD → `volume24hUSD` (`turnover24h` is
+///   coin). In the recording, 240,113,967 USD / mark 114,898.43 = 2,089.8 BTC = `openInterestValue` "2089.79".
+/// - `markPrice`, `indexPrice`, `bid1Price`, `ask1Price` per contract unit; the row time is the answer's `time` (ms).
+///
+/// Symbols: tickers carry no base-coin field, so the market name is normalised (`BTCPERP` → BTC/USDC,
+/// `BTCUSD` → BTC/USD inverse, `1000PEPEUSDT` → PEPE × 1000); Bybit's trailing-multiplier names
+/// (`SHIB1000USDT`) are read here as SHIB × 1000 (`SymbolNormalizer` only knows prefixes).
+///
+/// Skipped on purpose: dated futures (`deliveryTime` ≠ 0: `BTC-28MAR25`, `BTCUSDH25`) as `dated_future`;
+/// rows without a funding rate (pre-listing) as `missing_funding_rate`; without an interval as
+/// `missing_funding_interval`; names whose quote cannot be read as `unknown_quote`.
+/// A failed or malformed tickers answer for either category throws (the whole venue is retried).
+public struct BybitAdapter: VenueAdapter {
+    public static let descriptor = DexDescriptor(
+        name: "bybit", displayName: "Bybit", kind: .cex,
+        defaultBaseURL: "https://api.bybit.com", defaultFundingIntervalHours: 8)
+
+    static let dex = "bybit"
+
+    public enum Category: String, Sendable, CaseIterable {
+        case linear, inverse
+    }
+
+    /// The categories fetched (both by default).
+    public var categories: [Category]
+
+    public init(categories: [Category] = Category.allCases) {
+        self.categories = categories
+    }
+
+    public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
+        try await withThrowingTaskGroup(of: VenueFetchResult.self) { group in
+            for category in categories {
+                group.addTask {
+                    let start = ContinuousClock.now
+                    let body = try await client.get("/v5/market/tickers?category=\(category.rawValue)", baseURL: baseURL)
+                    let ms = elapsedMilliseconds(since: start)
+                    var result = try Self.parseTickers(body, category: category, now: now)
+                    for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = ms }
+                    return result
+                }
+            }
+            var merged = VenueFetchResult()
+            for try await part in group {
+                merged.snapshots += part.snapshots
+                for (reason, n) in part.skipped { merged.skip(reason, count: n) }
+            }
+            merged.snapshots.sort { $0.dexSymbol < $1.dexSymbol }
+            return merged
+        }
+    }
+
+    // MARK: - Parsing (pure)
+
+    struct Envelope: Decodable {
+        var retCode: Int
+        var retMsg: String?
+        var result: Page?
+        var time: LenientDouble?
+    }
+
+    struct Page: Decodable {
+        var list: [Ticker]?
+    }
+
+    struct Ticker: Decodable {
+        var symbol: String
+        var markPrice: LenientDouble?
+        var indexPrice: LenientDouble?
+        var openInterest: LenientDouble?
+        var openInterestValue: LenientDouble?
+        var turnover24h: LenientDouble?
+        var volume24h: LenientDouble?
+        var fundingRate: LenientDouble?
+        var nextFundingTime: LenientDouble?
+        var deliveryTime: LenientDouble?
+        var bid1Price: LenientDouble?
+        var ask1Price: LenientDouble?
+        var fundingIntervalHour: LenientDouble?
+    }
+
+    /// Snapshots from one `GET /v5/market/tickers?category=` answer.
+    public static func parseTickers(_ data: some DataProtocol, category: Category, now: Date) throws -> VenueFetchResult {
+        let endpoint = "/v5/market/tickers?category=\(category.rawValue)"
+        let envelope = try decodePayload(Envelope.self, from: data, dex: dex, endpoint: endpoint)
+        guard envelope.retCode == 0, let list = envelope.result?.list else {
+            throw VenuePayloadError(
+                dex: dex, endpoint: endpoint, reason: "retCode \(envelope.retCode): \(envelope.retMsg ?? "")")
+        }
+        let time = envelope.time.number.map { Date(timeIntervalSince1970: $0 / 1000) } ?? now
+
+        var result = VenueFetchResult()
+        for t in list {
+            if let delivery = t.deliveryTime.number, delivery != 0 {
+                result.skip("dated_future")
+                continue
+            }
+            guard let rate = t.fundingRate.number else {
+                result.skip("missing_funding_rate")
+                continue
+            }
+            guard let hours = t.fundingIntervalHour.number, hours > 0 else {
+                result.skip("missing_funding_interval")
+                continue
+            }
+            let name = normalize(t.symbol)
+            guard let quote = name.quote ?? (category == .inverse ? "USD" : nil) else {
+                result.skip("unknown_quote")
+                continue
+            }
+            var s = MarketSnapshot(
+                dex: dex, dexSymbol: t.symbol, symbol: name.symbol, quote: quote,
+                margin: category == .inverse ? .inverse : .linear, multiplier: name.multiplier, time: time,
+                fundingRate: rate, fundingIntervalHours: hours, predictedRate: nil,
+                nextFundingTime: t.nextFundingTime.number.flatMap { $0 > 0 ? Date(timeIntervalSince1970: $0 / 1000) : nil },
+                markPrice: t.markPrice.number, indexPrice: t.indexPrice.number,
+                bestBid: t.bid1Price.number, bestAsk: t.ask1Price.number)
+            switch category {
+            case .linear:
+                s.openInterestBase = t.openInterest.number
+                s.openInterestUSD = t.openInterestValue.number
+                s.volume24hUSD = t.turnover24h.number
+            case .inverse:
+                s.openInterestBase = t.openInterestValue.number
+                s.openInterestUSD = t.openInterest.number
+                s.volume24hUSD = t.volume24h.number
+            }
+            result.snapshots.append(s)
+        }
+        return result
+    }
+
+    /// `SymbolNormalizer`, plus Bybit's trailing multipliers (`SHIB1000USDT` → SHIB × 1000).
+    static func normalize(_ venueSymbol: String) -> NormalizedSymbol {
+        var name = SymbolNormalizer.normalize(venueSymbol)
+        guard name.multiplier == 1 else { return name }
+        for (suffix, m) in [("1000000", 1_000_000.0), ("10000", 10_000), ("1000", 1_000)] {
+            let stem = name.symbol.dropLast(suffix.count)
+            if name.symbol.hasSuffix(suffix), stem.count >= 2, stem.allSatisfy({ $0.isLetter }) {
+                name.symbol = String(stem)
+                name.multiplier = m
+                break
+            }
+        }
+        return name
+    }
+}
