@@ -1,13 +1,10 @@
 import Foundation
 
-/// A number as venues send it: a JSON number, a numeric string (`"0.00010000"`), or an empty string / `null`
-/// for "no value" (Bybit and OKX send `""` for fields that do not apply).
-///
-/// A string that is not a number (`"abc"`) is a malformed payload and fails decoding, so the adapter throws
-/// `VenuePayloadError` instead of writing a made-up value. Non-finite values (`"NaN"`) decode as they are and
-/// are left to `SnapshotValidator`.
+/// A number that venues write either as a JSON number (`27350.8981`) or as a decimal string (`"0.0000125"`).
+/// `null` and the empty string (Paradex writes `""` for an empty book side) read as absent (`value == nil`);
+/// any other string that is not a number is a decoding error, so a malformed payload surfaces as
+/// `VenuePayloadError` instead of a silent zero.
 public struct LenientDouble: Decodable, Sendable, Hashable {
-    /// `nil` for `""` and `null`.
     public var value: Double?
 
     public init(_ value: Double?) {
@@ -15,27 +12,45 @@ public struct LenientDouble: Decodable, Sendable, Hashable {
     }
 
     public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
             value = nil
-        } else if let d = try? c.decode(Double.self) {
-            value = d
-        } else if let s = try? c.decode(String.self) {
-            let t = s.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty {
-                value = nil
-            } else if let d = Double(t) {
-                value = d
-            } else {
-                throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a number: \"\(s)\"")
-            }
+        } else if let number = try? container.decode(Double.self) {
+            value = number
         } else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected a number or numeric string")
+            let text = try container.decode(String.self).trimmingCharacters(in: .whitespaces)
+            if text.isEmpty {
+                value = nil
+            } else if let number = Double(text) {
+                value = number
+            } else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a number: \"\(text)\"")
+            }
         }
+    }
+
+    /// A venue timestamp in milliseconds since 1970 as a `Date`.
+    public var millisecondsDate: Date? {
+        value.map { Date(timeIntervalSince1970: $0 / 1000) }
     }
 }
 
 extension Optional where Wrapped == LenientDouble {
-    /// The number, or `nil` when the field was absent, `null` or `""`.
-    var number: Double? { self?.value ?? nil }
+    /// The number, or `nil` when the field was missing, `null` or `""`.
+    var number: Double? { self?.value }
+}
+
+/// Small helpers shared by the adapters.
+enum VenueDecoding {
+    /// The next top of the hour strictly after `date` (UTC), for venues that settle hourly on the hour.
+    static func nextTopOfHour(after date: Date) -> Date {
+        let seconds = date.timeIntervalSince1970
+        return Date(timeIntervalSince1970: (floor(seconds / 3600) + 1) * 3600)
+    }
+
+    /// Appends a partial result's snapshots to `result` and adds its skip counts.
+    static func merge(_ part: VenueFetchResult, into result: inout VenueFetchResult) {
+        result.snapshots += part.snapshots
+        for (reason, count) in part.skipped { result.skip(reason, count: count) }
+    }
 }
