@@ -53,6 +53,7 @@ let package = Package(
             dependencies: [
                 "FundingCore", "FundingVenues", "FundingStore", "FundingIngest",
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

@@ -46,26 +46,32 @@ public struct BybitAdapter: VenueAdapter {
         self.categories = categories
     }
 
+    /// Each category is fetched on its own; one that fails costs only its markets (counted as
+    /// `category_unavailable`), and the venue fails only when every category does.
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        try await withThrowingTaskGroup(of: VenueFetchResult.self) { group in
-            for category in categories {
-                group.addTask {
-                    let start = ContinuousClock.now
-                    let body = try await client.get("/v5/market/tickers?category=\(category.rawValue)", baseURL: baseURL)
-                    let ms = elapsedMilliseconds(since: start)
-                    var result = try Self.parseTickers(body, category: category, now: now)
-                    for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = ms }
-                    return result
-                }
-            }
-            var merged = VenueFetchResult()
-            for try await part in group {
-                merged.snapshots += part.snapshots
-                for (reason, n) in part.skipped { merged.skip(reason, count: n) }
-            }
-            merged.snapshots.sort { $0.dexSymbol < $1.dexSymbol }
-            return merged
+        let parts = await PerMarketRequests.run(categories, limit: categories.count) { category in
+            let start = ContinuousClock.now
+            let body = try await client.get("/v5/market/tickers?category=\(category.rawValue)", baseURL: baseURL)
+            let ms = elapsedMilliseconds(since: start)
+            var result = try Self.parseTickers(body, category: category, now: now)
+            for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = ms }
+            return result
         }
+        var merged = VenueFetchResult()
+        var firstError: (any Error)?
+        for part in parts {
+            switch part {
+            case .success(let result):
+                merged.snapshots += result.snapshots
+                for (reason, n) in result.skipped { merged.skip(reason, count: n) }
+            case .failure(let error):
+                firstError = firstError ?? error
+                merged.skip("category_unavailable")
+            }
+        }
+        if let firstError, merged.skipped["category_unavailable"] == categories.count { throw firstError }
+        merged.snapshots.sort { $0.dexSymbol < $1.dexSymbol }
+        return merged
     }
 
     // MARK: - Parsing (pure)

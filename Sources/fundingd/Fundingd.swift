@@ -8,7 +8,7 @@ struct Fundingd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fundingd",
         abstract: "Funding-rate analytics for perpetual futures on TimescaleDB.",
-        subcommands: [DB.self, Migrate.self]
+        subcommands: [DB.self, Migrate.self, Ingest.self, Run.self]
     )
 }
 
@@ -68,5 +68,38 @@ struct Migrate: AsyncParsableCommand {
         let config = try await FundingConfig.load()
         let applied = try await DatabaseSetup.migrate(config: config, logger: logger)
         print(applied.isEmpty ? "up to date" : "applied \(applied.map { "\($0.version)_\($0.name)" }.joined(separator: ", "))")
+    }
+}
+
+struct Ingest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Collect funding data from the venues into the database.")
+
+    @Flag(help: "Collect one cycle, write it and exit.")
+    var once = false
+
+    @Option(help: "Comma-separated dexes to collect (default: FUNDINGD_DEXES or all).")
+    var dexes: String?
+
+    @Flag(name: .customLong("no-migrate"), help: "Do not apply pending migrations at start.")
+    var noMigrate = false
+
+    func run() async throws {
+        let logger = Logger(label: "fundingd.ingest")
+        let config = try await FundingConfig.load()
+        let group = try await buildApplication(
+            config, mode: .ingest(once: once), dexes: dexes.map { $0.split(separator: ",").map(String.init) },
+            migrate: !noMigrate, logger: logger)
+        try await group.run()
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the whole service (ingest; the API joins it).")
+
+    func run() async throws {
+        let logger = Logger(label: "fundingd")
+        let config = try await FundingConfig.load()
+        let group = try await buildApplication(config, mode: .ingest(once: false), logger: logger)
+        try await group.run()
     }
 }

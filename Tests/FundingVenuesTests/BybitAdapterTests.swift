@@ -57,11 +57,18 @@ import Testing
         #expect(result.snapshots[0].openInterestUSD == 240_113_967)
     }
 
-    @Test func fetchWithLinearFailsWithoutALinearRecording() async throws {
+    @Test func aFailedCategoryCostsOnlyItsMarkets() async throws {
         // The default adapter asks for category=linear too; nothing was recorded for it (HTTP 404 from the
-        // fixture client), and a failed category costs the whole venue this cycle.
+        // fixture client): the inverse markets still come through and the lost category is counted.
+        let result = try await BybitAdapter().fetch(
+            client: Fixtures.client("bybit"), baseURL: BybitAdapter.descriptor.defaultBaseURL, now: Self.now)
+        #expect(result.snapshots.map(\.dexSymbol) == ["BTCUSD"])
+        #expect(result.skipped == ["category_unavailable": 1])
+    }
+
+    @Test func everyCategoryFailingFailsTheVenue() async throws {
         await #expect(throws: HTTPFetchError.self) {
-            try await BybitAdapter().fetch(
+            try await BybitAdapter(categories: [.linear]).fetch(
                 client: Fixtures.client("bybit"), baseURL: BybitAdapter.descriptor.defaultBaseURL, now: Self.now)
         }
     }

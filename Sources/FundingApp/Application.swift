@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import Foundation
+import FundingCore
+import FundingIngest
+import FundingStore
+import FundingVenues
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// What `fundingd` runs.
+public enum RunMode: Sendable {
+    /// Collect continuously (or one cycle and exit when `once`).
+    case ingest(once: Bool)
+}
+
+/// The composition root: builds every service from configuration, in the order the `ServiceGroup` starts them
+/// (pool → ingest → HTTP) so that shutdown stops HTTP first and the pool last.
+public func buildApplication(
+    _ config: FundingConfig, mode: RunMode, dexes: [String]? = nil, migrate: Bool = true, logger: Logger
+) async throws -> ServiceGroup {
+    let ownerURL = try DatabaseSetup.ownerURL(config: config)
+    if migrate {
+        guard let source = SQLSource.locate() else {
+            throw ConfigError(key: "FUNDINGD_SQL_DIR", message: "no schema/ directory found; set FUNDINGD_SQL_DIR")
+        }
+        try await DatabaseSetup.migrate(url: ownerURL, source: source, logger: logger)
+    }
+    // The local cluster has a dedicated writer role; an explicit DATABASE_URL is used as given.
+    let writerURL = try config.databaseURL ?? LocalCluster().url(role: .writer)
+    let pool = PostgresClient(configuration: try writerURL.clientConfiguration(applicationName: "fundingd-ingest"),
+                              backgroundLogger: logger)
+
+    switch mode {
+    case .ingest(let once):
+        let ingest = try buildIngest(config, pool: pool, leaderURL: writerURL, dexes: dexes, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool)]
+        if once {
+            services.append(.init(service: IngestOnce(ingest: ingest),
+                                  successTerminationBehavior: .gracefullyShutdownGroup))
+        } else {
+            services.append(.init(service: ingest))
+        }
+        return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                 logger: logger))
+    }
+}
+
+/// The ingest service for `config`, writing through `pool`.
+public func buildIngest(
+    _ config: FundingConfig, pool: PostgresClient, leaderURL: DatabaseURL?, dexes: [String]?, logger: Logger
+) throws -> IngestService {
+    let fetcher = AsyncHTTPFetcher(
+        timeout: config.requestTimeout, retry: RetryPolicy(maxAttempts: config.retryAttempts),
+        logger: Logger(label: "fundingd.http"))
+    let collector = DexCollector(
+        fetcher: fetcher, validator: SnapshotValidator(maxAbsRatePerHour: config.maxRatePerHour),
+        deadline: config.venueDeadline, logger: logger)
+    var settings = IngestService.Settings()
+    settings.bufferCapacity = config.bufferCycles
+    return IngestService(
+        schedules: try config.dexSchedules(only: dexes), collector: collector,
+        writer: CycleWriter(client: pool, logger: logger),
+        leader: leaderURL.map { LeaderLock(url: $0, logger: logger) }, settings: settings,
+        logger: logger)
+}
+
+/// One collection cycle as a service, so `fundingd ingest --once` runs inside the same group as the pool.
+struct IngestOnce: Service {
+    let ingest: IngestService
+
+    func run() async throws {
+        try await ingest.runOnce()
+    }
+}

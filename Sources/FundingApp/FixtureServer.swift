@@ -1,0 +1,85 @@
+import Foundation
+import FundingVenues
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Something wrong a fixture venue can be told to do, for fault drills.
+public enum FixtureFault: Sendable {
+    /// Answer every request with this HTTP status and an error body.
+    case status(Int)
+    /// Cut every body in half, so it is no longer valid JSON.
+    case truncate
+    /// Never answer (until the client gives up).
+    case hang
+    /// Rewrite every body (e.g. to put an absurd rate into an otherwise valid payload).
+    case rewrite(@Sendable (String) -> String)
+}
+
+/// A local HTTP server that answers as the recorded venues did: dex `X` lives under `/X`, so pointing
+/// `FUNDINGD_X_BASE_URL` at `http://127.0.0.1:<port>/X` replays `X`'s recordings at the venue's real paths (POST
+/// bodies matched as `routes.json` says). Used by the end-to-end tests and `fundingd run --demo`.
+public struct FixtureServer: Sendable {
+    public var catalog: FixtureCatalog
+    public var faults: [String: FixtureFault]
+    /// Applied to every body that is not faulted (demo mode moves the numbers a little each request).
+    public var transform: (@Sendable (_ dex: String, _ body: String) -> String)?
+
+    public init(catalog: FixtureCatalog, faults: [String: FixtureFault] = [:],
+                transform: (@Sendable (String, String) -> String)? = nil) {
+        self.catalog = catalog
+        self.faults = faults
+        self.transform = transform
+    }
+
+    /// The Hummingbird application serving the recordings on `host:port` (port 0 picks a free one; `onRunning`
+    /// receives the bound port).
+    public func application(host: String = "127.0.0.1", port: Int = 0, logger: Logger,
+                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router()
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            try await self.respond(request)
+        }
+        router.on("**", method: .get, use: handler)
+        router.on("**", method: .post, use: handler)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "fixture-venues"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    func respond(_ request: Request) async throws -> Response {
+        var components = request.uri.path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
+        guard !components.isEmpty else { return Self.text(.notFound, "no dex in path") }
+        let dex = String(components.removeFirst())
+        let path = "/" + (components.first.map(String.init) ?? "")
+        let pathAndQuery = path + (request.uri.query.map { "?" + $0 } ?? "")
+        let body = request.method == .post ? Array(try await request.body.collect(upTo: 1 << 20).readableBytesView) : nil
+
+        switch faults[dex] {
+        case .status(let code)?:
+            return Self.text(HTTPResponse.Status(code: code), "{\"error\":\"fixture fault \(code)\"}")
+        case .hang?:
+            try await Task.sleep(for: .seconds(3600))
+            return Self.text(.gatewayTimeout, "")
+        default:
+            break
+        }
+        guard let answer = try catalog.answer(dex: dex, method: request.method.rawValue, pathAndQuery: pathAndQuery,
+                                              body: body) else {
+            return Self.text(.notFound, "{\"error\":\"no recording for \(request.method.rawValue) \(pathAndQuery)\"}")
+        }
+        var text = String(decoding: answer.body, as: UTF8.self)
+        switch faults[dex] {
+        case .truncate?: text = String(text.prefix(text.count / 2))
+        case .rewrite(let f)?: text = f(text)
+        default: if let transform { text = transform(dex, text) }
+        }
+        return Self.text(HTTPResponse.Status(code: answer.status), text)
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

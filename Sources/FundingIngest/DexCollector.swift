@@ -1,0 +1,111 @@
+import Foundation
+import FundingCore
+import FundingStore
+import FundingVenues
+import Logging
+
+/// One dex to collect: its adapter, where to reach it, how often.
+public struct DexSchedule: Sendable {
+    public var adapter: any VenueAdapter
+    public var baseURL: String
+    public var interval: Duration
+
+    public init(adapter: any VenueAdapter, baseURL: String, interval: Duration) {
+        self.adapter = adapter
+        self.baseURL = baseURL
+        self.interval = interval
+    }
+
+    public var name: String { adapter.descriptor.name }
+}
+
+/// What one dex produced in one cycle: validated snapshots and its `collection_runs` row.
+public struct DexCollection: Sendable {
+    public var snapshots: [MarketSnapshot]
+    public var run: CollectionRun
+    /// Rejected rows by reason (`absurd_rate`, `negative_price`, ...).
+    public var rejections: [SnapshotRejection: Int]
+}
+
+/// Fetches one dex once, within a deadline, and validates its rows. Never throws: a failing venue becomes a
+/// `failed` run with the error, so it costs that venue's rows only.
+public struct DexCollector: Sendable {
+    public var fetcher: any HTTPFetching
+    public var validator: SnapshotValidator
+    /// The whole fetch of one dex (all its requests and retries) must finish within this.
+    public var deadline: Duration
+    public var logger: Logger
+
+    public init(fetcher: any HTTPFetching, validator: SnapshotValidator = SnapshotValidator(),
+                deadline: Duration = .seconds(45), logger: Logger) {
+        self.fetcher = fetcher
+        self.validator = validator
+        self.deadline = deadline
+        self.logger = logger
+    }
+
+    public struct DeadlineExceeded: Error, CustomStringConvertible {
+        public var deadline: Duration
+        public var description: String { "no complete answer within \(deadline)" }
+    }
+
+    public func collect(_ dex: DexSchedule, now: Date = Date()) async -> DexCollection {
+        let started = ContinuousClock.now
+        let startedAt = Date()
+        let fetcher = self.fetcher
+        let deadline = self.deadline
+        let result: Result<VenueFetchResult, any Error>
+        do {
+            let fetched = try await withThrowingTaskGroup(of: VenueFetchResult.self) { group in
+                group.addTask { try await dex.adapter.fetch(client: fetcher, baseURL: dex.baseURL, now: now) }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    throw DeadlineExceeded(deadline: deadline)
+                }
+                defer { group.cancelAll() }
+                return try await group.next()!
+            }
+            result = .success(fetched)
+        } catch {
+            result = .failure(error)
+        }
+        let latency = ContinuousClock.now - started
+        let latencyMs = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
+
+        switch result {
+        case .failure(let error):
+            return DexCollection(
+                snapshots: [],
+                run: CollectionRun(dex: dex.name, startedAt: startedAt, finishedAt: Date(), status: .failed,
+                                   marketsOk: 0, marketsRejected: 0, error: "\(error)", latencyMs: latencyMs),
+                rejections: [:])
+        case .success(let fetched):
+            var accepted: [MarketSnapshot] = []
+            var rejections: [SnapshotRejection: Int] = [:]
+            accepted.reserveCapacity(fetched.snapshots.count)
+            for var snapshot in fetched.snapshots {
+                if let reason = validator.rejection(for: snapshot) {
+                    rejections[reason, default: 0] += 1
+                    continue
+                }
+                if snapshot.collectionLatencyMs == nil { snapshot.collectionLatencyMs = latencyMs }
+                accepted.append(snapshot)
+            }
+            let rejected = rejections.values.reduce(0, +)
+            let status: CollectionRun.Status = accepted.isEmpty ? .failed : (rejected > 0 ? .partial : .success)
+            var error: String?
+            if rejected > 0 {
+                error = "rejected " + rejections.sorted { $0.key.rawValue < $1.key.rawValue }
+                    .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
+            } else if accepted.isEmpty {
+                error = "no markets in the venue's answer"
+            }
+            return DexCollection(
+                snapshots: accepted,
+                run: CollectionRun(dex: dex.name, startedAt: startedAt, finishedAt: Date(), status: status,
+                                   marketsOk: accepted.count, marketsRejected: rejected, error: error,
+                                   latencyMs: latencyMs),
+                rejections: rejections)
+        }
+    }
+}

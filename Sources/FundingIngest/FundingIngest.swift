@@ -1,1 +1,0 @@
-// FundingIngest: filled in by the foundation work.

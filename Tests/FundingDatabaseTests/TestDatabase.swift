@@ -1,0 +1,103 @@
+import Foundation
+import FundingApp
+import FundingStore
+import Logging
+import PostgresNIO
+import Testing
+
+/// A throwaway database on the private test cluster, migrated from this checkout's `schema/` and
+/// `timescale/`. The cluster is the one `fundingd db start` runs (scripts/test.sh starts it); tests fail, not
+/// skip, when it is not running.
+struct TestDatabase: Sendable {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let logger = Logger(label: "test")
+
+    let name: String
+    let cluster: LocalCluster
+
+    var adminURL: DatabaseURL { get throws { try cluster.url(role: .admin).with(database: name) } }
+    var ownerURL: DatabaseURL { get throws { try cluster.url(role: .owner).with(database: name) } }
+    var writerURL: DatabaseURL { get throws { try cluster.url(role: .writer).with(database: name) } }
+    var readerURL: DatabaseURL { get throws { try cluster.url(role: .reader).with(database: name) } }
+
+    /// Creates the database (owned by `fundingd`, TimescaleDB installed by the superuser) and, unless told
+    /// otherwise, applies every migration.
+    static func make(migrate: Bool = true) async throws -> TestDatabase {
+        var env = ProcessInfo.processInfo.environment
+        if env["FUNDINGD_HOME"] == nil { env["FUNDINGD_HOME"] = repositoryRoot.appendingPathComponent(".fundingd").path }
+        let cluster = LocalCluster(environment: env)
+        guard cluster.isRunning() else {
+            throw TestSetupError(description: "the test cluster is not running: `bash scripts/test.sh` starts it")
+        }
+        let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try cluster.psql(database: "postgres", "CREATE DATABASE \(name) OWNER fundingd")
+        try cluster.psql(database: name, "CREATE EXTENSION timescaledb")
+        let db = TestDatabase(name: name, cluster: cluster)
+        if migrate { try await db.migrate() }
+        return db
+    }
+
+    @discardableResult
+    func migrate() async throws -> [Migration] {
+        try await DatabaseSetup.migrate(url: try ownerURL, source: SQLSource(root: Self.repositoryRoot),
+                                        logger: Self.logger)
+    }
+
+    func drop() {
+        _ = try? cluster.psql(database: "postgres", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    /// Runs `body` on a fresh connection as `url`'s role.
+    func with<T: Sendable>(_ url: DatabaseURL, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await PostgresConnection.connect(configuration: try url.connectionConfiguration(),
+                                                              id: 1, logger: Self.logger)
+        do {
+            let value = try await body(connection)
+            try await connection.close()
+            return value
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    /// A pool for code under test that takes a `PostgresClient`, run for the duration of `body`.
+    func withClient<T: Sendable>(_ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T)
+        async throws -> T
+    {
+        let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: Self.logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { await client.run(); return nil }
+            defer { group.cancelAll() }
+            let value = try await body(client)
+            return value
+        }
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension PostgresConnection {
+    /// The first column of every row, decoded as `T`.
+    func column<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as: T.Type = T.self) async throws -> [T] {
+        var values: [T] = []
+        for try await value in try await self.query(query, logger: TestDatabase.logger).decode(T.self) {
+            values.append(value)
+        }
+        return values
+    }
+
+    /// The single value of a one-row, one-column query.
+    func scalar<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as: T.Type = T.self) async throws -> T {
+        let values = try await column(query, as: T.self)
+        guard values.count == 1 else { throw TestSetupError(description: "expected one row, got \(values.count)") }
+        return values[0]
+    }
+
+    func exec(_ query: PostgresQuery) async throws {
+        _ = try await self.query(query, logger: TestDatabase.logger).collect()
+    }
+}
