@@ -76,6 +76,8 @@ let package = Package(
             dependencies: [
                 "FundingCore", "FundingStore", "FundingApp", "FundingIngest", "FundingVenues",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

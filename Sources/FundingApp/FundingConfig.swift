@@ -20,6 +20,11 @@ public struct FundingConfig: Sendable {
         }
     }
 
+    /// Configuration from these variables alone (tests, embedding).
+    public init(environment: [String: String]) throws {
+        try self.init(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment)))
+    }
+
     /// Environment first, then the optional JSON file.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) async throws
         -> FundingConfig

@@ -84,6 +84,10 @@ public struct DexCollector: Sendable {
             var rejections: [SnapshotRejection: Int] = [:]
             accepted.reserveCapacity(fetched.snapshots.count)
             for var snapshot in fetched.snapshots {
+                // Rows are stamped with the moment this daemon observed the venue: one time per dex and cycle,
+                // so freshness (`max_age`) and the (market, time) key mean the same on every venue, whatever
+                // clock (or stale field) a venue's payload carries.
+                snapshot.time = now
                 if let reason = validator.rejection(for: snapshot) {
                     rejections[reason, default: 0] += 1
                     continue

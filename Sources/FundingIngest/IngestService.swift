@@ -34,6 +34,8 @@ public struct IngestService: Service {
     public let leader: LeaderLock?
     public let settings: Settings
     public let logger: Logger
+    /// Cycles collected, written and dropped since start (for health reporting and tests).
+    public let stats = IngestStats()
 
     public init(schedules: [DexSchedule], collector: DexCollector, writer: CycleWriter, leader: LeaderLock?,
                 settings: Settings = Settings(), logger: Logger) {
@@ -140,7 +142,9 @@ public struct IngestService: Service {
                 }
             }
             let cycle = PendingCycle(snapshots: collections.flatMap(\.snapshots), runs: collections.map(\.run))
+            await stats.collected()
             if await buffer.append(cycle) != nil {
+                await stats.dropped()
                 Counter(label: "fundingd_buffer_dropped_cycles_total").increment()
                 logger.error("cycle buffer full: dropped the oldest unwritten cycle",
                              metadata: ["capacity": "\(buffer.capacity)"])
@@ -162,6 +166,7 @@ public struct IngestService: Service {
             do {
                 try await write(cycle)
                 await buffer.removeFirst()
+                await stats.written()
                 Gauge(label: "fundingd_buffer_cycles").record(await buffer.count)
                 attempt = 0
                 serverErrors = 0
@@ -175,6 +180,7 @@ public struct IngestService: Service {
                             "error": "\(String(reflecting: error))", "rows": "\(cycle.snapshots.count)",
                         ])
                         Counter(label: "fundingd_buffer_dropped_cycles_total").increment()
+                        await stats.dropped()
                         await buffer.removeFirst()
                         serverErrors = 0
                         continue
@@ -242,4 +248,22 @@ public struct IngestService: Service {
 actor Leadership {
     private(set) var isLeader = false
     func set(_ value: Bool) { isLeader = value }
+}
+
+/// Counts of what the collection loop did, readable while it runs.
+public actor IngestStats {
+    public private(set) var cyclesCollected = 0
+    public private(set) var cyclesWritten = 0
+    public private(set) var cyclesDropped = 0
+    public private(set) var lastWrittenAt: Date?
+
+    /// Written and collected, read together.
+    public var counts: (written: Int, collected: Int) { (cyclesWritten, cyclesCollected) }
+
+    func collected() { cyclesCollected += 1 }
+    func written() {
+        cyclesWritten += 1
+        lastWrittenAt = Date()
+    }
+    func dropped() { cyclesDropped += 1 }
 }

@@ -1,0 +1,172 @@
+import Foundation
+import FundingApp
+import FundingIngest
+import FundingStore
+import FundingVenues
+import Logging
+import PostgresNIO
+import Testing
+
+/// The repository's recordings, served over HTTP at each venue's real paths.
+let fixtureCatalog: FixtureCatalog = {
+    do { return try FixtureCatalog(directory: TestDatabase.repositoryRoot.appendingPathComponent("Tests/Fixtures")) }
+    catch { fatalError("fixture catalog: \(error)") }
+}()
+
+/// Runs a fixture server for the duration of `body`, passing its port.
+func withFixtureServer<T: Sendable>(faults: [String: FixtureFault] = [:],
+                                    _ body: @Sendable (Int) async throws -> T) async throws -> T {
+    let server = FixtureServer(catalog: fixtureCatalog, faults: faults)
+    let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+    let app = server.application(logger: Logger(label: "fixture-server")) { port in continuation.yield(port) }
+    return try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await app.runService(); return nil }
+        defer { group.cancelAll() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw TestSetupError(description: "fixture server did not start") }
+        return try await body(port)
+    }
+}
+
+/// Configuration pointing every venue at the fixture server and the database at `url`.
+func fixtureConfig(port: Int, database url: DatabaseURL, extra: [String: String] = [:]) throws -> FundingConfig {
+    var env = ["DATABASE_URL": url.urlString, "FUNDINGD_REQUEST_TIMEOUT_SECONDS": "1",
+               "FUNDINGD_VENUE_DEADLINE_SECONDS": "3", "FUNDINGD_RETRY_ATTEMPTS": "2"]
+    for name in Venues.names { env["FUNDINGD_\(name.uppercased())_BASE_URL"] = "http://127.0.0.1:\(port)/\(name)" }
+    env.merge(extra) { $1 }
+    return try FundingConfig(environment: env)
+}
+
+/// Market counts per dex produced from the recordings, as the adapter tests establish them by hand.
+let expectedMarkets = ["binance": 373, "bybit": 1, "edgex": 8, "grvt": 1, "hyperliquid": 5, "lighter": 1, "okx": 1,
+                       "paradex": 2]
+
+@Suite("End-to-end ingest against the fixture server")
+struct EndToEndIngestTests {
+    @Test("fundingd ingest --once fills the database from every venue's recordings")
+    func onceFromFixtures() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        let writer = try db.writerURL
+        try await withFixtureServer { port in
+            let config = try fixtureConfig(port: port, database: writer)
+            let group = try await buildApplication(config, mode: .ingest(once: true), migrate: false,
+                                                   logger: Logger(label: "e2e"))
+            try await group.run()
+        }
+        try await db.with(try db.readerURL) { conn in
+            let rows = try await conn.query("""
+                SELECT d.name, count(*)::int FROM funding_rates f JOIN markets m ON m.id = f.market_id
+                JOIN dexes d ON d.id = m.dex_id GROUP BY d.name ORDER BY d.name
+                """, logger: TestDatabase.logger)
+            var counts: [String: Int] = [:]
+            for try await (dex, n) in rows.decode((String, Int).self) { counts[dex] = n }
+            #expect(counts == expectedMarkets)
+
+            // Binance BTCUSDT, worked out from premium-index-all.json and open-interest.json:
+            // lastFundingRate 0.00013062 per 8h; mark 93951.8; OI 10659.509 BTC × 93951.8 = 1,001,480,323.9262 USD.
+            let btc = try await conn.query("""
+                SELECT f.funding_rate, f.funding_interval_hours, f.mark_price, f.index_price, f.open_interest_base,
+                       f.open_interest_usd
+                FROM funding_rates f JOIN markets m ON m.id = f.market_id JOIN dexes d ON d.id = m.dex_id
+                WHERE d.name = 'binance' AND m.dex_symbol = 'BTCUSDT'
+                """, logger: TestDatabase.logger)
+            var found = 0
+            for try await (rate, interval, mark, index, oiBase, oiUSD) in
+                btc.decode((Double, Double, Double, Double, Double?, Double?).self) {
+                found += 1
+                #expect(rate == 0.00013062)
+                #expect(interval == 8)
+                #expect(mark == 93951.8)
+                #expect(index == 93902.89680851)
+                #expect(oiBase == 10659.509)
+                #expect(abs((oiUSD ?? 0) - 1_001_480_323.9262) < 1e-3)
+            }
+            #expect(found == 1)
+
+            // 1000PEPEUSDT: the multiplier market, symbol PEPE.
+            let pepe = try await conn.query("""
+                SELECT s.symbol, m.multiplier, f.funding_rate, f.mark_price FROM funding_rates f
+                JOIN markets m ON m.id = f.market_id JOIN dexes d ON d.id = m.dex_id JOIN symbols s ON s.id = m.symbol_id
+                WHERE d.name = 'binance' AND m.dex_symbol = '1000PEPEUSDT'
+                """, logger: TestDatabase.logger)
+            var pepeRows = 0
+            for try await (symbol, multiplier, rate, mark) in pepe.decode((String, Double, Double, Double).self) {
+                pepeRows += 1
+                #expect(symbol == "PEPE")
+                #expect(multiplier == 1000)
+                #expect(rate == 0.0001)
+                #expect(mark == 0.0183524)
+            }
+            #expect(pepeRows == 1)
+
+            let runs = try await conn.query(
+                "SELECT dex, status, markets_ok FROM collection_runs ORDER BY dex", logger: TestDatabase.logger)
+            var statuses: [String: (String, Int)] = [:]
+            for try await (dex, status, ok) in runs.decode((String, String, Int).self) { statuses[dex] = (status, ok) }
+            #expect(statuses.mapValues(\.1) == expectedMarkets)
+            #expect(statuses.values.allSatisfy { $0.0 == "success" })
+        }
+    }
+
+    @Test("a 500, a truncated payload, a hanging venue and an absurd rate cost only those venues' rows")
+    func faultsCostOnlyTheFaultyVenue() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        let writer = try db.writerURL
+        // BTC on Hyperliquid (the market with mark 14.3161) is told to charge 10 per hour.
+        let absurd: FixtureFault = .rewrite { body in
+            body.replacingOccurrences(of: #""funding":"0.0000125",(\s*"impactPxs":\[\s*"14.3047")"#,
+                                      with: #""funding":"10",$1"#, options: .regularExpression)
+        }
+        let started = ContinuousClock.now
+        try await withFixtureServer(faults: ["okx": .status(500), "edgex": .truncate, "paradex": .hang,
+                                             "hyperliquid": absurd]) { port in
+            let config = try fixtureConfig(port: port, database: writer)
+            let group = try await buildApplication(config, mode: .ingest(once: true), migrate: false,
+                                                   logger: Logger(label: "e2e-faults"))
+            try await group.run()
+        }
+        // The hanging venue is abandoned at its deadline (3 s), not waited for.
+        #expect(ContinuousClock.now - started < .seconds(30))
+
+        try await db.with(try db.readerURL) { conn in
+            let rows = try await conn.query("""
+                SELECT d.name, count(*)::int FROM funding_rates f JOIN markets m ON m.id = f.market_id
+                JOIN dexes d ON d.id = m.dex_id GROUP BY d.name
+                """, logger: TestDatabase.logger)
+            var counts: [String: Int] = [:]
+            for try await (dex, n) in rows.decode((String, Int).self) { counts[dex] = n }
+            #expect(counts == ["binance": 373, "bybit": 1, "grvt": 1, "hyperliquid": 4, "lighter": 1])
+
+            let runs = try await conn.query(
+                "SELECT dex, status, markets_ok, markets_rejected, coalesce(error, '') FROM collection_runs",
+                logger: TestDatabase.logger)
+            var byDex: [String: (String, Int, Int, String)] = [:]
+            for try await (dex, status, ok, rejected, error) in runs.decode((String, String, Int, Int, String).self) {
+                byDex[dex] = (status, ok, rejected, error)
+            }
+            #expect(byDex["okx"]?.0 == "failed")
+            #expect(byDex["okx"]?.3.contains("HTTP 500") == true)
+            #expect(byDex["edgex"]?.0 == "failed")
+            #expect(byDex["paradex"]?.0 == "failed")
+            #expect(byDex["paradex"]?.3.contains("within") == true || byDex["paradex"]?.3.contains("timed out") == true)
+            #expect(byDex["hyperliquid"]?.0 == "partial")
+            #expect(byDex["hyperliquid"]?.1 == 4)
+            #expect(byDex["hyperliquid"]?.2 == 1)
+            #expect(byDex["hyperliquid"]?.3 == "rejected 1 absurd_rate")
+            #expect(byDex["binance"]?.0 == "success")
+
+            let health = try await conn.query(
+                "SELECT name, consecutive_errors, last_error IS NOT NULL FROM dexes WHERE name IN ('okx','edgex','paradex','binance')",
+                logger: TestDatabase.logger)
+            var errors: [String: (Int, Bool)] = [:]
+            for try await (name, n, hasError) in health.decode((String, Int, Bool).self) { errors[name] = (n, hasError) }
+            #expect(errors["okx"]?.0 == 1)
+            #expect(errors["edgex"]?.0 == 1)
+            #expect(errors["paradex"]?.0 == 1)
+            #expect(errors["okx"]?.1 == true)
+            #expect(errors["binance"]?.0 == 0)
+        }
+    }
+}
