@@ -98,6 +98,10 @@ RETURNS TABLE (rows_staged integer, rows_inserted integer, rows_duplicate intege
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp
+-- The temporary tables have no statistics; without this the planner sorts 100k staged rows for a merge join
+-- (measured 160 ms) where a hash join on the ~5,000 markets takes 20 ms.
+SET enable_mergejoin = off
+SET work_mem = '32MB'
 AS $$
 DECLARE
     v_runs      jsonb := coalesce(p_runs, '[]'::jsonb);
@@ -126,24 +130,28 @@ BEGIN
     END IF;
     DELETE FROM pg_temp.ingest_markets;
 
-    SELECT count(*), count(*) FILTER (WHERE s.time < v_cutoff)
-    INTO v_staged, v_too_old
-    FROM pg_temp.ingest_staging s;
-
-    -- Newest accepted sample per market (rows older than the raw retention are dropped here and counted).
-    INSERT INTO pg_temp.ingest_markets
-        (dex, dex_symbol, symbol, quote, margin, multiplier, time, funding_rate, funding_interval_hours,
-         predicted_rate, next_funding_time, mark_price, index_price, open_interest_base, open_interest_usd,
-         volume_24h_usd, best_bid, best_ask, collection_latency_ms)
-    SELECT DISTINCT ON (s.dex COLLATE "C", s.dex_symbol COLLATE "C")
-           s.dex, s.dex_symbol, s.symbol, s.quote, s.margin, s.multiplier, s.time, s.funding_rate,
-           s.funding_interval_hours, s.predicted_rate, s.next_funding_time, s.mark_price, s.index_price,
-           s.open_interest_base, s.open_interest_usd, s.volume_24h_usd, s.best_bid, s.best_ask,
-           s.collection_latency_ms
-    FROM pg_temp.ingest_staging s
-    WHERE s.time >= v_cutoff
-    ORDER BY s.dex COLLATE "C", s.dex_symbol COLLATE "C", s.time DESC;
-    GET DIAGNOSTICS v_markets = ROW_COUNT;
+    -- One pass over the staged rows (hash aggregate, no sort): counts, and the newest accepted sample per market.
+    -- Rows older than the raw retention are dropped here and counted.
+    WITH g AS (
+        SELECT count(*) AS n,
+               count(*) FILTER (WHERE s.time < v_cutoff) AS n_old,
+               public.last(s, s.time) FILTER (WHERE s.time >= v_cutoff) AS r
+        FROM pg_temp.ingest_staging s
+        GROUP BY s.dex, s.dex_symbol),
+    ins AS (
+        INSERT INTO pg_temp.ingest_markets
+            (dex, dex_symbol, symbol, quote, margin, multiplier, time, funding_rate, funding_interval_hours,
+             predicted_rate, next_funding_time, mark_price, index_price, open_interest_base, open_interest_usd,
+             volume_24h_usd, best_bid, best_ask, collection_latency_ms)
+        SELECT (g.r).dex, (g.r).dex_symbol, (g.r).symbol, (g.r).quote, (g.r).margin, (g.r).multiplier, (g.r).time,
+               (g.r).funding_rate, (g.r).funding_interval_hours, (g.r).predicted_rate, (g.r).next_funding_time,
+               (g.r).mark_price, (g.r).index_price, (g.r).open_interest_base, (g.r).open_interest_usd,
+               (g.r).volume_24h_usd, (g.r).best_bid, (g.r).best_ask, (g.r).collection_latency_ms
+        FROM g WHERE (g.r).dex IS NOT NULL   -- (a row-wise "g.r IS NOT NULL" would need every field non-NULL)
+        RETURNING 1)
+    SELECT coalesce(sum(g.n), 0), coalesce(sum(g.n_old), 0), (SELECT count(*) FROM ins)
+    INTO v_staged, v_too_old, v_markets
+    FROM g;
 
     -- Unknown venues (from samples or runs): kind 'dex', display_name = name, fees unknown.
     INSERT INTO public.dexes (name, display_name, kind)
