@@ -82,6 +82,7 @@ BEGIN
             best_bid               float8,
             best_ask               float8,
             collection_latency_ms  integer,
+            min_time               timestamptz NOT NULL,
             market_id              integer,
             resolved_interval      float8
         ) ON COMMIT DELETE ROWS;
@@ -114,6 +115,7 @@ DECLARE
     v_sym_new   integer;
     v_cycle     timestamptz;
     v_dexes     jsonb;
+    v_insert    text;
     r           record;
 BEGIN
     IF jsonb_typeof(v_runs) <> 'array' THEN
@@ -135,18 +137,19 @@ BEGIN
     WITH g AS (
         SELECT count(*) AS n,
                count(*) FILTER (WHERE s.time < v_cutoff) AS n_old,
-               public.last(s, s.time) FILTER (WHERE s.time >= v_cutoff) AS r
+               public.last(s, s.time) FILTER (WHERE s.time >= v_cutoff) AS r,
+               min(s.time) FILTER (WHERE s.time >= v_cutoff) AS min_time
         FROM pg_temp.ingest_staging s
         GROUP BY s.dex, s.dex_symbol),
     ins AS (
         INSERT INTO pg_temp.ingest_markets
             (dex, dex_symbol, symbol, quote, margin, multiplier, time, funding_rate, funding_interval_hours,
              predicted_rate, next_funding_time, mark_price, index_price, open_interest_base, open_interest_usd,
-             volume_24h_usd, best_bid, best_ask, collection_latency_ms)
+             volume_24h_usd, best_bid, best_ask, collection_latency_ms, min_time)
         SELECT (g.r).dex, (g.r).dex_symbol, (g.r).symbol, (g.r).quote, (g.r).margin, (g.r).multiplier, (g.r).time,
                (g.r).funding_rate, (g.r).funding_interval_hours, (g.r).predicted_rate, (g.r).next_funding_time,
                (g.r).mark_price, (g.r).index_price, (g.r).open_interest_base, (g.r).open_interest_usd,
-               (g.r).volume_24h_usd, (g.r).best_bid, (g.r).best_ask, (g.r).collection_latency_ms
+               (g.r).volume_24h_usd, (g.r).best_bid, (g.r).best_ask, (g.r).collection_latency_ms, g.min_time
         FROM g WHERE (g.r).dex IS NOT NULL   -- (a row-wise "g.r IS NOT NULL" would need every field non-NULL)
         RETURNING 1)
     SELECT coalesce(sum(g.n), 0), coalesce(sum(g.n_old), 0), (SELECT count(*) FROM ins)
@@ -202,18 +205,39 @@ BEGIN
     WHERE b.dex = upd.dex AND b.dex_symbol = upd.dex_symbol;
 
     -- Raw rows; a repeated (market_id, time) is ignored and counted as a duplicate.
-    INSERT INTO public.funding_rates
-        (time, market_id, funding_rate, funding_interval_hours, predicted_rate, next_funding_time, mark_price,
-         index_price, open_interest_base, open_interest_usd, volume_24h_usd, best_bid, best_ask,
-         collection_latency_ms)
-    SELECT s.time, b.market_id, s.funding_rate, coalesce(s.funding_interval_hours, b.resolved_interval),
-           s.predicted_rate, s.next_funding_time, s.mark_price, s.index_price, s.open_interest_base,
-           s.open_interest_usd, s.volume_24h_usd, s.best_bid, s.best_ask, s.collection_latency_ms
-    FROM pg_temp.ingest_staging s
-    JOIN pg_temp.ingest_markets b ON b.dex = s.dex AND b.dex_symbol = s.dex_symbol
-    WHERE s.time >= v_cutoff
-    ON CONFLICT (market_id, time) DO NOTHING;
-    GET DIAGNOSTICS v_inserted = ROW_COUNT;
+    -- ON CONFLICT DO NOTHING costs ~35% more than a plain INSERT (speculative insertion, measured 423 vs 296 ms
+    -- at 100k rows). A duplicate is only possible for a market whose earliest staged sample is not newer than its
+    -- market_latest.time (the newest raw row ever written through here), so the plain INSERT is used otherwise;
+    -- should a row still collide (a concurrent writer, rows written by other means, a repeat within the batch),
+    -- the subtransaction is rolled back and the batch is inserted with ON CONFLICT DO NOTHING.
+    -- Rows go in (market_id, time) order: consecutive index insertions then hit neighbouring leaf pages of the
+    -- (market_id, time) index instead of one page per market per cycle (measured 384 -> 310 ms at 100k rows into a
+    -- 1M-row chunk, sort included).
+    v_insert := 'INSERT INTO public.funding_rates
+            (time, market_id, funding_rate, funding_interval_hours, predicted_rate, next_funding_time, mark_price,
+             index_price, open_interest_base, open_interest_usd, volume_24h_usd, best_bid, best_ask,
+             collection_latency_ms)
+        SELECT s.time, b.market_id, s.funding_rate, coalesce(s.funding_interval_hours, b.resolved_interval),
+               s.predicted_rate, s.next_funding_time, s.mark_price, s.index_price, s.open_interest_base,
+               s.open_interest_usd, s.volume_24h_usd, s.best_bid, s.best_ask, s.collection_latency_ms
+        FROM pg_temp.ingest_staging s
+        JOIN pg_temp.ingest_markets b ON b.dex = s.dex AND b.dex_symbol = s.dex_symbol
+        WHERE s.time >= $1
+        ORDER BY b.market_id, s.time';
+    IF EXISTS (SELECT 1 FROM pg_temp.ingest_markets b
+               JOIN public.market_latest l ON l.market_id = b.market_id
+               WHERE b.min_time <= l.time) THEN
+        EXECUTE v_insert || ' ON CONFLICT (market_id, time) DO NOTHING' USING v_cutoff;
+        GET DIAGNOSTICS v_inserted = ROW_COUNT;
+    ELSE
+        BEGIN
+            EXECUTE v_insert USING v_cutoff;
+            GET DIAGNOSTICS v_inserted = ROW_COUNT;
+        EXCEPTION WHEN unique_violation THEN
+            EXECUTE v_insert || ' ON CONFLICT (market_id, time) DO NOTHING' USING v_cutoff;
+            GET DIAGNOSTICS v_inserted = ROW_COUNT;
+        END;
+    END IF;
 
     -- Latest state, only where the new sample is newer.
     INSERT INTO public.market_latest AS l
