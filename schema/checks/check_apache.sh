@@ -51,14 +51,32 @@ INSERT INTO ingest_staging VALUES
 SELECT * FROM ingest_apply('[{"dex":"binance","started_at":"2026-01-01T00:01:00Z","finished_at":"2026-01-01T00:01:01Z","status":"success","markets_ok":1,"markets_rejected":0,"error":null,"latency_ms":340},
                              {"dex":"checkdex","started_at":"2026-01-01T00:01:00Z","finished_at":"2026-01-01T00:01:02Z","status":"failed","markets_ok":0,"markets_rejected":0,"error":"boom","latency_ms":900}]');
 COMMIT;
+-- cycle 3: only a brand-new market, repeated within the batch: the plain INSERT collides, the subtransaction
+-- fallback inserts it once with ON CONFLICT DO NOTHING
+BEGIN;
+SELECT ingest_begin();
+INSERT INTO ingest_staging VALUES
+  ('checkdex', 'ETH-PERP', 'ETH', 'USD', 'linear', 1, date_trunc('minute', now()) - INTERVAL '1 minute', 0.00002, 1, NULL, NULL, 4, 4, 4, 4, 4, 4, 4, 4),
+  ('checkdex', 'ETH-PERP', 'ETH', 'USD', 'linear', 1, date_trunc('minute', now()) - INTERVAL '1 minute', 0.00002, 1, NULL, NULL, 4, 4, 4, 4, 4, 4, 4, 4);
+SELECT * FROM ingest_apply('[]');
+COMMIT;
 SQL
 $O <<'SQL'
+DO $$
+BEGIN
+    ASSERT (SELECT count(*) FROM funding_rates f JOIN markets m ON m.id = f.market_id WHERE m.dex_symbol = 'ETH-PERP') = 1,
+           'repeat within a batch of a new market inserted once';
+    DELETE FROM market_latest WHERE market_id = (SELECT id FROM markets WHERE dex_symbol = 'ETH-PERP');
+    DELETE FROM funding_rates WHERE market_id = (SELECT id FROM markets WHERE dex_symbol = 'ETH-PERP');
+    DELETE FROM markets WHERE dex_symbol = 'ETH-PERP';
+    DELETE FROM symbols WHERE symbol = 'ETH';
+END $$;
 DO $$
 BEGIN
     ASSERT (SELECT count(*) FROM markets) = 2, 'markets created once';
     ASSERT (SELECT count(*) FROM symbols) = 1, 'symbol created once';
     ASSERT (SELECT count(*) FROM funding_rates) = 3, 'raw rows: 3 distinct (market,time)';
-    ASSERT (SELECT max(id) FROM markets) = 2, 'no serial values burnt';
+    ASSERT (SELECT last_value FROM markets_id_seq) = 3, 'no serial values burnt (3rd id went to ETH-PERP)';
     ASSERT (SELECT time FROM market_latest l JOIN markets m ON m.id = l.market_id WHERE m.dex_symbol = 'BTCUSDT')
            = date_trunc('minute', now()) - INTERVAL '2 minutes', 'market_latest moved to the newer sample';
     ASSERT (SELECT consecutive_errors FROM dexes WHERE name = 'checkdex') = 1, 'failed run counted';

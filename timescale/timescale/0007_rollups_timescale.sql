@@ -22,10 +22,22 @@ BEGIN
 END
 $$;
 
-COMMENT ON MATERIALIZED VIEW funding_rates_1h IS
-    'Hourly funding statistics per market (UTC hours): real-time continuous aggregate of funding_rates.';
-COMMENT ON MATERIALIZED VIEW funding_rates_1d IS
-    'Daily funding statistics per market (UTC days): real-time hierarchical continuous aggregate on funding_rates_1h.';
+-- A continuous aggregate's user view has relkind 'v' (COMMENT ON VIEW); pick the keyword from the catalogue.
+DO $$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN SELECT * FROM (VALUES
+        ('funding_rates_1h', 'Hourly funding statistics per market (UTC hours): real-time continuous aggregate of funding_rates.'),
+        ('funding_rates_1d', 'Daily funding statistics per market (UTC days): real-time hierarchical continuous aggregate on funding_rates_1h.')
+    ) AS v(rel, txt) LOOP
+        EXECUTE format('COMMENT ON %s public.%I IS %L',
+                       CASE (SELECT relkind FROM pg_class WHERE oid = format('public.%I', c.rel)::regclass)
+                           WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'VIEW' END,
+                       c.rel, c.txt);
+    END LOOP;
+END
+$$;
 SELECT rollup_apply_comments('public.funding_rates_1h', 'funding_rates_1h');
 SELECT rollup_apply_comments('public.funding_rates_1d', 'funding_rates_1d');
 
