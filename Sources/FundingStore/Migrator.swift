@@ -117,7 +117,9 @@ public struct Migrator: Sendable {
                                                          "edition": "\(edition)"])
             do {
                 try await connection.query("BEGIN", logger: logger)
-                _ = try await connection.simpleQuery(sql).get()
+                for statement in SQLScript.statements(sql) {
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger).collect()
+                }
                 try await connection.query(
                     "INSERT INTO schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
                     logger: logger)
