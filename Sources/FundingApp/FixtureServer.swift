@@ -10,8 +10,8 @@ public enum FixtureFault: Sendable {
     case status(Int)
     /// Cut every body in half, so it is no longer valid JSON.
     case truncate
-    /// Never answer (until the client gives up).
-    case hang
+    /// Answer nothing for this long (bounded, so the server can still shut down).
+    case hang(Duration)
     /// Rewrite every body (e.g. to put an absurd rate into an otherwise valid payload).
     case rewrite(@Sendable (String) -> String)
 }
@@ -59,8 +59,8 @@ public struct FixtureServer: Sendable {
         switch faults[dex] {
         case .status(let code)?:
             return Self.text(HTTPResponse.Status(code: code), "{\"error\":\"fixture fault \(code)\"}")
-        case .hang?:
-            try await Task.sleep(for: .seconds(3600))
+        case .hang(let duration)?:
+            try await Task.sleep(for: duration)
             return Self.text(.gatewayTimeout, "")
         default:
             break

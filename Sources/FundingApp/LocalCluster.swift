@@ -203,22 +203,11 @@ public struct LocalCluster: Sendable {
     /// Runs a tool and returns its output; `detached` sends output to /dev/null for tools that leave a daemon behind.
     @discardableResult
     private func run(_ exe: String, _ args: [String], detached: Bool = false) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: exe)
-        process.arguments = args
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let out = Pipe()
-        process.standardOutput = detached ? FileHandle.nullDevice : out
-        process.standardError = detached ? FileHandle.nullDevice : out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = detached ? Data() : out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ClusterError(description: "\(URL(fileURLWithPath: exe).lastPathComponent) \(args.prefix(3).joined(separator: " ")) failed (\(process.terminationStatus)): \(text)")
+        let outcome = try Subprocess.run(exe, args, captureOutput: !detached)
+        guard outcome.status == 0 else {
+            throw ClusterError(description: "\(URL(fileURLWithPath: exe).lastPathComponent) \(args.prefix(3).joined(separator: " ")) failed (\(outcome.status)): \(outcome.output)")
         }
-        return text
+        return outcome.output
     }
 
     /// The first port at or above `start` that nothing listens on, so two clones can each run a cluster.

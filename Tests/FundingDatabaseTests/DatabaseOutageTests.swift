@@ -14,7 +14,7 @@ struct DatabaseOutageTests {
         // A cluster of its own, so stopping it does not disturb the other tests.
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("fundingd-outage-\(UUID().uuidString)")
         let cluster = LocalCluster(environment: ["FUNDINGD_HOME": home.path, "FUNDINGD_PG_PORT": "55432"])
-        try cluster.start()
+        try await offload { try cluster.start() }
         defer {
             try? cluster.stop()
             try? FileManager.default.removeItem(at: home)
@@ -36,13 +36,13 @@ struct DatabaseOutageTests {
                 tasks.addTask {
                     // Let one cycle land, then take the database away.
                     try await Self.wait(for: { await ingest.stats.cyclesWritten >= 1 })
-                    try cluster.stop()
+                    try await offload { try cluster.stop() }
                     let atStop = await ingest.stats.cyclesCollected
                     // Keep collecting while it is down.
                     try await Self.wait(for: { await ingest.stats.cyclesCollected >= atStop + 3 })
                     #expect(await ingest.buffer.count >= 2)
                     let duringOutage = await ingest.stats.cyclesCollected - atStop
-                    try cluster.start()
+                    try await offload { try cluster.start() }
                     // Everything buffered is written once it is back.
                     try await Self.wait(for: {
                         let (written, collected) = await ingest.stats.counts

@@ -7,7 +7,7 @@ struct MigrationTests {
     /// Every relation, column, function and trigger in `public`, to compare schemas.
     static let fingerprint: PostgresQuery = """
         SELECT string_agg(x, E'\\n' ORDER BY x) FROM (
-            SELECT 'rel ' || c.relname || ' ' || c.relkind || ' ' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+            SELECT 'rel ' || c.relname || ' ' || c.relkind::text || ' ' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod) AS x
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
             WHERE n.nspname = 'public'
@@ -16,7 +16,7 @@ struct MigrationTests {
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
             UNION ALL
             SELECT 'trg ' || tgname || ' on ' || tgrelid::regclass FROM pg_trigger WHERE NOT tgisinternal
-        ) s
+        ) s(x)
         """
 
     @Test("migrating an empty database twice: the second run applies nothing and the schema is unchanged")

@@ -134,33 +134,47 @@ struct RollupTests {
         defer { db.drop() }
         try await db.with(try db.ownerURL) { conn in
             try await Self.makeMarkets(conn, ["OLD"])
-            // 40 and 10 days ago: the raw horizon is 30 days.
+            // Samples 25 and 5 days old, materialised while fresh.
             try await conn.exec("""
                 INSERT INTO funding_rates (time, market_id, funding_rate, funding_interval_hours)
-                SELECT now() - d * interval '1 day', id, 0.0001 * d, 8
-                FROM markets, generate_series(10, 40, 30) d WHERE dex_symbol = 'OLD'
+                SELECT date_trunc('hour', now()) - d * interval '1 day', id, 0.0001 * d, 8
+                FROM markets, generate_series(5, 25, 20) d WHERE dex_symbol = 'OLD'
                 """)
             try await conn.exec("CALL refresh_rollups()")
             let before = try await conn.scalar(
-                "SELECT count(*)::int FROM funding_rates_1h WHERE bucket < now() - interval '35 days'", as: Int.self)
+                "SELECT count(*)::int FROM funding_rates_1h WHERE bucket < now() - interval '20 days'", as: Int.self)
             #expect(before == 1)
+            // Time passes: here, the horizon shrinks to 20 days (a setting, not a literal in the SQL).
+            try await conn.exec("UPDATE fundingd_settings SET value = '20 days' WHERE name = 'raw_retention'")
             try await conn.exec("CALL apply_retention()")
             let oldRaw = try await conn.scalar(
-                "SELECT count(*)::int FROM funding_rates WHERE time < now() - interval '30 days'", as: Int.self)
+                "SELECT count(*)::int FROM funding_rates WHERE time < now() - interval '20 days'", as: Int.self)
             #expect(oldRaw == 0)
             let recentRaw = try await conn.scalar("SELECT count(*)::int FROM funding_rates", as: Int.self)
             #expect(recentRaw == 1)
             let keptHourly = try await conn.scalar(
-                "SELECT rate_avg FROM funding_rates_1h WHERE bucket < now() - interval '35 days'", as: Double.self)
-            #expect(abs(keptHourly - 0.004) < 1e-15)
+                "SELECT rate_avg FROM funding_rates_1h WHERE bucket < now() - interval '20 days'", as: Double.self)
+            #expect(abs(keptHourly - 0.0025) < 1e-15)
             let keptDaily = try await conn.scalar(
-                "SELECT count(*)::int FROM funding_rates_1d WHERE bucket < now() - interval '35 days'", as: Int.self)
+                "SELECT count(*)::int FROM funding_rates_1d WHERE bucket < now() - interval '20 days'", as: Int.self)
             #expect(keptDaily == 1)
             // A refresh after retention does not wipe the kept bucket.
             try await conn.exec("CALL refresh_rollups()")
             let still = try await conn.scalar(
-                "SELECT count(*)::int FROM funding_rates_1h WHERE bucket < now() - interval '35 days'", as: Int.self)
+                "SELECT count(*)::int FROM funding_rates_1h WHERE bucket < now() - interval '20 days'", as: Int.self)
             #expect(still == 1)
+        }
+        // The write path refuses a row older than the horizon instead of recreating a dropped chunk.
+        try await db.withClient(try db.writerURL) { client in
+            let result = try await CycleWriter(client: client, logger: TestDatabase.logger).write(
+                snapshots: [snapshot("binance", "OLD", "OLD", at: Date().addingTimeInterval(-25 * 86_400), rate: 0.1)],
+                runs: [])
+            #expect(result.rowsTooOld == 1)
+            #expect(result.rowsInserted == 0)
+        }
+        try await db.with(try db.ownerURL) { conn in
+            let chunks = try await conn.scalar("SELECT count(*)::int FROM show_chunks('funding_rates')", as: Int.self)
+            #expect(chunks == 1)
         }
     }
 }

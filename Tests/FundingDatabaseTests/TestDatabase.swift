@@ -31,8 +31,8 @@ struct TestDatabase: Sendable {
             throw TestSetupError(description: "the test cluster is not running: `bash scripts/test.sh` starts it")
         }
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try cluster.psql(database: "postgres", "CREATE DATABASE \(name) OWNER fundingd")
-        try cluster.psql(database: name, "CREATE EXTENSION timescaledb")
+        try await offload { try cluster.psql(database: "postgres", "CREATE DATABASE \(name) OWNER fundingd") }
+        try await offload { try cluster.psql(database: name, "CREATE EXTENSION timescaledb") }
         let db = TestDatabase(name: name, cluster: cluster)
         if migrate { try await db.migrate() }
         return db
@@ -44,8 +44,13 @@ struct TestDatabase: Sendable {
                                         logger: Self.logger)
     }
 
+    /// Drops the database in the background: `defer` cannot await, and a blocking wait here could starve the
+    /// very connections the drop has to terminate.
     func drop() {
-        _ = try? cluster.psql(database: "postgres", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        let cluster = self.cluster, name = self.name
+        DispatchQueue.global().async {
+            _ = try? cluster.psql(database: "postgres", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
     }
 
     /// Runs `body` on a fresh connection as `url`'s role.
@@ -73,6 +78,14 @@ struct TestDatabase: Sendable {
             let value = try await body(client)
             return value
         }
+    }
+}
+
+/// Runs blocking work (subprocesses) on a GCD thread, never on Swift's cooperative pool: two blocked pool threads
+/// on a 2-core machine starve every other test's database client.
+func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
 
