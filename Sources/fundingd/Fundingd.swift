@@ -8,7 +8,7 @@ struct Fundingd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fundingd",
         abstract: "Funding-rate analytics for perpetual futures on TimescaleDB.",
-        subcommands: [DB.self, Migrate.self, Ingest.self, Run.self]
+        subcommands: [DB.self, Migrate.self, Ingest.self, Run.self, Bench.self]
     )
 }
 
