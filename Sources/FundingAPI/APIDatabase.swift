@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The API's database access: a read-only pool (role `fundingd_reader`, with a statement timeout) for every query
+/// and a separate writer pool for admin writes. Each method is one call into the SQL of `schema/` with bound
+/// parameters; PostgreSQL errors become `APIError`s here.
+public struct APIDatabase: Sendable {
+    public let reader: PostgresClient
+    public let writer: PostgresClient?
+    public let logger: Logger
+
+    public init(reader: PostgresClient, writer: PostgresClient?, logger: Logger) {
+        self.reader = reader
+        self.writer = writer
+        self.logger = logger
+    }
+
+    /// Runs `query` on `client` and maps every row; PostgreSQL errors become `APIError`s.
+    func rows<T>(_ query: PostgresQuery, on client: PostgresClient? = nil,
+                 _ transform: (PostgresRow) throws -> T) async throws -> [T] {
+        do {
+            var out: [T] = []
+            for try await row in try await (client ?? reader).query(query, logger: logger) {
+                out.append(try transform(row))
+            }
+            return out
+        } catch let error as PSQLError {
+            throw Self.map(error, logger: logger)
+        }
+    }
+
+    static func map(_ error: PSQLError, logger: Logger) -> APIError {
+        if let state = error.serverInfo?[.sqlState] {
+            let message = error.serverInfo?[.message] ?? "query failed"
+            switch state {
+            case "57014": return .queryTimeout
+            case "22023", "22P02", "22003", "22007", "22008": return APIError(.badRequest, code: "invalid_parameter",
+                                                                            message: message)
+            case "P0002": return APIError(.notFound, code: "not_found", message: message)
+            default:
+                logger.error("query failed", metadata: ["sqlstate": "\(state)", "message": "\(message)"])
+                return .internalError
+            }
+        }
+        logger.error("database error", metadata: ["error": "\(String(reflecting: error))"])
+        return .databaseUnavailable
+    }
+
+    // MARK: names
+
+    public func dexNames() async throws -> [String] {
+        try await rows("SELECT name FROM dexes") { try $0.decode(String.self) }
+    }
+
+    public func symbolNames() async throws -> [String] {
+        try await rows("SELECT symbol FROM symbols") { try $0.decode(String.self) }
+    }
+
+    // MARK: latest rates
+
+    /// Latest state of every active market matching the filters (`nil` = any).
+    public func latestRates(dexes: [String]? = nil, symbols: [String]? = nil, quote: String? = nil)
+        async throws -> [FundingRateRow]
+    {
+        try await rows("""
+            SELECT \(unescaped: FundingRateRow.columns) FROM \(unescaped: Self.latestSource)
+            WHERE (\(dexes)::text[] IS NULL OR dex = ANY(\(dexes)::text[]))
+              AND (\(symbols)::text[] IS NULL OR symbol = ANY(\(symbols)::text[]))
+              AND (\(quote)::text IS NULL OR quote = \(quote)::text)
+            ORDER BY symbol, dex, dex_symbol
+            """) { try FundingRateRow(row: $0) }
+    }
+
+    /// The relation the latest rates are read from.
+    static let latestSource = """
+        (SELECT d.name AS dex, s.symbol, m.dex_symbol, m.quote, l.funding_rate, iv.h AS funding_interval_hours,
+                l.funding_rate / iv.h AS rate_1h, l.funding_rate / iv.h * 8 AS rate_8h,
+                l.funding_rate / iv.h * 8760 * 100 AS apr, l.predicted_rate, l.next_funding_time,
+                l.mark_price / m.multiplier AS mark_price, l.index_price / m.multiplier AS index_price,
+                l.open_interest_usd, l.volume_24h_usd, l.best_bid, l.best_ask,
+                CASE WHEN l.best_bid > 0 AND l.best_ask > 0
+                     THEN (l.best_ask - l.best_bid) / ((l.best_ask + l.best_bid) / 2) * 10000 END AS spread_bps,
+                l.time, extract(epoch FROM now() - l.time)::float8 AS age_seconds
+         FROM market_latest l
+         JOIN markets m ON m.id = l.market_id
+         JOIN dexes d ON d.id = m.dex_id
+         JOIN symbols s ON s.id = m.symbol_id
+         CROSS JOIN LATERAL (SELECT coalesce(l.funding_interval_hours, m.funding_interval_hours,
+                                             d.funding_interval_hours, 8) AS h) iv
+         WHERE m.is_active AND d.is_active) AS latest_funding_rates
+        """
+
+    // MARK: dexes and health
+
+    /// `dex_health` rows (one per active dex), optionally one dex.
+    public func dexHealth(dex: String? = nil) async throws -> [ResultRow] {
+        try await rows("""
+            SELECT dex, display_name, kind, maker_fee, taker_fee, fee_tiers, funding_interval_hours,
+                   collection_interval_seconds, markets, newest_data, data_age_seconds, last_successful_fetch,
+                   last_error_at, last_error, consecutive_errors, last_run_at, last_run_status, status
+            FROM dex_health WHERE (\(dex)::text IS NULL OR dex = \(dex)::text) ORDER BY dex
+            """) { try ResultRow(row: $0) }
+    }
+
+    /// Active markets of `dex` with OI, volume, interval and last update.
+    public func dexMarkets(dex: String) async throws -> [ResultRow] {
+        try await rows("""
+            SELECT symbol, dex_symbol, quote, margin, multiplier, funding_interval_hours, funding_rate,
+                   open_interest_usd, volume_24h_usd, last_update
+            FROM dex_markets WHERE dex = \(dex) ORDER BY symbol, dex_symbol
+            """) { try ResultRow(row: $0) }
+    }
+
+    /// Admin: new base fees and tiers through `set_dex_fees` on the writer connection.
+    public func setFees(dex: String, makerFee: Double, takerFee: Double, feeTiersJSON: String?) async throws
+        -> ResultRow
+    {
+        guard let writer else {
+            throw APIError(.serviceUnavailable, code: "admin_unavailable", message: "no writer connection configured")
+        }
+        let updated = try await rows("""
+            SELECT dex, maker_fee, taker_fee, fee_tiers, updated_at
+            FROM set_dex_fees(\(dex), \(makerFee), \(takerFee), \(feeTiersJSON)::jsonb)
+            """, on: writer) { try ResultRow(row: $0) }
+        guard let row = updated.first else { throw APIError.dexNotFound(dex) }
+        return row
+    }
+
+    // MARK: history
+
+    /// `funding_history(...)` rows.
+    public func history(dex: String, symbol: String, from: Date, to: Date, interval: String) async throws
+        -> [ResultRow]
+    {
+        try await rows("""
+            SELECT dex_symbol, quote, time, funding_rate, funding_interval_hours, rate_8h, rate_min, rate_max,
+                   sample_count, mark_price, open_interest_usd, volume_24h_usd
+            FROM funding_history(\(dex), \(symbol), \(from), \(to), \(interval))
+            """) { try ResultRow(row: $0) }
+    }
+
+    /// `funding_history_stats(...)` rows (one per market).
+    public func historyStats(dex: String, symbol: String, from: Date, to: Date, interval: String) async throws
+        -> [ResultRow]
+    {
+        try await rows("""
+            SELECT dex_symbol, samples, mean_rate, min_rate, max_rate, stddev_rate, mean_rate_8h, mean_apr,
+                   first_time, last_time
+            FROM funding_history_stats(\(dex), \(symbol), \(from), \(to), \(interval))
+            """) { try ResultRow(row: $0) }
+    }
+
+    // MARK: analytics
+
+    /// `opportunities(...)` sorted and limited, with the count before the limit.
+    public func opportunities(_ q: OpportunityQuery) async throws -> (rows: [ResultRow], total: Int) {
+        var total = 0
+        let rows = try await rows(q.query) { row -> ResultRow in
+            var r = try ResultRow(row: row)
+            if let i = r.columns.firstIndex(of: "total_count") {
+                if case .int(let n) = r.values[i] { total = n }
+                r.columns.remove(at: i)
+                r.values.remove(at: i)
+            }
+            return r
+        }
+        return (rows, total)
+    }
+
+    /// Any read-only analytics call whose rows are shaped as they come.
+    public func resultRows(_ query: PostgresQuery) async throws -> [ResultRow] {
+        try await rows(query) { try ResultRow(row: $0) }
+    }
+}
