@@ -76,7 +76,9 @@ let package = Package(
         .executableTarget(
             name: "fundingd",
             dependencies: [
-                "FundingApp",
+                "FundingApp", "FundingCore", "FundingStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -96,7 +96,7 @@ public struct CycleWriter: Sendable {
 }
 
 /// PostgreSQL COPY text-format encoding (PostgresNIO's COPY speaks text only).
-enum CopyText {
+public enum CopyText {
     static func append(_ value: Double?, to buffer: inout ByteBuffer) {
         guard let value else { buffer.writeString("\\N"); return }
         // Swift's shortest round-trip description ("1e-05", "27350.8981") is valid float8 input.
@@ -116,7 +116,7 @@ enum CopyText {
     }
 
     /// `2026-11-21T10:00:00.123456Z`: microsecond precision, as timestamptz stores it.
-    static func timestamp(_ date: Date) -> String {
+    public static func timestamp(_ date: Date) -> String {
         let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let seconds = micros.quotientAndRemainder(dividingBy: 1_000_000)
         let (secs, frac) = seconds.remainder < 0 ? (seconds.quotient - 1, seconds.remainder + 1_000_000)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Write-path benchmark (prints figures; asserts nothing). In one scratch database on the private cluster, for
+# 10k and 100k synthetic snapshots over 5,000 known markets:
+#   * write_path: the daemon's own code (CycleWriter: COPY text into the staging table + ingest_apply, one
+#     transaction), timed by `fundingd bench write-path` around the write call (release build);
+#   * psql \copy: the same rows (same values, next time slot, market ids resolved) straight into funding_rates,
+#     timed by psql's \timing: the ceiling.
+# Prints rows/s for both and their ratio; RUNS (default 3) repetitions, medians reported.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FUNDINGD_HOME="${FUNDINGD_HOME:-$PWD/.fundingd}"
+runs=${RUNS:-3}
+swift build -c release --product fundingd >/dev/null
+bin=.build/release/fundingd
+$bin db start >/dev/null
+admin=$($bin db url --role admin)
+owner=$($bin db url --role owner)
+writer=$($bin db url --role writer)
+db=fundingd_bench_write
+psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db OWNER fundingd"
+psql -X -q "${admin%/*}/$db" -c "CREATE EXTENSION timescaledb"
+DATABASE_URL="${owner%/*}/$db" $bin migrate >/dev/null
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"; psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"' EXIT
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+slot=1
+printf '%-8s %14s %14s %8s\n' rows write_path_r/s psql_copy_r/s ratio
+for rows in 10000 100000; do
+    wp=""; cp=""
+    for _ in $(seq 1 "$runs"); do
+        out=$(DATABASE_URL="${writer%/*}/$db" $bin bench write-path --rows "$rows" --slot "$slot" --dump-copy "$tmp/rows.txt")
+        wp="$wp $(echo "$out" | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p')"
+        ms=$(psql -X -q "${owner%/*}/$db" -c '\timing on' -c "\copy funding_rates (time, market_id, funding_rate, funding_interval_hours, predicted_rate, next_funding_time, mark_price, index_price, open_interest_base, open_interest_usd, volume_24h_usd, best_bid, best_ask, collection_latency_ms) FROM '$tmp/rows.txt'" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
+        cp="$cp $(awk -v n="$rows" -v ms="$ms" 'BEGIN {printf "%.0f", n / (ms / 1000)}')"
+        slot=$((slot + 2))
+    done
+    w=$(echo "$wp" | median); c=$(echo "$cp" | median)
+    printf '%-8s %14s %14s %8s\n' "$rows" "$w" "$c" "$(awk -v w="$w" -v c="$c" 'BEGIN {printf "%.2f", w / c}')"
+done
