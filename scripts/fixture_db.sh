@@ -12,14 +12,16 @@ fixture_db_create() {
     local admin owner
     admin=$("$FUNDINGD" db url --role admin)
     owner=$("$FUNDINGD" db url --role owner)
-    psql -X -q -v ON_ERROR_STOP=1 "$admin" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" \
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$admin" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" \
         -c "CREATE DATABASE $name OWNER fundingd" >/dev/null
     psql -X -q -v ON_ERROR_STOP=1 "$(_with_db "$admin" "$name")" -c "CREATE EXTENSION IF NOT EXISTS timescaledb" >/dev/null
     export FIXTURE_ADMIN_URL; FIXTURE_ADMIN_URL=$(_with_db "$admin" "$name")
     export FIXTURE_OWNER_URL; FIXTURE_OWNER_URL=$(_with_db "$owner" "$name")
     export FIXTURE_WRITER_URL; FIXTURE_WRITER_URL=$(_with_db "$("$FUNDINGD" db url --role writer)" "$name")
     export FIXTURE_READER_URL; FIXTURE_READER_URL=$(_with_db "$("$FUNDINGD" db url --role reader)" "$name")
-    DATABASE_URL=$FIXTURE_OWNER_URL "$FUNDINGD" migrate >/dev/null
+    local log; log=$(mktemp)
+    DATABASE_URL=$FIXTURE_OWNER_URL "$FUNDINGD" migrate >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
+    rm -f "$log"
 }
 
 fixture_db_ingest() {
