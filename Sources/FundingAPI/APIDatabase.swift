@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
+import Synchronization
 
 /// The API's database access: a read-only pool (role `fundingd_reader`, with a statement timeout) for every query
 /// and a separate writer pool for admin writes. Each method is one call into the SQL of `schema/` with bound
@@ -10,15 +12,22 @@ public struct APIDatabase: Sendable {
     public let writer: PostgresClient?
     public let logger: Logger
 
-    public init(reader: PostgresClient, writer: PostgresClient?, logger: Logger) {
+    let poolMetrics: PoolMetrics
+
+    public init(reader: PostgresClient, writer: PostgresClient?, logger: Logger, readerPoolSize: Int = 8) {
         self.reader = reader
         self.writer = writer
         self.logger = logger
+        self.poolMetrics = PoolMetrics(size: readerPoolSize)
     }
 
     /// Runs `query` on `client` and maps every row; PostgreSQL errors become `APIError`s.
     func rows<T>(_ query: PostgresQuery, on client: PostgresClient? = nil,
                  _ transform: (PostgresRow) throws -> T) async throws -> [T] {
+        let pool = client == nil ? "reader" : "writer"
+        let start = ContinuousClock.now
+        poolMetrics.begin(pool)
+        defer { poolMetrics.end(pool, elapsed: ContinuousClock.now - start) }
         do {
             var out: [T] = []
             for try await row in try await (client ?? reader).query(query, logger: logger) {
@@ -26,7 +35,10 @@ public struct APIDatabase: Sendable {
             }
             return out
         } catch let error as PSQLError {
-            throw Self.map(error, logger: logger)
+            let mapped = Self.map(error, logger: logger)
+            Counter(label: "fundingd_db_query_errors_total", dimensions: [("pool", pool), ("code", mapped.code)])
+                .increment()
+            throw mapped
         }
     }
 
@@ -172,4 +184,29 @@ public struct APIDatabase: Sendable {
     public func resultRows(_ query: PostgresQuery) async throws -> [ResultRow] {
         try await rows(query) { try ResultRow(row: $0) }
     }
+}
+
+/// Database pool metrics: queries in flight (a gauge against the pool size), query durations, errors by code.
+final class PoolMetrics: Sendable {
+    private let inFlight = Mutex<[String: Int]>([:])
+
+    init(size: Int) {
+        Gauge(label: "fundingd_db_pool_max_connections", dimensions: [("pool", "reader")]).record(size)
+    }
+
+    func begin(_ pool: String) {
+        let n = inFlight.withLock { $0[pool, default: 0] += 1; return $0[pool]! }
+        Gauge(label: "fundingd_db_queries_in_flight", dimensions: [("pool", pool)]).record(n)
+    }
+
+    func end(_ pool: String, elapsed: Duration) {
+        let n = inFlight.withLock { $0[pool, default: 1] -= 1; return $0[pool]! }
+        Gauge(label: "fundingd_db_queries_in_flight", dimensions: [("pool", pool)]).record(n)
+        Metrics.Timer(label: "fundingd_db_query_duration_seconds", dimensions: [("pool", pool)])
+            .recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000
+                               + Int64(elapsed.components.attoseconds / 1_000_000_000))
+    }
+
+    /// Current in-flight counts (the JSON metrics summary).
+    var snapshot: [String: Int] { inFlight.withLock { $0 } }
 }

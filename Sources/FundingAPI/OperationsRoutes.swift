@@ -114,6 +114,7 @@ struct OperationsRoutes: Sendable {
                     p.field("role", "fundingd_reader")
                     p.field("max_connections", deps.settings.readerPoolSize)
                     p.field("statement_timeout_ms", deps.settings.statementTimeoutMs)
+                    p.field("queries_in_flight", deps.database.poolMetrics.snapshot["reader"] ?? 0)
                 }
             }
         }

@@ -82,7 +82,8 @@ public func buildAPI(_ config: FundingConfig, settings: APISettings, logger: Log
     writerConfig.options.additionalStartupParameters.append(("statement_timeout", "\(settings.statementTimeoutMs)"))
     writerConfig.options.maximumConnections = 2
     let writer = PostgresClient(configuration: writerConfig, backgroundLogger: logger)
-    let database = APIDatabase(reader: reader, writer: writer, logger: logger)
+    let database = APIDatabase(reader: reader, writer: writer, logger: logger,
+                               readerPoolSize: settings.readerPoolSize)
     return (APIDependencies(database: database, settings: settings, logger: logger), [reader, writer])
 }
 
