@@ -17,6 +17,8 @@
 -- Its parameters carry the API's names (symbol, quote, min_oi_usd, ...); inside the body they are written
 -- opportunities.<name> because a column of the same name would take precedence over an unqualified reference.
 -- Output columns share names with parameters, so the result is a composite type rather than RETURNS TABLE.
+-- No ORDER BY inside: sorting ~30k wide rows (5k markets) cost more than the rest of the query (spilled past the
+-- default work_mem); callers order and limit (ORDER BY net_profit DESC LIMIT 10 is a cheap top-N sort).
 
 CREATE TYPE opportunity AS (
     long_dex                text,
@@ -211,11 +213,10 @@ WHERE (opportunities.min_profit IS NULL OR p.net_profit >= opportunities.min_pro
   AND (opportunities.oi_imbalance IS NULL
        OR CASE WHEN p.oi_ratio > 1.2 THEN 'long_heavy' WHEN p.oi_ratio < 0.8 THEN 'short_heavy'
                WHEN p.oi_ratio IS NOT NULL THEN 'balanced' END = opportunities.oi_imbalance)
-ORDER BY p.net_profit DESC, p.symbol, p.long_dex, p.short_dex, p.long_dex_symbol, p.short_dex_symbol
 $$;
 
 COMMENT ON FUNCTION opportunities(text, text, text, text[], text[], text, float8, float8, float8, float8, float8, float8, float8, float8, text, float8, text, float8, interval, float8) IS
-$c$Fee-adjusted cross-venue funding opportunities from the latest state, best net_profit first (DESIGN.md "Opportunity arithmetic"). Candidates: every ordered pair (long market L, short market S) of one symbol on two different dexes, both sampled within max_age (by sample time) on active markets; divergence = S.rate_8h - L.rate_8h. All parameters are optional and named (SELECT * FROM opportunities(symbol => 'BTC', fee_type => 'maker')); NULL = no filter:
+$c$Fee-adjusted cross-venue funding opportunities from the latest state (DESIGN.md "Opportunity arithmetic"). Rows come unordered: add ORDER BY net_profit DESC (and LIMIT); the function is inlined, so that costs a top-N sort only. Candidates: every ordered pair (long market L, short market S) of one symbol on two different dexes, both sampled within max_age (by sample time) on active markets; divergence = S.rate_8h - L.rate_8h. All parameters are optional and named (SELECT * FROM opportunities(symbol => 'BTC', fee_type => 'maker')); NULL = no filter:
 symbol (exact symbols.symbol); long_dex / short_dex (dex names); include_dexes (both legs in the list) / exclude_dexes (neither leg in it); quote (both legs, exact, e.g. 'USDT');
 min_divergence (fraction per 8 h); min_profit (net_profit, fraction of notional); min_volume_24h / max_volume_24h (USD, each leg); min_oi_usd / max_oi_usd (USD, each leg: min_oi_usd <= OI <= max_oi_usd);
 oi_ratio_min / oi_ratio_max (long OI / short OI); oi_imbalance ('long_heavy' | 'short_heavy' | 'balanced'); max_spread_bps (bid/ask spread of each leg, bps);
