@@ -43,8 +43,10 @@ struct OpportunityHistoryTests {
         }
         _ = try await KnownAnswer.load(db)
         try await db.with(try db.readerURL) { conn in
-            #expect(try await conn.scalar("SELECT count(*)::int FROM opportunity_cycles", as: Int.self) == 2)
-            #expect(try await conn.scalar("SELECT count(*)::int FROM opportunity_history", as: Int.self) == 8)
+            let cycles = try await conn.scalar("SELECT count(*)::int FROM opportunity_cycles", as: Int.self)
+            let history = try await conn.scalar("SELECT count(*)::int FROM opportunity_history", as: Int.self)
+            #expect(cycles == 2)
+            #expect(history == 8)
             let p = try await conn.jsonRows("""
                 SELECT * FROM opportunity_persistence WHERE symbol = 'PEPE' ORDER BY long_dex
                 """)
@@ -121,9 +123,12 @@ struct OpportunityHistoryTests {
             try await conn.exec("CALL apply_retention()")
         }
         try await db.with(try db.readerURL) { conn in
-            #expect(try await conn.scalar("SELECT count(*)::int FROM opportunity_history", as: Int.self) == 1)
-            #expect(try await conn.scalar("SELECT count(*)::int FROM opportunity_cycles", as: Int.self) == 1)
-            #expect(try await conn.scalar("SELECT count(*)::int FROM funding_rates", as: Int.self) == 0)
+            let history = try await conn.scalar("SELECT count(*)::int FROM opportunity_history", as: Int.self)
+            let cycles = try await conn.scalar("SELECT count(*)::int FROM opportunity_cycles", as: Int.self)
+            let raw = try await conn.scalar("SELECT count(*)::int FROM funding_rates", as: Int.self)
+            #expect(history == 1)
+            #expect(cycles == 1)
+            #expect(raw == 0)
         }
     }
 

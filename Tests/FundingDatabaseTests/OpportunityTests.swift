@@ -60,7 +60,7 @@ enum KnownAnswer {
         }
         let now = Date()
         try await db.withClient(try db.writerURL) { client in
-            try await CycleWriter(client: client, logger: TestDatabase.logger)
+            _ = try await CycleWriter(client: client, logger: TestDatabase.logger)
                 .write(snapshots: legs.map { $0.snapshot(now: now) }, runs: [])
         }
         return now
