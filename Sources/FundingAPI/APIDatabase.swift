@@ -84,24 +84,8 @@ public struct APIDatabase: Sendable {
             """) { try FundingRateRow(row: $0) }
     }
 
-    /// The relation the latest rates are read from.
-    static let latestSource = """
-        (SELECT d.name AS dex, s.symbol, m.dex_symbol, m.quote, l.funding_rate, iv.h AS funding_interval_hours,
-                l.funding_rate / iv.h AS rate_1h, l.funding_rate / iv.h * 8 AS rate_8h,
-                l.funding_rate / iv.h * 8760 * 100 AS apr, l.predicted_rate, l.next_funding_time,
-                l.mark_price / m.multiplier AS mark_price, l.index_price / m.multiplier AS index_price,
-                l.open_interest_usd, l.volume_24h_usd, l.best_bid, l.best_ask,
-                CASE WHEN l.best_bid > 0 AND l.best_ask > 0
-                     THEN (l.best_ask - l.best_bid) / ((l.best_ask + l.best_bid) / 2) * 10000 END AS spread_bps,
-                l.time, extract(epoch FROM now() - l.time)::float8 AS age_seconds
-         FROM market_latest l
-         JOIN markets m ON m.id = l.market_id
-         JOIN dexes d ON d.id = m.dex_id
-         JOIN symbols s ON s.id = m.symbol_id
-         CROSS JOIN LATERAL (SELECT coalesce(l.funding_interval_hours, m.funding_interval_hours,
-                                             d.funding_interval_hours, 8) AS h) iv
-         WHERE m.is_active AND d.is_active) AS latest_funding_rates
-        """
+    /// The relation the latest rates are read from (schema/0011_latest_funding_rates.sql).
+    static let latestSource = "latest_funding_rates"
 
     // MARK: dexes and health
 
@@ -181,9 +165,12 @@ public struct APIDatabase: Sendable {
     }
 
     /// Any read-only analytics call whose rows are shaped as they come.
+    /// Id columns (`market_id`, ...) never reach a response: the API speaks names.
     public func resultRows(_ query: PostgresQuery) async throws -> [ResultRow] {
-        try await rows(query) { try ResultRow(row: $0) }
+        try await rows(query) { try ResultRow(row: $0, skipping: Self.idColumns) }
     }
+
+    static let idColumns: Set<String> = ["market_id", "dex_id", "symbol_id"]
 }
 
 /// Database pool metrics: queries in flight (a gauge against the pool size), query durations, errors by code.

@@ -111,9 +111,9 @@ struct HistoryRoutes: Sendable {
         let limit = try q.int("limit", default: 100, range: 1...10_000)
         let rows = try await deps.database.resultRows("""
             SELECT * FROM opportunity_history
-            WHERE (\(symbol)::text IS NULL OR symbol = \(symbol)::text) AND time >= \(from) AND time < \(to)
+            WHERE (\(symbol)::text IS NULL OR symbol = \(symbol)::text) AND cycle_time >= \(from) AND cycle_time < \(to)
               AND (\(minProfit)::float8 IS NULL OR net_profit >= \(minProfit)::float8)
-            ORDER BY time DESC, net_profit DESC LIMIT \(limit)
+            ORDER BY cycle_time DESC, net_profit DESC NULLS LAST, symbol, long_dex, short_dex LIMIT \(limit)
             """)
         return Response.json { w in
             w.object { o in
@@ -131,16 +131,22 @@ struct HistoryRoutes: Sendable {
         let q = request.query
         let dex = try await deps.catalog.dex(try q.string("dex"))
         let period = try q.choice("period", ["1d", "7d", "30d"], default: "7d")!
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM funding_stats_by_symbol(\(symbol), \(dex), \(period))
+        let markets = try await deps.database.resultRows("""
+            SELECT * FROM funding_stats(p_window => \(period), p_symbol => \(symbol), p_dex => \(dex))
+            ORDER BY dex, dex_symbol
             """)
+        let summary = dex == nil ? try await deps.database.resultRows("""
+            SELECT * FROM funding_stats_by_symbol(p_window => \(period), p_symbol => \(symbol))
+            """).first : nil
         return Response.json { w in
             w.object { o in
                 o.field("symbol", symbol)
                 o.field("dex", dex)
                 o.field("period", period)
                 o.key("statistics")
-                o.array { a in for row in rows { row.write(to: &a) } }
+                o.array { a in for row in markets { row.write(to: &a) } }
+                o.key("summary")
+                if let summary { summary.write(to: &o) } else { o.null() }
             }
         }
     }

@@ -89,6 +89,7 @@ struct OpportunitiesRoutes: Sendable {
         let limit = try r.int("limit", default: 50, range: 1...1000)
         let rows = try await deps.database.resultRows("""
             SELECT * FROM opportunity_persistence WHERE (\(symbol)::text IS NULL OR symbol = \(symbol)::text)
+            ORDER BY profitable_share_24h DESC NULLS LAST, last_net_profit DESC NULLS LAST, symbol, long_dex, short_dex
             LIMIT \(limit)
             """)
         return Response.json { w in
@@ -104,20 +105,30 @@ struct OpportunitiesRoutes: Sendable {
     func rankings(_ request: Request) async throws -> Response {
         let r = request.query
         let dexes = try await deps.catalog.dexes(try r.list("dex"))
+        let symbol = try await deps.catalog.symbol(try r.string("symbol"))
         let quote = try r.string("quote")?.uppercased()
+        let order = try r.choice("order", ["desc", "asc"], default: "desc")!
         let minOI = try r.double("min_oi_usd", min: 0, max: 1e15)
+        let maxOI = try r.double("max_oi_usd", min: 0, max: 1e15)
         let minVolume = try r.double("min_volume_24h", min: 0, max: 1e15)
+        let maxAge = try r.int("max_age", default: 300, range: 1...86_400)
         let limit = try r.int("limit", default: 20, range: 1...1000)
+        if let lo = minOI, let hi = maxOI, lo > hi {
+            throw APIError.invalidParameter("max_oi_usd", "must not be below min_oi_usd")
+        }
         let rows = try await deps.database.resultRows("""
-            SELECT * FROM funding_rankings(include_dexes => \(dexes)::text[], quote => \(quote),
-                                           min_oi_usd => \(minOI), min_volume_24h => \(minVolume))
-            LIMIT \(limit)
+            SELECT * FROM funding_rankings("order" => \(order), dexes => \(dexes)::text[], quote => \(quote),
+                                           min_oi_usd => \(minOI), max_oi_usd => \(maxOI),
+                                           min_volume_24h => \(minVolume), limit_rows => \(limit)::int,
+                                           max_age => make_interval(secs => \(Double(maxAge))), symbol => \(symbol))
+            ORDER BY rank, dex, dex_symbol
             """)
         return Response.json { w in
             w.object { o in
                 o.key("rankings")
                 o.array { a in for row in rows { row.write(to: &a) } }
                 o.field("count", rows.count)
+                o.field("order", order)
                 o.field("generated_at", Date())
             }
         }

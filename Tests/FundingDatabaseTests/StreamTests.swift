@@ -110,6 +110,49 @@ struct StreamTests {
         }
     }
 
+    @Test("opportunities: snapshot, then after a cycle only changed pairs of the subscribed symbol")
+    func opportunityStream() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await ingestFixtures(into: db)
+        try await withLiveAPI(db) { port in
+            try await withTimeout(90) {
+            try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/v1/ws/opportunities",
+                                              logger: Logger(label: "ws-client")) { inbound, outbound, _ in
+                var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
+                try await outbound.write(.text(#"{"action":"subscribe","filters":{"limit":5000}}"#))
+                let bad = try frame(try await messages.next())
+                #expect(dig(bad, "error", "code") as? String == "invalid_parameter")
+                #expect((dig(bad, "error", "message") as? String)?.hasPrefix("limit") == true)
+
+                try await outbound.write(.text(#"{"action":"subscribe","filters":{"symbol":"BTC","min_volume_24h":0,"min_divergence":0}}"#))
+                let snapshot = try frame(try await messages.next())
+                #expect(snapshot["type"] as? String == "snapshot")
+                let rows = snapshot["data"] as? [[String: Any]] ?? []
+                #expect(rows.count > 4)
+                #expect(rows.allSatisfy { $0["symbol"] as? String == "BTC" })
+
+                // Paradex gets cheaper: every pair with a paradex leg changes (BTC and ETH ones); the next cycle
+                // must push the BTC ones only.
+                try await db.with(try db.writerURL) { conn in
+                    try await conn.exec("SELECT * FROM set_dex_fees('paradex', 0, 0.0001, NULL)")
+                }
+                try await ingestFixtures(into: db)
+                let update = try frame(try await messages.next())
+                #expect(update["type"] as? String == "update")
+                let changed = update["data"] as? [[String: Any]] ?? []
+                #expect(!changed.isEmpty)
+                #expect(changed.allSatisfy { $0["symbol"] as? String == "BTC" })
+                #expect(changed.allSatisfy { $0["long_dex"] as? String == "paradex" || $0["short_dex"] as? String == "paradex" })
+                #expect(changed.count == rows.filter { $0["long_dex"] as? String == "paradex" || $0["short_dex"] as? String == "paradex" }.count)
+                try await outbound.write(.text(#"{"action":"ping"}"#))
+                #expect(try frame(try await messages.next())["type"] as? String == "pong")
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            }
+        }
+    }
+
     @Test("a client whose bounded queue overflows is dropped, not buffered")
     func boundedQueue() async throws {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(2))
