@@ -28,15 +28,13 @@ cleanup() {
 trap cleanup EXIT
 "$FUNDINGD" db start >/dev/null
 
-# The SQL each route runs (as Sources/FundingAPI builds it, NULL filters inlined).
+# The SQL each route runs (Sources/FundingAPI/*Statement.swift, prepared once per connection there too), with the
+# API's default parameters inlined as constants.
 cat > "$WORK/funding-rates.sql" <<'SQL'
-SELECT dex, symbol, dex_symbol, quote, funding_rate, funding_interval_hours, rate_1h, rate_8h, apr, predicted_rate,
-       next_funding_time, mark_price, index_price, open_interest_usd, volume_24h_usd, best_bid, best_ask,
-       spread_bps, time, age_seconds
+SELECT dex, symbol, dex_symbol, quote, funding_rate, rate_1h, rate_8h, apr, volume_24h_usd, open_interest_usd, time
 FROM latest_funding_rates
 WHERE (NULL::text[] IS NULL OR dex = ANY(NULL::text[])) AND (NULL::text[] IS NULL OR symbol = ANY(NULL::text[]))
-  AND (NULL::text IS NULL OR quote = NULL::text)
-ORDER BY symbol, dex, dex_symbol;
+  AND (NULL::text IS NULL OR quote = NULL::text);
 SQL
 cat > "$WORK/opportunities.sql" <<'SQL'
 SELECT o.*, count(*) OVER () AS total_count FROM opportunities(
@@ -47,7 +45,9 @@ SELECT o.*, count(*) OVER () AS total_count FROM opportunities(
     max_spread_bps => NULL::float8, fee_type => 'taker'::text, hold_hours => 8::float8,
     max_age => make_interval(secs => 300::float8), volume_30d => NULL::float8) o
 WHERE (NULL::text[] IS NULL OR o.symbol = ANY(NULL::text[]))
-ORDER BY o.net_profit DESC NULLS LAST, o.symbol, o.long_dex, o.short_dex
+ORDER BY CASE WHEN true THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN o.long_interval_hours WHEN 'short_interval_hours' THEN o.short_interval_hours WHEN 'long_rate' THEN o.long_rate WHEN 'short_rate' THEN o.short_rate WHEN 'long_rate_8h' THEN o.long_rate_8h WHEN 'short_rate_8h' THEN o.short_rate_8h WHEN 'divergence' THEN o.divergence WHEN 'estimated_fees' THEN o.estimated_fees WHEN 'net_profit' THEN o.net_profit WHEN 'annualized_apy' THEN o.annualized_apy WHEN 'break_even_hours' THEN o.break_even_hours WHEN 'long_oi_usd' THEN o.long_oi_usd WHEN 'short_oi_usd' THEN o.short_oi_usd WHEN 'min_oi_usd' THEN o.min_oi_usd WHEN 'max_oi_usd' THEN o.max_oi_usd WHEN 'oi_ratio' THEN o.oi_ratio WHEN 'long_volume_24h' THEN o.long_volume_24h WHEN 'short_volume_24h' THEN o.short_volume_24h WHEN 'min_volume_24h' THEN o.min_volume_24h WHEN 'long_spread_bps' THEN o.long_spread_bps WHEN 'short_spread_bps' THEN o.short_spread_bps WHEN 'price_spread_bps' THEN o.price_spread_bps WHEN 'long_mark_price' THEN o.long_mark_price WHEN 'short_mark_price' THEN o.short_mark_price WHEN 'long_fee' THEN o.long_fee WHEN 'short_fee' THEN o.short_fee END END DESC NULLS LAST,
+         CASE WHEN NOT true THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN o.long_interval_hours WHEN 'short_interval_hours' THEN o.short_interval_hours WHEN 'long_rate' THEN o.long_rate WHEN 'short_rate' THEN o.short_rate WHEN 'long_rate_8h' THEN o.long_rate_8h WHEN 'short_rate_8h' THEN o.short_rate_8h WHEN 'divergence' THEN o.divergence WHEN 'estimated_fees' THEN o.estimated_fees WHEN 'net_profit' THEN o.net_profit WHEN 'annualized_apy' THEN o.annualized_apy WHEN 'break_even_hours' THEN o.break_even_hours WHEN 'long_oi_usd' THEN o.long_oi_usd WHEN 'short_oi_usd' THEN o.short_oi_usd WHEN 'min_oi_usd' THEN o.min_oi_usd WHEN 'max_oi_usd' THEN o.max_oi_usd WHEN 'oi_ratio' THEN o.oi_ratio WHEN 'long_volume_24h' THEN o.long_volume_24h WHEN 'short_volume_24h' THEN o.short_volume_24h WHEN 'min_volume_24h' THEN o.min_volume_24h WHEN 'long_spread_bps' THEN o.long_spread_bps WHEN 'short_spread_bps' THEN o.short_spread_bps WHEN 'price_spread_bps' THEN o.price_spread_bps WHEN 'long_mark_price' THEN o.long_mark_price WHEN 'short_mark_price' THEN o.short_mark_price WHEN 'long_fee' THEN o.long_fee WHEN 'short_fee' THEN o.short_fee END END ASC NULLS LAST,
+         o.symbol, o.long_dex, o.short_dex, o.long_dex_symbol, o.short_dex_symbol
 LIMIT 10;
 SQL
 

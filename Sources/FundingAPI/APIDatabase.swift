@@ -42,6 +42,23 @@ public struct APIDatabase: Sendable {
         }
     }
 
+    /// Runs a named prepared statement on the reader pool (planned once per connection).
+    func execute<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
+        let start = ContinuousClock.now
+        poolMetrics.begin("reader")
+        defer { poolMetrics.end("reader", elapsed: ContinuousClock.now - start) }
+        do {
+            var out: [S.Row] = []
+            for try await row in try await reader.execute(statement, logger: logger) { out.append(row) }
+            return out
+        } catch let error as PSQLError {
+            let mapped = Self.map(error, logger: logger)
+            Counter(label: "fundingd_db_query_errors_total", dimensions: [("pool", "reader"), ("code", mapped.code)])
+                .increment()
+            throw mapped
+        }
+    }
+
     static func map(_ error: PSQLError, logger: Logger) -> APIError {
         if let state = error.serverInfo?[.sqlState] {
             let message = error.serverInfo?[.message] ?? "query failed"
@@ -82,6 +99,13 @@ public struct APIDatabase: Sendable {
               AND (\(quote)::text IS NULL OR quote = \(quote)::text)
             ORDER BY symbol, dex, dex_symbol
             """) { try FundingRateRow(row: $0) }
+    }
+
+    /// Rates and what picks a market among several, for `GET /funding-rates` (other fields left empty).
+    public func latestRateValues(dexes: [String]? = nil, symbols: [String]? = nil, quote: String? = nil)
+        async throws -> [FundingRateRow]
+    {
+        try await execute(LatestRateValuesStatement(dexes: dexes, symbols: symbols, quote: quote))
     }
 
     /// The relation the latest rates are read from (schema/0011_latest_funding_rates.sql).
@@ -152,8 +176,8 @@ public struct APIDatabase: Sendable {
     /// `opportunities(...)` sorted and limited, with the count before the limit.
     public func opportunities(_ q: OpportunityQuery) async throws -> (rows: [ResultRow], total: Int) {
         var total = 0
-        let rows = try await rows(q.query) { row -> ResultRow in
-            var r = try ResultRow(row: row)
+        let rows = try await execute(OpportunitiesStatement(query: q)).map { row -> ResultRow in
+            var r = row
             if let i = r.columns.firstIndex(of: "total_count") {
                 if case .int(let n) = r.values[i] { total = n }
                 r.columns.remove(at: i)

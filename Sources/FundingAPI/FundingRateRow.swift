@@ -56,6 +56,22 @@ public struct FundingRateRow: Sendable, Equatable {
         ageSeconds = try r[19].decode(Double?.self)
     }
 
+    /// Only what `GET /funding-rates` needs (the rates, liquidity to pick a market, the sample time).
+    init(valuesRow row: PostgresRow) throws {
+        let r = row.makeRandomAccess()
+        dex = try r[0].decode(String.self)
+        symbol = try r[1].decode(String.self)
+        dexSymbol = try r[2].decode(String.self)
+        quote = try r[3].decode(String?.self)
+        fundingRate = try r[4].decode(Double.self)
+        rate1h = try r[5].decode(Double?.self)
+        rate8h = try r[6].decode(Double?.self)
+        apr = try r[7].decode(Double?.self)
+        volume24hUSD = try r[8].decode(Double?.self)
+        openInterestUSD = try r[9].decode(Double?.self)
+        time = try r[10].decode(Date.self)
+    }
+
     /// The rate in the requested basis.
     public func value(in basis: RateBasis) -> Double? {
         switch basis {

@@ -43,7 +43,7 @@ struct FundingRatesRoutes: Sendable {
         let quote = try q.string("quote")?.uppercased()
         let basis = RateBasis(rawValue: try q.choice("basis", RateBasis.allCases.map(\.rawValue), default: "native")!)!
         let includeMetadata = try q.bool("include_metadata", default: false)
-        let rows = try await deps.database.latestRates(dexes: dexes, symbols: symbols, quote: quote)
+        let rows = try await deps.database.latestRateValues(dexes: dexes, symbols: symbols, quote: quote)
         let health = includeMetadata ? try await deps.database.dexHealth() : []
         let grouped = Self.primary(rows)
         return Response.json { w in
@@ -93,7 +93,7 @@ struct FundingRatesRoutes: Sendable {
         let symbols = try await deps.catalog.symbols(try q.list("symbol"))
         let quote = try q.string("quote")?.uppercased()
         let basis = RateBasis(rawValue: try q.choice("basis", RateBasis.allCases.map(\.rawValue), default: "native")!)!
-        let rows = try await deps.database.latestRates(dexes: [dex], symbols: symbols, quote: quote)
+        let rows = try await deps.database.latestRateValues(dexes: [dex], symbols: symbols, quote: quote)
         let grouped = Self.primary(rows)
         return Response.json { w in
             w.object { o in

@@ -92,27 +92,6 @@ public struct OpportunityQuery: Sendable, Hashable {
         return o
     }
 
-    /// The call, sorted and limited in SQL, with the total count before the limit.
-    /// `sortBy` is one of `sortable` (checked at parse), so it is safe as an identifier.
-    var query: PostgresQuery {
-        precondition(Self.sortable.contains(sortBy))
-        let direction = sortDesc ? "DESC NULLS LAST" : "ASC NULLS LAST"
-        return """
-            SELECT o.*, count(*) OVER () AS total_count FROM opportunities(
-                symbol => \(symbol), long_dex => \(longDex), short_dex => \(shortDex),
-                include_dexes => \(includeDexes)::text[], exclude_dexes => \(excludeDexes)::text[], quote => \(quote),
-                min_divergence => \(minDivergence), min_profit => \(minProfit),
-                min_volume_24h => \(minVolume24h), max_volume_24h => \(maxVolume24h),
-                min_oi_usd => \(minOIUSD), max_oi_usd => \(maxOIUSD),
-                oi_ratio_min => \(oiRatioMin), oi_ratio_max => \(oiRatioMax), oi_imbalance => \(oiImbalance),
-                max_spread_bps => \(maxSpreadBps), fee_type => \(feeType), hold_hours => \(holdHours),
-                max_age => make_interval(secs => \(Double(maxAgeSeconds))), volume_30d => \(volume30d)) o
-            WHERE (\(symbols)::text[] IS NULL OR o.symbol = ANY(\(symbols)::text[]))
-            ORDER BY o.\(unescaped: sortBy) \(unescaped: direction), o.symbol, o.long_dex, o.short_dex
-            LIMIT \(limit)
-            """
-    }
-
     /// The parameters in effect, for `filters_applied`.
     func write(to w: inout JSONWriter) {
         w.object { o in
