@@ -10,6 +10,11 @@ public struct APISettings: Sendable {
     public var adminToken: String?
     /// `statement_timeout` of the reader pool's sessions, milliseconds.
     public var statementTimeoutMs = 5000
+    /// `plan_cache_mode` of the reader pool's sessions. The hot routes are named prepared statements (parsed once
+    /// per connection); `force_custom_plan` still plans each call with its parameter values, because a generic
+    /// plan of the inlined `opportunities()` cannot fold its `param IS NULL OR ...` filters and is orders of
+    /// magnitude slower at 5,000 markets.
+    public var planCacheMode = "force_custom_plan"
     /// Connections in the reader pool.
     public var readerPoolSize = 8
     /// Frames a WebSocket client may have queued before it is dropped as too slow.

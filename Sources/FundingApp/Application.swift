@@ -75,6 +75,7 @@ public func buildAPI(_ config: FundingConfig, settings: APISettings, logger: Log
 {
     var readerConfig = try config.readerURL().clientConfiguration(applicationName: "fundingd-api")
     readerConfig.options.additionalStartupParameters.append(("statement_timeout", "\(settings.statementTimeoutMs)"))
+    readerConfig.options.additionalStartupParameters.append(("plan_cache_mode", settings.planCacheMode))
     readerConfig.options.maximumConnections = settings.readerPoolSize
     readerConfig.options.minimumConnections = min(2, settings.readerPoolSize)
     let reader = PostgresClient(configuration: readerConfig, backgroundLogger: logger)
