@@ -35,8 +35,9 @@ public struct CycleWriter: Sendable {
                         writer in
                         // Chunks of a few thousand rows keep memory flat for large cycles.
                         var buffer = ByteBuffer()
+                        var times = CopyText.TimestampCache()
                         for (i, snapshot) in snapshots.enumerated() {
-                            Self.appendCopyRow(snapshot, to: &buffer)
+                            Self.appendCopyRow(snapshot, to: &buffer, times: &times)
                             if i % 2048 == 2047 {
                                 try await writer.write(buffer)
                                 buffer.clear()
@@ -73,18 +74,18 @@ public struct CycleWriter: Sendable {
     }()
 
     /// One snapshot as a line of PostgreSQL's COPY text format.
-    static func appendCopyRow(_ s: MarketSnapshot, to buffer: inout ByteBuffer) {
+    static func appendCopyRow(_ s: MarketSnapshot, to buffer: inout ByteBuffer, times: inout CopyText.TimestampCache) {
         CopyText.append(s.dex, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
         CopyText.append(s.dexSymbol, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
         CopyText.append(s.symbol, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
         CopyText.append(s.quote, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
         CopyText.append(s.margin.rawValue, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
         CopyText.append(s.multiplier, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        buffer.writeString(CopyText.timestamp(s.time)); buffer.writeInteger(UInt8(ascii: "\t"))
+        times.append(s.time, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
         CopyText.append(s.fundingRate, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
         CopyText.append(s.fundingIntervalHours, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
         CopyText.append(s.predictedRate, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        if let t = s.nextFundingTime { buffer.writeString(CopyText.timestamp(t)) } else { buffer.writeString("\\N") }
+        if let t = s.nextFundingTime { times.append(t, to: &buffer) } else { buffer.writeString("\\N") }
         buffer.writeInteger(UInt8(ascii: "\t"))
         for value in [s.markPrice, s.indexPrice, s.openInterestBase, s.openInterestUSD, s.volume24hUSD, s.bestBid,
                       s.bestAsk] {
@@ -112,6 +113,24 @@ public enum CopyText {
             case UInt8(ascii: "\r"): buffer.writeString("\\r")
             default: buffer.writeInteger(byte)
             }
+        }
+    }
+
+    /// Rows of one cycle share their sample time and mostly their next funding time: formatting each distinct
+    /// instant once keeps COPY encoding off the profile.
+    struct TimestampCache {
+        private var entries: [Int64: [UInt8]] = [:]
+
+        mutating func append(_ date: Date, to buffer: inout ByteBuffer) {
+            let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+            if let bytes = entries[micros] {
+                buffer.writeBytes(bytes)
+                return
+            }
+            let bytes = Array(CopyText.timestamp(date).utf8)
+            if entries.count > 4096 { entries.removeAll(keepingCapacity: true) }
+            entries[micros] = bytes
+            buffer.writeBytes(bytes)
         }
     }
 
