@@ -47,11 +47,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The HTTP API and WebSocket streams: routes, validation, response shaping. Queries are calls into schema/.
+        .target(
+            name: "FundingAPI",
+            dependencies: [
+                "FundingCore", "FundingStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Composition root: configuration, the local cluster, buildApplication.
         .target(
             name: "FundingApp",
             dependencies: [
-                "FundingCore", "FundingVenues", "FundingStore", "FundingIngest",
+                "FundingCore", "FundingVenues", "FundingStore", "FundingIngest", "FundingAPI",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,9 +90,11 @@ let package = Package(
         .testTarget(
             name: "FundingDatabaseTests",
             dependencies: [
-                "FundingCore", "FundingStore", "FundingApp", "FundingIngest", "FundingVenues",
+                "FundingCore", "FundingStore", "FundingApp", "FundingIngest", "FundingVenues", "FundingAPI",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

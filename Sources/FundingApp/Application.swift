@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import FundingAPI
 import FundingCore
 import FundingIngest
 import FundingStore
@@ -12,12 +13,18 @@ import ServiceLifecycle
 public enum RunMode: Sendable {
     /// Collect continuously (or one cycle and exit when `once`).
     case ingest(once: Bool)
+    /// The HTTP API and WebSocket streams only.
+    case api(APISettings)
+    /// The whole service: ingest and the API in one process.
+    case all(APISettings)
 }
 
 /// The composition root: builds every service from configuration, in the order the `ServiceGroup` starts them
 /// (pool → ingest → HTTP) so that shutdown stops HTTP first and the pool last.
+/// `onServerRunning` receives the bound HTTP port (useful with port 0).
 public func buildApplication(
-    _ config: FundingConfig, mode: RunMode, dexes: [String]? = nil, migrate: Bool = true, logger: Logger
+    _ config: FundingConfig, mode: RunMode, dexes: [String]? = nil, migrate: Bool = true, logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> ServiceGroup {
     let ownerURL = try DatabaseSetup.ownerURL(config: config)
     if migrate {
@@ -32,6 +39,21 @@ public func buildApplication(
                               backgroundLogger: logger)
 
     switch mode {
+    case .api(let settings), .all(let settings):
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if case .all = mode {
+            services.append(.init(service: pool))
+        }
+        let api = try buildAPI(config, settings: settings, logger: logger)
+        services += api.pools.map { .init(service: $0) }
+        if case .all = mode {
+            services.append(.init(service: try buildIngest(config, pool: pool, leaderURL: writerURL, dexes: dexes,
+                                                           logger: logger)))
+        }
+        services.append(.init(service: CycleListener(url: try config.readerURL(), hub: api.deps.hub, logger: logger)))
+        services.append(.init(service: buildAPIApplication(api.deps, onServerRunning: onServerRunning)))
+        return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                 logger: logger))
     case .ingest(let once):
         let ingest = try buildIngest(config, pool: pool, leaderURL: writerURL, dexes: dexes, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool)]
@@ -44,6 +66,26 @@ public func buildApplication(
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))
     }
+}
+
+/// The API's pools and dependencies: a reader pool (role `fundingd_reader`, statement timeout) and a small writer
+/// pool for admin writes. The pools are services: run them before anything queries.
+public func buildAPI(_ config: FundingConfig, settings: APISettings, logger: Logger) throws
+    -> (deps: APIDependencies, pools: [PostgresClient])
+{
+    var readerConfig = try config.readerURL().clientConfiguration(applicationName: "fundingd-api")
+    readerConfig.options.additionalStartupParameters.append(("statement_timeout", "\(settings.statementTimeoutMs)"))
+    readerConfig.options.additionalStartupParameters.append(("plan_cache_mode", settings.planCacheMode))
+    readerConfig.options.maximumConnections = settings.readerPoolSize
+    readerConfig.options.minimumConnections = min(2, settings.readerPoolSize)
+    let reader = PostgresClient(configuration: readerConfig, backgroundLogger: logger)
+    var writerConfig = try config.writerURL().clientConfiguration(applicationName: "fundingd-admin")
+    writerConfig.options.additionalStartupParameters.append(("statement_timeout", "\(settings.statementTimeoutMs)"))
+    writerConfig.options.maximumConnections = 2
+    let writer = PostgresClient(configuration: writerConfig, backgroundLogger: logger)
+    let database = APIDatabase(reader: reader, writer: writer, logger: logger,
+                               readerPoolSize: settings.readerPoolSize)
+    return (APIDependencies(database: database, settings: settings, logger: logger), [reader, writer])
 }
 
 /// The ingest service for `config`, writing through `pool`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import FundingApp
 import FundingStore
 import Logging
@@ -8,7 +9,7 @@ struct Fundingd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fundingd",
         abstract: "Funding-rate analytics for perpetual futures on TimescaleDB.",
-        subcommands: [DB.self, Migrate.self, Ingest.self, Run.self, Bench.self]
+        subcommands: [DB.self, Migrate.self, Ingest.self, Serve.self, Run.self, Bench.self, FixtureServerCommand.self]
     )
 }
 
@@ -93,13 +94,77 @@ struct Ingest: AsyncParsableCommand {
     }
 }
 
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the HTTP API and WebSocket streams only (no collection).")
+
+    @Option(help: "Listen address (default FUNDINGD_HTTP_HOST or 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Listen port (default FUNDINGD_HTTP_PORT or 8000).")
+    var port: Int?
+
+    @Flag(name: .customLong("no-migrate"), help: "Do not apply pending migrations at start.")
+    var noMigrate = false
+
+    func run() async throws {
+        let logger = Logger(label: "fundingd.api")
+        let config = try await FundingConfig.load()
+        let settings = try config.apiSettings(host: host, port: port)
+        let group = try await buildApplication(config, mode: .api(settings), migrate: !noMigrate, logger: logger) { port in
+            logger.info("API listening", metadata: ["address": "http://\(settings.host):\(port)"])
+        }
+        try await group.run()
+    }
+}
+
 struct Run: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the whole service (ingest; the API joins it).")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the whole service: collection and the HTTP API / WebSocket streams in one process.")
+
+    @Option(help: "Listen address (default FUNDINGD_HTTP_HOST or 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Listen port (default FUNDINGD_HTTP_PORT or 8000).")
+    var port: Int?
+
+    @Option(help: "Comma-separated dexes to collect (default: FUNDINGD_DEXES or all).")
+    var dexes: String?
+
+    @Flag(name: .customLong("no-migrate"), help: "Do not apply pending migrations at start.")
+    var noMigrate = false
 
     func run() async throws {
         let logger = Logger(label: "fundingd")
         let config = try await FundingConfig.load()
-        let group = try await buildApplication(config, mode: .ingest(once: false), logger: logger)
+        let settings = try config.apiSettings(host: host, port: port)
+        let group = try await buildApplication(
+            config, mode: .all(settings), dexes: dexes.map { $0.split(separator: ",").map(String.init) },
+            migrate: !noMigrate, logger: logger
+        ) { port in
+            logger.info("API listening", metadata: ["address": "http://\(settings.host):\(port)"])
+        }
         try await group.run()
+    }
+}
+
+struct FixtureServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fixture-server",
+        abstract: "Development: serve the recorded venue payloads (dex X under /X) for demos, CI and benchmarks.",
+        discussion: "Point FUNDINGD_<DEX>_BASE_URL at http://HOST:PORT/<dex> and run `fundingd ingest --once`.")
+
+    @Option(help: "Directory of recordings.")
+    var fixtures: String = "Tests/Fixtures"
+
+    @Option(help: "Listen address.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Listen port.")
+    var port: Int = 9099
+
+    func run() async throws {
+        let logger = Logger(label: "fundingd.fixtures")
+        try await FixtureServer.serve(directory: URL(fileURLWithPath: fixtures), host: host, port: port, logger: logger)
     }
 }

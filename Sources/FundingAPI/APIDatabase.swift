@@ -1,0 +1,223 @@
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import Synchronization
+
+/// The API's database access: a read-only pool (role `fundingd_reader`, with a statement timeout) for every query
+/// and a separate writer pool for admin writes. Each method is one call into the SQL of `schema/` with bound
+/// parameters; PostgreSQL errors become `APIError`s here.
+public struct APIDatabase: Sendable {
+    public let reader: PostgresClient
+    public let writer: PostgresClient?
+    public let logger: Logger
+
+    let poolMetrics: PoolMetrics
+
+    public init(reader: PostgresClient, writer: PostgresClient?, logger: Logger, readerPoolSize: Int = 8) {
+        self.reader = reader
+        self.writer = writer
+        self.logger = logger
+        self.poolMetrics = PoolMetrics(size: readerPoolSize)
+    }
+
+    /// Runs `query` on `client` and maps every row; PostgreSQL errors become `APIError`s.
+    func rows<T>(_ query: PostgresQuery, on client: PostgresClient? = nil,
+                 _ transform: (PostgresRow) throws -> T) async throws -> [T] {
+        let pool = client == nil ? "reader" : "writer"
+        let start = ContinuousClock.now
+        poolMetrics.begin(pool)
+        defer { poolMetrics.end(pool, elapsed: ContinuousClock.now - start) }
+        do {
+            var out: [T] = []
+            for try await row in try await (client ?? reader).query(query, logger: logger) {
+                out.append(try transform(row))
+            }
+            return out
+        } catch let error as PSQLError {
+            let mapped = Self.map(error, logger: logger)
+            Counter(label: "fundingd_db_query_errors_total", dimensions: [("pool", pool), ("code", mapped.code)])
+                .increment()
+            throw mapped
+        }
+    }
+
+    /// Runs a named prepared statement on the reader pool (planned once per connection).
+    func execute<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
+        let start = ContinuousClock.now
+        poolMetrics.begin("reader")
+        defer { poolMetrics.end("reader", elapsed: ContinuousClock.now - start) }
+        do {
+            var out: [S.Row] = []
+            for try await row in try await reader.execute(statement, logger: logger) { out.append(row) }
+            return out
+        } catch let error as PSQLError {
+            let mapped = Self.map(error, logger: logger)
+            Counter(label: "fundingd_db_query_errors_total", dimensions: [("pool", "reader"), ("code", mapped.code)])
+                .increment()
+            throw mapped
+        }
+    }
+
+    static func map(_ error: PSQLError, logger: Logger) -> APIError {
+        if let state = error.serverInfo?[.sqlState] {
+            let message = error.serverInfo?[.message] ?? "query failed"
+            switch state {
+            case "57014": return .queryTimeout
+            case "22023", "22P02", "22003", "22007", "22008": return APIError(.badRequest, code: "invalid_parameter",
+                                                                            message: message)
+            case "P0002": return APIError(.notFound, code: "not_found", message: message)
+            default:
+                logger.error("query failed", metadata: ["sqlstate": "\(state)", "message": "\(message)"])
+                return .internalError
+            }
+        }
+        logger.error("database error", metadata: ["error": "\(String(reflecting: error))"])
+        return .databaseUnavailable
+    }
+
+    // MARK: names
+
+    public func dexNames() async throws -> [String] {
+        try await rows("SELECT name FROM dexes") { try $0.decode(String.self) }
+    }
+
+    public func symbolNames() async throws -> [String] {
+        try await rows("SELECT symbol FROM symbols") { try $0.decode(String.self) }
+    }
+
+    // MARK: latest rates
+
+    /// Latest state of every active market matching the filters (`nil` = any).
+    public func latestRates(dexes: [String]? = nil, symbols: [String]? = nil, quote: String? = nil)
+        async throws -> [FundingRateRow]
+    {
+        try await rows("""
+            SELECT \(unescaped: FundingRateRow.columns) FROM \(unescaped: Self.latestSource)
+            WHERE (\(dexes)::text[] IS NULL OR dex = ANY(\(dexes)::text[]))
+              AND (\(symbols)::text[] IS NULL OR symbol = ANY(\(symbols)::text[]))
+              AND (\(quote)::text IS NULL OR quote = \(quote)::text)
+            ORDER BY symbol, dex, dex_symbol
+            """) { try FundingRateRow(row: $0) }
+    }
+
+    /// Rates and what picks a market among several, for `GET /funding-rates` (other fields left empty).
+    public func latestRateValues(dexes: [String]? = nil, symbols: [String]? = nil, quote: String? = nil)
+        async throws -> [FundingRateRow]
+    {
+        try await execute(LatestRateValuesStatement(dexes: dexes, symbols: symbols, quote: quote))
+    }
+
+    /// The relation the latest rates are read from (schema/0011_latest_funding_rates.sql).
+    static let latestSource = "latest_funding_rates"
+
+    // MARK: dexes and health
+
+    /// `dex_health` rows (one per active dex), optionally one dex.
+    public func dexHealth(dex: String? = nil) async throws -> [ResultRow] {
+        try await rows("""
+            SELECT dex, display_name, kind, maker_fee, taker_fee, fee_tiers, funding_interval_hours,
+                   collection_interval_seconds, markets, newest_data, data_age_seconds, last_successful_fetch,
+                   last_error_at, last_error, consecutive_errors, last_run_at, last_run_status, status
+            FROM dex_health WHERE (\(dex)::text IS NULL OR dex = \(dex)::text) ORDER BY dex
+            """) { try ResultRow(row: $0) }
+    }
+
+    /// Active markets of `dex` with OI, volume, interval and last update.
+    public func dexMarkets(dex: String) async throws -> [ResultRow] {
+        try await rows("""
+            SELECT symbol, dex_symbol, quote, margin, multiplier, funding_interval_hours, funding_rate,
+                   open_interest_usd, volume_24h_usd, last_update
+            FROM dex_markets WHERE dex = \(dex) ORDER BY symbol, dex_symbol
+            """) { try ResultRow(row: $0) }
+    }
+
+    /// Admin: new base fees and tiers through `set_dex_fees` on the writer connection.
+    public func setFees(dex: String, makerFee: Double, takerFee: Double, feeTiersJSON: String?) async throws
+        -> ResultRow
+    {
+        guard let writer else {
+            throw APIError(.serviceUnavailable, code: "admin_unavailable", message: "no writer connection configured")
+        }
+        let updated = try await rows("""
+            SELECT dex, maker_fee, taker_fee, fee_tiers, updated_at
+            FROM set_dex_fees(\(dex), \(makerFee), \(takerFee), \(feeTiersJSON)::jsonb)
+            """, on: writer) { try ResultRow(row: $0) }
+        guard let row = updated.first else { throw APIError.dexNotFound(dex) }
+        return row
+    }
+
+    // MARK: history
+
+    /// `funding_history(...)` rows.
+    public func history(dex: String, symbol: String, from: Date, to: Date, interval: String) async throws
+        -> [ResultRow]
+    {
+        try await rows("""
+            SELECT dex_symbol, quote, time, funding_rate, funding_interval_hours, rate_8h, rate_min, rate_max,
+                   sample_count, mark_price, open_interest_usd, volume_24h_usd
+            FROM funding_history(\(dex), \(symbol), \(from), \(to), \(interval))
+            """) { try ResultRow(row: $0) }
+    }
+
+    /// `funding_history_stats(...)` rows (one per market).
+    public func historyStats(dex: String, symbol: String, from: Date, to: Date, interval: String) async throws
+        -> [ResultRow]
+    {
+        try await rows("""
+            SELECT dex_symbol, samples, mean_rate, min_rate, max_rate, stddev_rate, mean_rate_8h, mean_apr,
+                   first_time, last_time
+            FROM funding_history_stats(\(dex), \(symbol), \(from), \(to), \(interval))
+            """) { try ResultRow(row: $0) }
+    }
+
+    // MARK: analytics
+
+    /// `opportunities(...)` sorted and limited, with the count before the limit.
+    public func opportunities(_ q: OpportunityQuery) async throws -> (rows: [ResultRow], total: Int) {
+        var total = 0
+        let rows = try await execute(OpportunitiesStatement(query: q)).map { row -> ResultRow in
+            var r = row
+            if let i = r.columns.firstIndex(of: "total_count") {
+                if case .int(let n) = r.values[i] { total = n }
+                r.columns.remove(at: i)
+                r.values.remove(at: i)
+            }
+            return r
+        }
+        return (rows, total)
+    }
+
+    /// Any read-only analytics call whose rows are shaped as they come.
+    /// Id columns (`market_id`, ...) never reach a response: the API speaks names.
+    public func resultRows(_ query: PostgresQuery) async throws -> [ResultRow] {
+        try await rows(query) { try ResultRow(row: $0, skipping: Self.idColumns) }
+    }
+
+    static let idColumns: Set<String> = ["market_id", "dex_id", "symbol_id"]
+}
+
+/// Database pool metrics: queries in flight (a gauge against the pool size), query durations, errors by code.
+final class PoolMetrics: Sendable {
+    private let inFlight = Mutex<[String: Int]>([:])
+
+    init(size: Int) {
+        Gauge(label: "fundingd_db_pool_max_connections", dimensions: [("pool", "reader")]).record(size)
+    }
+
+    func begin(_ pool: String) {
+        let n = inFlight.withLock { $0[pool, default: 0] += 1; return $0[pool]! }
+        Gauge(label: "fundingd_db_queries_in_flight", dimensions: [("pool", pool)]).record(n)
+    }
+
+    func end(_ pool: String, elapsed: Duration) {
+        let n = inFlight.withLock { $0[pool, default: 1] -= 1; return $0[pool]! }
+        Gauge(label: "fundingd_db_queries_in_flight", dimensions: [("pool", pool)]).record(n)
+        Metrics.Timer(label: "fundingd_db_query_duration_seconds", dimensions: [("pool", pool)])
+            .recordNanoseconds(Int64(elapsed.components.seconds) * 1_000_000_000
+                               + Int64(elapsed.components.attoseconds / 1_000_000_000))
+    }
+
+    /// Current in-flight counts (the JSON metrics summary).
+    var snapshot: [String: Int] { inFlight.withLock { $0 } }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+/// The request context of every HTTP route.
+public typealias APIRequestContext = BasicRequestContext
+
+/// A route handler answering a prepared response.
+typealias APIHandler = @Sendable (Request, APIRequestContext) async throws -> Response
+
+/// Registers routes on the router and records them in the dependencies' `RouteTable`.
+struct RouteRegistrar {
+    let router: Router<APIRequestContext>
+    let table: RouteTable
+
+    /// `path` in OpenAPI syntax (`/api/v1/funding-rates/{dex}`), which Hummingbird also accepts.
+    func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping APIHandler) {
+        table.add(method.rawValue, path)
+        router.on(RouterPath(path), method: method, use: handler)
+    }
+
+    func get(_ path: String, _ handler: @escaping APIHandler) { on(.get, path, handler) }
+    func put(_ path: String, _ handler: @escaping APIHandler) { on(.put, path, handler) }
+}
+
+/// The HTTP router of the API: every REST route under `/api/v1`, `/metrics`, `/openapi.json`, and the WebSocket
+/// paths (which answer 426 to a plain GET; the upgrade goes through `buildWebSocketRouter`).
+public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
+    let router = Router(context: APIRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware(metrics: deps.metrics))
+    router.add(middleware: ErrorMiddleware())
+    let routes = RouteRegistrar(router: router, table: deps.routeTable)
+    FundingRatesRoutes(deps: deps).register(routes)
+    OpportunitiesRoutes(deps: deps).register(routes)
+    HistoryRoutes(deps: deps).register(routes)
+    DexRoutes(deps: deps).register(routes)
+    OperationsRoutes(deps: deps).register(routes)
+    for path in StreamChannel.allCases.map(\.path) {
+        routes.get(path) { _, _ in
+            throw APIError(.upgradeRequired, code: "upgrade_required",
+                           message: "this is a WebSocket endpoint: connect with an Upgrade: websocket request")
+        }
+    }
+    return router
+}
+
+/// The router that accepts WebSocket upgrades on `/api/v1/ws/funding-rates` and `/api/v1/ws/opportunities`.
+public func buildWebSocketRouter(_ deps: APIDependencies) -> Router<BasicWebSocketRequestContext> {
+    let router = Router(context: BasicWebSocketRequestContext.self)
+    for channel in StreamChannel.allCases {
+        router.ws(RouterPath(channel.path)) { inbound, outbound, context in
+            let session = StreamSession(channel: channel, deps: deps, logger: context.logger)
+            await session.run(inbound: inbound, outbound: outbound)
+        }
+    }
+    return router
+}
+
+/// The API server: HTTP/1.1 with WebSocket upgrade and keepalive pings, on the configured address.
+public func buildAPIApplication(_ deps: APIDependencies,
+                                onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    -> some ApplicationProtocol
+{
+    var ws = WebSocketServerConfiguration()
+    ws.maxFrameSize = 1 << 16
+    ws.autoPing = .enabled(timePeriod: .seconds(Int64(deps.settings.webSocketPingSeconds)))
+    return Application(
+        router: buildRouter(deps),
+        server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(deps), configuration: .init(ws: ws)),
+        configuration: .init(address: .hostname(deps.settings.host, port: deps.settings.port), serverName: "fundingd"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? deps.settings.port) },
+        logger: deps.logger)
+}
+
+extension Response {
+    /// A JSON response from a writer.
+    static func json(_ writer: JSONWriter, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+    }
+
+    static func json(status: HTTPResponse.Status = .ok, _ body: (inout JSONWriter) throws -> Void) rethrows
+        -> Response
+    {
+        var w = JSONWriter(capacity: 1024)
+        try body(&w)
+        return json(w, status: status)
+    }
+}
+
+extension Request {
+    var query: QueryReader { QueryReader(self) }
+}
+
+extension APIRequestContext {
+    /// A path parameter that the route pattern guarantees.
+    func path(_ name: String) throws -> String {
+        guard let v = parameters.get(name), !v.isEmpty else {
+            throw APIError.invalidParameter(name, "missing")
+        }
+        return v.removingPercentEncoding ?? v
+    }
+}

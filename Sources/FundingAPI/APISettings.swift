@@ -1,0 +1,28 @@
+import Foundation
+
+/// The API's settings, filled by the composition root from configuration (`FUNDINGD_HTTP_HOST`, ...).
+public struct APISettings: Sendable {
+    /// Listen address (default 127.0.0.1).
+    public var host = "127.0.0.1"
+    /// Listen port (default 8000; 0 picks a free one).
+    public var port = 8000
+    /// Bearer token for `/api/v1/admin/*`; `nil` disables the admin routes (403).
+    public var adminToken: String?
+    /// `statement_timeout` of the reader pool's sessions, milliseconds.
+    public var statementTimeoutMs = 5000
+    /// `plan_cache_mode` of the reader pool's sessions. The hot routes are named prepared statements (parsed once
+    /// per connection); `force_custom_plan` still plans each call with its parameter values, because a generic
+    /// plan of the inlined `opportunities()` cannot fold its `param IS NULL OR ...` filters and is orders of
+    /// magnitude slower at 5,000 markets.
+    public var planCacheMode = "force_custom_plan"
+    /// Connections in the reader pool.
+    public var readerPoolSize = 8
+    /// Frames a WebSocket client may have queued before it is dropped as too slow.
+    public var webSocketQueueSize = 256
+    /// Ping interval for WebSocket keepalive; a client that does not answer is disconnected.
+    public var webSocketPingSeconds = 30
+    /// Where the OpenAPI document is read from (`docs/openapi.json` of the installation).
+    public var openAPIPath: String?
+
+    public init() {}
+}

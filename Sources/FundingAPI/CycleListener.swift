@@ -1,0 +1,56 @@
+import Foundation
+import FundingStore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Listens on `fundingd_cycle` over one dedicated connection and hands every notification to the hub, so pushes
+/// follow the write path instead of polling. Reconnects with backoff; after a reconnect the hub is told about a
+/// cycle at once, so anything written while the connection was down reaches subscribers.
+public struct CycleListener: Service {
+    public static let channel = "fundingd_cycle"
+
+    let url: DatabaseURL
+    let hub: StreamHub
+    let logger: Logger
+
+    public init(url: DatabaseURL, hub: StreamHub, logger: Logger) {
+        self.url = url
+        self.hub = hub
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            var delay = Duration.milliseconds(250)
+            var reconnecting = false
+            while !Task.isCancelled {
+                do {
+                    let connection = try await PostgresConnection.connect(
+                        configuration: try url.connectionConfiguration(), id: 1, logger: logger)
+                    do {
+                        try await connection.listen(on: Self.channel) { notifications in
+                            logger.info("listening for ingest cycles", metadata: ["channel": "\(Self.channel)"])
+                            delay = .milliseconds(250)
+                            if reconnecting { await hub.cycleCompleted(payload: "{}") }
+                            for try await notification in notifications {
+                                await hub.cycleCompleted(payload: notification.payload)
+                            }
+                        }
+                    } catch {
+                        try? await connection.close()
+                        throw error
+                    }
+                    try? await connection.close()
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning("cycle listener disconnected; retrying",
+                                   metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                }
+                reconnecting = true
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
+    }
+}

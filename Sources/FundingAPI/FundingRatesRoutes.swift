@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+
+/// `GET /api/v1/funding-rates`, `/funding-rates/{dex}`, `/funding-rates/{dex}/{symbol}`.
+struct FundingRatesRoutes: Sendable {
+    let deps: APIDependencies
+
+    func register(_ routes: RouteRegistrar) {
+        routes.get("/api/v1/funding-rates") { request, _ in try await all(request) }
+        routes.get("/api/v1/funding-rates/{dex}") { request, context in
+            try await oneDex(request, dex: try await deps.catalog.dex(context.path("dex")))
+        }
+        routes.get("/api/v1/funding-rates/{dex}/{symbol}") { _, context in
+            let dex = try await deps.catalog.dex(context.path("dex"))
+            let symbol = try await deps.catalog.symbol(context.path("symbol"))
+            return try await markets(dex: dex, symbol: symbol)
+        }
+    }
+
+    /// Per dex and symbol, the market a bot would trade when several exist: the most liquid (24 h volume, then
+    /// open interest, then the venue symbol) unless `quote` narrows them.
+    static func primary(_ rows: [FundingRateRow]) -> [String: [String: FundingRateRow]] {
+        var out: [String: [String: FundingRateRow]] = [:]
+        for row in rows {
+            if let current = out[row.symbol]?[row.dex], !Self.preferred(row, over: current) { continue }
+            out[row.symbol, default: [:]][row.dex] = row
+        }
+        return out
+    }
+
+    static func preferred(_ a: FundingRateRow, over b: FundingRateRow) -> Bool {
+        let va = a.volume24hUSD ?? -1, vb = b.volume24hUSD ?? -1
+        if va != vb { return va > vb }
+        let oa = a.openInterestUSD ?? -1, ob = b.openInterestUSD ?? -1
+        if oa != ob { return oa > ob }
+        return a.dexSymbol < b.dexSymbol
+    }
+
+    func all(_ request: Request) async throws -> Response {
+        let q = request.query
+        let dexes = try await deps.catalog.dexes(try q.list("dex"))
+        let symbols = try await deps.catalog.symbols(try q.list("symbol"))
+        let quote = try q.string("quote")?.uppercased()
+        let basis = RateBasis(rawValue: try q.choice("basis", RateBasis.allCases.map(\.rawValue), default: "native")!)!
+        let includeMetadata = try q.bool("include_metadata", default: false)
+        let rows = try await deps.database.latestRateValues(dexes: dexes, symbols: symbols, quote: quote)
+        let health = includeMetadata ? try await deps.database.dexHealth() : []
+        let grouped = Self.primary(rows)
+        return Response.json { w in
+            w.object { o in
+                o.key("data")
+                o.object { d in
+                    for symbol in grouped.keys.sorted() {
+                        d.key(symbol)
+                        d.object { s in
+                            for (dex, row) in grouped[symbol]!.sorted(by: { $0.key < $1.key }) {
+                                s.field(dex, row.value(in: basis))
+                            }
+                        }
+                    }
+                }
+                o.field("basis", basis.rawValue)
+                o.field("updated_at", rows.map(\.time).max())
+                if includeMetadata {
+                    o.key("dex_metadata")
+                    o.object { m in
+                        let present = Set(rows.map(\.dex))
+                        for dex in health where present.contains(dex["dex"]?.string ?? "") {
+                            m.key(dex["dex"]!.string!)
+                            Self.writeMetadata(dex, rows: rows, to: &m)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func writeMetadata(_ dex: ResultRow, rows: [FundingRateRow], to w: inout JSONWriter) {
+        let name = dex["dex"]?.string
+        let mine = rows.filter { $0.dex == name }
+        w.object { o in
+            for key in ["display_name", "kind", "funding_interval_hours", "maker_fee", "taker_fee", "status"] {
+                o.key(key)
+                (dex[key] ?? .null).write(to: &o)
+            }
+            o.field("markets", mine.count)
+            o.field("updated_at", mine.map(\.time).max())
+        }
+    }
+
+    func oneDex(_ request: Request, dex: String) async throws -> Response {
+        let q = request.query
+        let symbols = try await deps.catalog.symbols(try q.list("symbol"))
+        let quote = try q.string("quote")?.uppercased()
+        let basis = RateBasis(rawValue: try q.choice("basis", RateBasis.allCases.map(\.rawValue), default: "native")!)!
+        let rows = try await deps.database.latestRateValues(dexes: [dex], symbols: symbols, quote: quote)
+        let grouped = Self.primary(rows)
+        return Response.json { w in
+            w.object { o in
+                o.field("dex", dex)
+                o.field("basis", basis.rawValue)
+                o.key("data")
+                o.object { d in
+                    for symbol in grouped.keys.sorted() { d.field(symbol, grouped[symbol]![dex]!.value(in: basis)) }
+                }
+                o.field("updated_at", rows.map(\.time).max())
+            }
+        }
+    }
+
+    func markets(dex: String, symbol: String) async throws -> Response {
+        let rows = try await deps.database.latestRates(dexes: [dex], symbols: [symbol])
+        guard !rows.isEmpty else { throw APIError.marketNotFound(dex: dex, symbol: symbol) }
+        return Response.json { w in
+            w.object { o in
+                o.field("dex", dex)
+                o.field("symbol", symbol)
+                o.key("markets")
+                o.array { a in for row in rows { row.write(to: &a) } }
+                o.field("updated_at", rows.map(\.time).max())
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import PostgresNIO
+
+/// `opportunities(...)` as a named prepared statement, so PostgreSQL plans the inlined function once per pooled
+/// connection instead of on every request (at fixture scale planning costs several times the execution).
+/// Every parameter is bound, `sort_by` included: the ORDER BY picks the column with a CASE over the whitelisted
+/// names, so one statement serves every sort.
+struct OpportunitiesStatement: PostgresPreparedStatement {
+    typealias Row = ResultRow
+
+    static let name = "fundingd_api_opportunities_v1"
+
+    static let sortKey: String = {
+        "CASE $22::text " + OpportunityQuery.sortable.map { "WHEN '\($0)' THEN o.\($0) " }.joined() + "END"
+    }()
+
+    static let sql = """
+        SELECT o.*, count(*) OVER () AS total_count FROM opportunities(
+            symbol => $1::text, long_dex => $2::text, short_dex => $3::text, include_dexes => $4::text[],
+            exclude_dexes => $5::text[], quote => $6::text, min_divergence => $7::float8, min_profit => $8::float8,
+            min_volume_24h => $9::float8, max_volume_24h => $10::float8, min_oi_usd => $11::float8,
+            max_oi_usd => $12::float8, oi_ratio_min => $13::float8, oi_ratio_max => $14::float8,
+            oi_imbalance => $15::text, max_spread_bps => $16::float8, fee_type => $17::text, hold_hours => $18::float8,
+            max_age => make_interval(secs => $19::float8), volume_30d => $20::float8) o
+        WHERE ($21::text[] IS NULL OR o.symbol = ANY($21::text[]))
+        ORDER BY CASE WHEN $23::bool THEN \(sortKey) END DESC NULLS LAST,
+                 CASE WHEN NOT $23::bool THEN \(sortKey) END ASC NULLS LAST,
+                 o.symbol, o.long_dex, o.short_dex, o.long_dex_symbol, o.short_dex_symbol
+        LIMIT $24::int8
+        """
+
+    let query: OpportunityQuery
+
+    func makeBindings() throws -> PostgresBindings {
+        let q = query
+        precondition(OpportunityQuery.sortable.contains(q.sortBy))
+        var b = PostgresBindings(capacity: 24)
+        try b.append(q.symbol)
+        try b.append(q.longDex)
+        try b.append(q.shortDex)
+        try b.append(q.includeDexes)
+        try b.append(q.excludeDexes)
+        try b.append(q.quote)
+        try b.append(q.minDivergence)
+        try b.append(q.minProfit)
+        try b.append(q.minVolume24h)
+        try b.append(q.maxVolume24h)
+        try b.append(q.minOIUSD)
+        try b.append(q.maxOIUSD)
+        try b.append(q.oiRatioMin)
+        try b.append(q.oiRatioMax)
+        try b.append(q.oiImbalance)
+        try b.append(q.maxSpreadBps)
+        try b.append(q.feeType)
+        try b.append(q.holdHours)
+        try b.append(Double(q.maxAgeSeconds))
+        try b.append(q.volume30d)
+        try b.append(q.symbols)
+        try b.append(q.sortBy)
+        try b.append(q.sortDesc)
+        try b.append(q.limit)
+        return b
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> ResultRow {
+        try ResultRow(row: row)
+    }
+}

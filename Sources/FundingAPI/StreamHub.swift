@@ -1,0 +1,231 @@
+import Foundation
+import Logging
+import Metrics
+
+/// Fans ingest cycles out to WebSocket subscribers. `CycleListener` calls `cycleCompleted` for every
+/// `fundingd_cycle` notification; the hub reads the new state once per cycle (funding rates) or once per distinct
+/// filter set (opportunities), diffs it against what subscribers were last sent, and enqueues only the matching
+/// rows that changed.
+public actor StreamHub {
+    struct OpportunityGroup {
+        var clients: Set<UUID> = []
+        /// The rows last sent, by pair key.
+        var last: [String: ResultRow] = [:]
+    }
+
+    /// Counters for `GET /api/v1/metrics`.
+    public struct Summary: Sendable {
+        public var rateClients = 0
+        public var opportunityClients = 0
+        public var droppedSlow = 0
+        public var cycles = 0
+        public var framesSent = 0
+        public var lastCyclePayload: String?
+    }
+
+    let database: APIDatabase
+    let catalog: NameCatalog
+    let logger: Logger
+    public let queueSize: Int
+
+    private var rateClients: [UUID: (filter: RateFilter, outbox: StreamOutbox)] = [:]
+    /// The latest rates as last diffed, by market key; `nil` while nobody subscribes.
+    private var lastRates: [String: FundingRateRow]?
+    private var opportunityClients: [UUID: (query: OpportunityQuery, outbox: StreamOutbox)] = [:]
+    private var groups: [OpportunityQuery: OpportunityGroup] = [:]
+    private var counters = Summary()
+
+    public init(database: APIDatabase, catalog: NameCatalog, queueSize: Int, logger: Logger) {
+        self.database = database
+        self.catalog = catalog
+        self.queueSize = queueSize
+        self.logger = logger
+    }
+
+    public func summary() -> Summary {
+        var s = counters
+        s.rateClients = rateClients.count
+        s.opportunityClients = opportunityClients.count
+        return s
+    }
+
+    // MARK: subscriptions
+
+    /// Registers (or re-filters) a funding-rate subscriber and enqueues its snapshot.
+    func subscribeRates(_ id: UUID, filter: RateFilter, outbox: StreamOutbox) async throws {
+        unsubscribe(id)
+        if lastRates == nil {
+            let rows = try await database.latestRates()
+            lastRates = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        rateClients[id] = (filter, outbox)
+        let rows = (lastRates ?? [:]).values.filter(filter.matches).sorted { ($0.symbol, $0.dex, $0.dexSymbol) < ($1.symbol, $1.dex, $1.dexSymbol) }
+        send(Self.frame(type: "snapshot", channel: .fundingRates, cycleTime: nil) { w in
+            w.key("data")
+            w.array { a in for row in rows { row.write(to: &a, now: Date()) } }
+        }, to: id, outbox)
+    }
+
+    /// Registers (or re-filters) an opportunity subscriber and enqueues its snapshot.
+    func subscribeOpportunities(_ id: UUID, query: OpportunityQuery, outbox: StreamOutbox) async throws {
+        unsubscribe(id)
+        if groups[query] == nil {
+            let (rows, _) = try await database.opportunities(query)
+            groups[query] = OpportunityGroup(last: Dictionary(rows.map { (Self.pairKey($0), $0) },
+                                                              uniquingKeysWith: { a, _ in a }))
+        }
+        groups[query]!.clients.insert(id)
+        opportunityClients[id] = (query, outbox)
+        let rows = Self.sorted(Array(groups[query]!.last.values), by: query)
+        send(Self.frame(type: "snapshot", channel: .opportunities, cycleTime: nil) { w in
+            w.key("data")
+            w.array { a in for row in rows { row.write(to: &a) } }
+        }, to: id, outbox)
+    }
+
+    func unsubscribe(_ id: UUID) {
+        rateClients[id] = nil
+        if rateClients.isEmpty { lastRates = nil }
+        if let (query, _) = opportunityClients.removeValue(forKey: id) {
+            groups[query]?.clients.remove(id)
+            if groups[query]?.clients.isEmpty == true { groups[query] = nil }
+        }
+    }
+
+    private func send(_ frame: String, to id: UUID, _ outbox: StreamOutbox) {
+        if outbox.send(frame) {
+            counters.framesSent += 1
+        } else if outbox.didOverflow {
+            counters.droppedSlow += 1
+            Counter(label: "fundingd_ws_clients_dropped_total").increment()
+            logger.warning("websocket client dropped: send queue full", metadata: ["client": "\(id)"])
+            unsubscribe(id)
+        }
+    }
+
+    // MARK: cycles
+
+    /// One ingest cycle was written (`payload` is ingest_apply's NOTIFY JSON).
+    public func cycleCompleted(payload: String) async {
+        counters.cycles += 1
+        counters.lastCyclePayload = payload
+        let info = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any] ?? [:]
+        let cycleTime = info["cycle_time"] as? String
+        if ((info["symbols_created"] as? Int) ?? 0) > 0 || ((info["markets_created"] as? Int) ?? 0) > 0 {
+            try? await catalog.reload()
+        }
+        await pushRates(cycleTime: cycleTime)
+        await pushOpportunities(cycleTime: cycleTime)
+    }
+
+    private func pushRates(cycleTime: String?) async {
+        guard !rateClients.isEmpty else { return }
+        let rows: [FundingRateRow]
+        do { rows = try await database.latestRates() } catch {
+            logger.error("stream: reading latest rates failed", metadata: ["error": "\(error)"])
+            return
+        }
+        let previous = lastRates ?? [:]
+        let changed = rows.filter { row in previous[row.key].map { row.differs(from: $0) } ?? true }
+        lastRates = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        guard !changed.isEmpty else { return }
+        let now = Date()
+        for (id, client) in rateClients {
+            let mine = changed.filter(client.filter.matches)
+            guard !mine.isEmpty else { continue }
+            send(Self.frame(type: "update", channel: .fundingRates, cycleTime: cycleTime) { w in
+                w.key("data")
+                w.array { a in for row in mine { row.write(to: &a, now: now) } }
+            }, to: id, client.outbox)
+        }
+    }
+
+    private func pushOpportunities(cycleTime: String?) async {
+        for (query, group) in groups {
+            let rows: [ResultRow]
+            do { rows = try await database.opportunities(query).rows } catch {
+                logger.error("stream: opportunities failed", metadata: ["error": "\(error)"])
+                continue
+            }
+            // Subscribers may have left while the query ran.
+            guard var current = groups[query] else { continue }
+            let fresh = Dictionary(rows.map { (Self.pairKey($0), $0) }, uniquingKeysWith: { a, _ in a })
+            let changed = rows.filter { row in
+                group.last[Self.pairKey(row)].map { Self.differs(row, $0) } ?? true
+            }
+            let removed = group.last.filter { fresh[$0.key] == nil }.map(\.value)
+            current.last = fresh
+            groups[query] = current
+            guard !changed.isEmpty || !removed.isEmpty else { continue }
+            let frame = Self.frame(type: "update", channel: .opportunities, cycleTime: cycleTime) { w in
+                w.key("data")
+                w.array { a in for row in changed { row.write(to: &a) } }
+                w.key("removed")
+                w.array { a in
+                    for row in removed {
+                        a.object { o in
+                            for key in ["symbol", "long_dex", "short_dex", "long_dex_symbol", "short_dex_symbol"] {
+                                o.key(key)
+                                (row[key] ?? .null).write(to: &o)
+                            }
+                        }
+                    }
+                }
+            }
+            for id in current.clients {
+                if let client = opportunityClients[id] { send(frame, to: id, client.outbox) }
+            }
+        }
+    }
+
+    // MARK: shaping
+
+    static func pairKey(_ row: ResultRow) -> String {
+        ["symbol", "long_dex", "short_dex", "long_dex_symbol", "short_dex_symbol"]
+            .map { row[$0]?.string ?? "" }.joined(separator: "\u{1f}")
+    }
+
+    /// Columns that move every cycle without the opportunity changing.
+    static let volatileColumns: Set<String> = ["long_time", "short_time", "long_age_seconds", "short_age_seconds"]
+
+    static func differs(_ a: ResultRow, _ b: ResultRow) -> Bool {
+        guard a.columns == b.columns else { return true }
+        for (i, name) in a.columns.enumerated() where !volatileColumns.contains(name) {
+            if a.values[i] != b.values[i] { return true }
+        }
+        return false
+    }
+
+    static func sorted(_ rows: [ResultRow], by query: OpportunityQuery) -> [ResultRow] {
+        rows.sorted { x, y in
+            let a = x[query.sortBy]?.double ?? -.infinity, b = y[query.sortBy]?.double ?? -.infinity
+            return query.sortDesc ? a > b : a < b
+        }
+    }
+
+    static func frame(type: String, channel: StreamChannel, cycleTime: String?,
+                      _ body: (inout JSONWriter) -> Void) -> String {
+        var w = JSONWriter(capacity: 4096)
+        w.object { o in
+            o.field("type", type)
+            o.field("channel", channel.rawValue)
+            if let cycleTime { o.field("cycle_time", cycleTime) }
+            o.field("generated_at", Date())
+            body(&o)
+        }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    static func errorFrame(code: String, message: String) -> String {
+        var w = JSONWriter()
+        w.object { o in
+            o.field("type", "error")
+            o.key("error")
+            o.object { e in
+                e.field("code", code)
+                e.field("message", message)
+            }
+        }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import HummingbirdWebSocket
+import Logging
+
+/// One WebSocket connection: reads `{"action": "subscribe" | "unsubscribe" | "ping", "filters": {...}}` messages,
+/// answers invalid ones with an error frame, and writes what the hub enqueues. A client whose queue overflows is
+/// disconnected (close code 1008).
+struct StreamSession: Sendable {
+    let channel: StreamChannel
+    let deps: APIDependencies
+    let logger: Logger
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        let id = UUID()
+        let (frames, continuation) = AsyncStream.makeStream(
+            of: String.self, bufferingPolicy: .bufferingOldest(deps.hub.queueSize))
+        let outbox = StreamOutbox(continuation: continuation)
+        var sessionLogger = self.logger
+        sessionLogger[metadataKey: "client"] = "\(id)"
+        sessionLogger[metadataKey: "channel"] = "\(channel.rawValue)"
+        let logger = sessionLogger
+        logger.debug("websocket connected")
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in frames {
+                    do { try await outbound.write(.text(frame)) } catch { return }
+                }
+                if outbox.didOverflow {
+                    try? await outbound.close(.policyViolation, reason: "send queue full: client too slow")
+                }
+            }
+            group.addTask {
+                do {
+                    for try await message in inbound.messages(maxSize: 1 << 16) {
+                        await handle(message, id: id, outbox: outbox)
+                    }
+                } catch {
+                    logger.debug("websocket read ended", metadata: ["error": "\(error)"])
+                }
+            }
+            // Whichever ends first (client closed, or the queue overflowed) ends the session.
+            await group.next()
+            group.cancelAll()
+            outbox.close()
+        }
+        await deps.hub.unsubscribe(id)
+        logger.debug("websocket disconnected", metadata: ["dropped_slow": "\(outbox.didOverflow)"])
+    }
+
+    func handle(_ message: WebSocketMessage, id: UUID, outbox: StreamOutbox) async {
+        guard case .text(let text) = message else {
+            outbox.send(StreamHub.errorFrame(code: "invalid_message", message: "binary frames are not supported"))
+            return
+        }
+        do {
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+                throw APIError(.badRequest, code: "invalid_message", message: "expected a JSON object")
+            }
+            switch object["action"] as? String {
+            case "subscribe":
+                let filters = try Self.filterValues(object["filters"])
+                let reader = QueryReader(values: filters)
+                switch channel {
+                case .fundingRates:
+                    let known: Set<String> = ["symbols", "symbol", "dexes", "dex", "quote"]
+                    if let bad = reader.unknown(known).first { throw APIError.invalidParameter(bad, "unknown filter") }
+                    let filter = try await RateFilter.parse(reader, catalog: deps.catalog)
+                    try await deps.hub.subscribeRates(id, filter: filter, outbox: outbox)
+                case .opportunities:
+                    if let bad = reader.unknown(OpportunityQuery.parameterNames).first {
+                        throw APIError.invalidParameter(bad, "unknown filter")
+                    }
+                    var values = filters
+                    if values["limit"] == nil { values["limit"] = ["100"] }
+                    let query = try await OpportunityQuery.parse(QueryReader(values: values), catalog: deps.catalog)
+                    try await deps.hub.subscribeOpportunities(id, query: query, outbox: outbox)
+                }
+            case "unsubscribe":
+                await deps.hub.unsubscribe(id)
+                outbox.send(#"{"type":"unsubscribed","channel":"\#(channel.rawValue)"}"#)
+            case "ping":
+                outbox.send(#"{"type":"pong"}"#)
+            default:
+                throw APIError(.badRequest, code: "invalid_message",
+                               message: "action must be subscribe, unsubscribe or ping")
+            }
+        } catch let error as APIError {
+            outbox.send(StreamHub.errorFrame(code: error.code, message: error.message))
+        } catch {
+            logger.error("websocket message failed", metadata: ["error": "\(error)"])
+            outbox.send(StreamHub.errorFrame(code: "internal_error", message: "internal error"))
+        }
+    }
+
+    /// `filters` as parameter values: arrays joined with commas, numbers and booleans as text, nulls dropped.
+    static func filterValues(_ raw: Any?) throws -> [String: [String]] {
+        guard let raw, !(raw is NSNull) else { return [:] }
+        guard let object = raw as? [String: Any] else {
+            throw APIError(.badRequest, code: "invalid_message", message: "filters must be an object")
+        }
+        var out: [String: [String]] = [:]
+        for (key, value) in object {
+            if let s = try text(value, key: key) { out[key] = [s] }
+        }
+        return out
+    }
+
+    static func text(_ value: Any, key: String) throws -> String? {
+        switch value {
+        case is NSNull: return nil
+        case let s as String: return s
+        case let b as Bool where !(value is Int) && !(value is Double): return b ? "true" : "false"
+        // Booleans that arrive as NSNumber print as 1 / 0, which boolean filters accept too.
+        case let n as NSNumber: return n.stringValue
+        case let a as [Any]:
+            return try a.map { item -> String in
+                guard let s = try text(item, key: key), !(item is [Any]) else {
+                    throw APIError.invalidParameter(key, "array items must be strings or numbers")
+                }
+                return s
+            }.joined(separator: ",")
+        default:
+            throw APIError.invalidParameter(key, "must be a string, number, boolean or array")
+        }
+    }
+}

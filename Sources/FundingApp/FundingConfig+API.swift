@@ -1,0 +1,53 @@
+import Configuration
+import Foundation
+import FundingAPI
+import FundingStore
+
+extension FundingConfig {
+    /// The API's settings: `FUNDINGD_HTTP_HOST` (127.0.0.1), `FUNDINGD_HTTP_PORT` (8000), `FUNDINGD_ADMIN_TOKEN`
+    /// (unset: admin routes answer 403), `FUNDINGD_API_STATEMENT_TIMEOUT_MS` (5000), `FUNDINGD_API_POOL_SIZE` (8), `FUNDINGD_API_PLAN_CACHE_MODE` (force_custom_plan),
+    /// `FUNDINGD_WS_QUEUE_SIZE` (256 frames), `FUNDINGD_WS_PING_SECONDS` (30), `FUNDINGD_OPENAPI_PATH`
+    /// (default `docs/openapi.json` next to `schema/`).
+    public func apiSettings(host: String? = nil, port: Int? = nil) throws -> APISettings {
+        var s = APISettings()
+        s.host = host ?? reader.string(forKey: "fundingd.http.host", default: "127.0.0.1")
+        s.port = port ?? reader.int(forKey: "fundingd.http.port", default: 8000)
+        guard (0...65535).contains(s.port) else {
+            throw ConfigError(key: "FUNDINGD_HTTP_PORT", message: "must be between 0 and 65535")
+        }
+        if let token = reader.string(forKey: "fundingd.admin.token"), !token.isEmpty {
+            guard token.count >= 16 else {
+                throw ConfigError(key: "FUNDINGD_ADMIN_TOKEN", message: "must be at least 16 characters")
+            }
+            s.adminToken = token
+        }
+        s.statementTimeoutMs = max(1, reader.int(forKey: "fundingd.api.statement.timeout.ms", default: 5000))
+        s.readerPoolSize = max(1, reader.int(forKey: "fundingd.api.pool.size", default: 8))
+        s.planCacheMode = reader.string(forKey: "fundingd.api.plan.cache.mode", default: "force_custom_plan")
+        guard ["auto", "force_custom_plan", "force_generic_plan"].contains(s.planCacheMode) else {
+            throw ConfigError(key: "FUNDINGD_API_PLAN_CACHE_MODE", message: "auto, force_custom_plan or force_generic_plan")
+        }
+        s.webSocketQueueSize = max(1, reader.int(forKey: "fundingd.ws.queue.size", default: 256))
+        s.webSocketPingSeconds = max(1, reader.int(forKey: "fundingd.ws.ping.seconds", default: 30))
+        s.openAPIPath = reader.string(forKey: "fundingd.openapi.path")
+            ?? SQLSource.locate()?.root.appendingPathComponent("docs/openapi.json").path
+        return s
+    }
+
+    /// The API's read-only database: `DATABASE_READER_URL`, else `DATABASE_URL` as given, else the local
+    /// cluster's `fundingd_reader`.
+    public func readerURL() throws -> DatabaseURL {
+        if let url = reader.string(forKey: "database.reader.url"), !url.isEmpty {
+            do { return try DatabaseURL(url) } catch { throw ConfigError(key: "DATABASE_READER_URL", message: "\(error)") }
+        }
+        return try databaseURL ?? LocalCluster().url(role: .reader)
+    }
+
+    /// The admin writes' database: `DATABASE_WRITER_URL`, else `DATABASE_URL`, else the local `fundingd_writer`.
+    public func writerURL() throws -> DatabaseURL {
+        if let url = reader.string(forKey: "database.writer.url"), !url.isEmpty {
+            do { return try DatabaseURL(url) } catch { throw ConfigError(key: "DATABASE_WRITER_URL", message: "\(error)") }
+        }
+        return try databaseURL ?? LocalCluster().url(role: .writer)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import FundingAPI
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The fixture cycle's best BTC pair under the API defaults: long edgex BTCUSDC (−0.00011184 per 8 h), short
+/// paradex BTC-USD-PERP (0.00007688102642 per 8 h); taker fees edgex 0.00038, paradex 0.0002.
+let btcDivergence = 0.00007688102642 + 0.00011184
+
+@Suite("HTTP API on the analytics SQL (fixture data)")
+struct APIAnalyticsRouteTests {
+    @Test("GET /opportunities: defaults, filters, sort, limit, total_count and filters_applied")
+    func opportunities() async throws {
+        let db = try await FixtureDatabase.shared.get()
+        try await withRouter(db) { client, _ in
+            let r = try await client.call("/api/v1/opportunities")
+            #expect(r.status == .ok)
+            let o = try r.json
+            #expect((o["total_count"] as? Int) == 4)
+            let rows = o["opportunities"] as? [[String: Any]] ?? []
+            #expect(rows.count == 4)
+            let best = try #require(rows.first)
+            #expect(best["long_dex"] as? String == "edgex")
+            #expect(best["short_dex"] as? String == "paradex")
+            #expect(best["symbol"] as? String == "BTC")
+            #expect(abs((double(best["divergence"]) ?? 0) - btcDivergence) < 1e-15)
+            #expect(abs((double(best["estimated_fees"]) ?? 0) - 0.00116) < 1e-15)
+            #expect(abs((double(best["net_profit"]) ?? 0) - (btcDivergence - 0.00116)) < 1e-15)
+            #expect(best["market_id"] == nil)
+            let profits = rows.compactMap { double($0["net_profit"]) }
+            #expect(profits == profits.sorted(by: >))
+            #expect(double(dig(o, "filters_applied", "min_divergence")) == 0.0001)
+            #expect(double(dig(o, "filters_applied", "min_volume_24h")) == 100_000)
+            #expect((dig(o, "filters_applied", "limit") as? Int) == 10)
+            #expect(o["generated_at"] is String)
+
+            let limited = try await client.call("/api/v1/opportunities?limit=2&sort_by=divergence&sort_desc=false")
+            let l = try limited.json
+            #expect((l["total_count"] as? Int) == 4)
+            let divergences = (l["opportunities"] as? [[String: Any]] ?? []).compactMap { double($0["divergence"]) }
+            #expect(divergences.count == 2)
+            #expect(divergences == divergences.sorted())
+
+            let filtered = try await client.call(
+                "/api/v1/opportunities?include_dexes=edgex,paradex,hyperliquid&exclude_dexes=hyperliquid&symbol=btc")
+            let f = try filtered.json["opportunities"] as? [[String: Any]] ?? []
+            #expect(f.count == 1)
+            #expect(f.first?["short_dex"] as? String == "paradex")
+
+            let maker = try await client.call("/api/v1/opportunities?fee_type=maker&hold_hours=24&long_dex=edgex&short_dex=paradex")
+            let m = try #require((try maker.json["opportunities"] as? [[String: Any]])?.first)
+            let fees = double(m["estimated_fees"]) ?? -1
+            #expect(fees < 0.00116)
+            #expect(abs((double(m["net_profit"]) ?? 0) - (btcDivergence * 3 - fees)) < 1e-12)
+
+            let symbol = try await client.call("/api/v1/opportunities/symbol/BTC?min_volume_24h=0&min_divergence=0")
+            let s = try symbol.json
+            #expect(((s["opportunities"] as? [[String: Any]]) ?? []).allSatisfy { $0["symbol"] as? String == "BTC" })
+            #expect((s["total_count"] as? Int) ?? 0 > 4)
+        }
+    }
+
+    @Test("best, compare, persistence, rankings, stats and opportunity history")
+    func analyticsRoutes() async throws {
+        let db = try await FixtureDatabase.shared.get()
+        try await withRouter(db) { client, _ in
+            let best = try await client.call("/api/v1/opportunities/best")
+            let b = try best.json["opportunities"] as? [[String: Any]] ?? []
+            #expect(Set(b.compactMap { $0["symbol"] as? String }).count == b.count)
+            #expect(!b.isEmpty)
+
+            let compare = try await client.call("/api/v1/opportunities/compare?dex1=edgex&dex2=paradex")
+            let c = try compare.json
+            let pairs = c["opportunities"] as? [[String: Any]] ?? []
+            #expect(pairs.allSatisfy { Set([$0["long_dex"] as? String, $0["short_dex"] as? String]) == ["edgex", "paradex"] })
+            #expect(pairs.contains { $0["long_dex"] as? String == "edgex" && $0["symbol"] as? String == "BTC" })
+            #expect(pairs.contains { $0["long_dex"] as? String == "paradex" && $0["symbol"] as? String == "BTC" })
+
+            let persistence = try await client.call("/api/v1/opportunities/persistence?symbol=ETH")
+            let p = try persistence.json["persistence"] as? [[String: Any]] ?? []
+            #expect(!p.isEmpty)
+            #expect(p.allSatisfy { $0["symbol"] as? String == "ETH" && ($0["cycles_24h"] as? Int) == 1 })
+
+            let rankings = try await client.call("/api/v1/rankings/funding?symbol=BTC&limit=3")
+            let rk = try rankings.json["rankings"] as? [[String: Any]] ?? []
+            #expect(rk.count == 3)
+            #expect((rk.first?["rank"] as? Int) == 1)
+            let aprs = rk.compactMap { double($0["apr"]) }
+            #expect(aprs == aprs.sorted(by: >))
+            let asc = try await client.call("/api/v1/rankings/funding?symbol=BTC&order=asc&dex=edgex,binance")
+            let ra = try asc.json["rankings"] as? [[String: Any]] ?? []
+            #expect(ra.first?["dex"] as? String == "edgex")
+            #expect(ra.allSatisfy { ["edgex", "binance"].contains($0["dex"] as? String ?? "") })
+
+            let stats = try await client.call("/api/v1/stats/funding-rates/BTC?dex=binance&period=1d")
+            let st = try stats.json
+            let statRows = st["statistics"] as? [[String: Any]] ?? []
+            let usdt = firstRow(st["statistics"], where: "dex_symbol", is: "BTCUSDT")
+            #expect(double(usdt["mean_rate"]) == btcRate)
+            #expect(usdt["market_id"] == nil)
+            #expect(st["summary"] is NSNull)
+            let bySymbol = try await client.call("/api/v1/stats/funding-rates/BTC")
+            #expect((dig(try bySymbol.json, "summary", "symbol") as? String) == "BTC")
+
+            let history = try await client.call("/api/v1/history/opportunities?symbol=BTC&period=1d&limit=5")
+            let h = try history.json["opportunities"] as? [[String: Any]] ?? []
+            #expect(!h.isEmpty)
+            #expect(h.allSatisfy { $0["symbol"] as? String == "BTC" && $0["cycle_time"] is String })
+            let none = try await client.call("/api/v1/history/opportunities?min_profit=0.5")
+            #expect((try none.json["count"] as? Int) == 0)
+        }
+    }
+
+    @Test("a fee update through the admin route is used by the next opportunities response")
+    func feeUpdateVisible() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await ingestFixtures(into: db)
+        try await withRouter(db) { client, _ in
+            let path = "/api/v1/opportunities?long_dex=edgex&short_dex=paradex&symbol=BTC"
+            let before = try #require((try await client.call(path).json["opportunities"] as? [[String: Any]])?.first)
+            #expect(abs((double(before["estimated_fees"]) ?? 0) - 0.00116) < 1e-15)
+            let put = try await client.call("/api/v1/admin/dexes/paradex/fees", method: .put,
+                                            headers: [.authorization: "Bearer \(testAdminToken)"],
+                                            body: #"{"maker_fee": 0.0, "taker_fee": 0.0001}"#)
+            #expect(put.status == .ok)
+            let after = try #require((try await client.call(path).json["opportunities"] as? [[String: Any]])?.first)
+            #expect(abs((double(after["estimated_fees"]) ?? 0) - (2 * 0.00038 + 2 * 0.0001)) < 1e-15)
+            #expect(abs((double(after["net_profit"]) ?? 0) - (btcDivergence - 0.00096)) < 1e-15)
+            #expect(double(after["short_fee"]) == 0.0001)
+        }
+    }
+}
+
+/// The first object of a JSON array whose `key` is the string `value` (empty when none).
+func firstRow(_ array: Any?, where key: String, is value: String) -> [String: Any] {
+    for case let row as [String: Any] in (array as? [Any]) ?? [] {
+        if let s = row[key] as? String, s == value { return row }
+    }
+    return [:]
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Benchmark of opportunities() with default parameters at 1k, 5k and 20k markets (about 7 dexes per symbol: each
+# symbol is listed on 7 of 12 dexes), plus pgbench throughput on 2 clients. Prints figures, asserts nothing.
+#
+# Usage: bench/opportunities.sh [ADMIN_URL]
+#   ADMIN_URL: a superuser URL of the cluster (default: `fundingd db url --role admin`, which needs FUNDINGD_HOME).
+# Creates a scratch database fundingd_bench_opps owned by fundingd, applies the migrations as fundingd with psql
+# (schema/ merged with timescale/<licence>/ by version), and drops the database at the end.
+# Env: SIZES (default "1000 5000 20000"), RUNS (timed runs per size, default 20), PGBENCH_SECONDS (default 10).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+admin=${1:-$("${FUNDINGD_BIN:-$root/.build/debug/fundingd}" db url --role admin)}
+sizes=${SIZES:-"1000 5000 20000"}
+runs=${RUNS:-20}
+seconds=${PGBENCH_SECONDS:-10}
+db=fundingd_bench_opps
+base=${admin%/*}
+dburl="$base/$db"
+pgbench=$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)
+
+psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db OWNER fundingd"
+[ -n "${KEEP:-}" ] || trap 'psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+psql -X -q "$dburl" -c "CREATE EXTENSION IF NOT EXISTS timescaledb"
+lic=$(psql -X -At "$dburl" -c "select coalesce(current_setting('timescaledb.license', true), 'apache')")
+for f in $( (ls "$root"/schema/[0-9][0-9][0-9][0-9]_*.sql; ls "$root"/timescale/"$lic"/[0-9][0-9][0-9][0-9]_*.sql 2>/dev/null) \
+            | awk -F/ '{print $NF" "$0}' | sort | cut -d' ' -f2); do
+    psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null 2>&1 \
+        || { echo "migration $f failed" >&2; psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null; exit 1; }
+done
+
+# 12 dexes (the 8 seeded venues plus 4 synthetic ones with fees), intervals 1h / 4h / 8h.
+psql -X -q -v ON_ERROR_STOP=1 "$dburl" <<'SQL'
+SET ROLE fundingd;
+INSERT INTO dexes (name, display_name, kind, maker_fee, taker_fee, funding_interval_hours)
+SELECT 'bench' || i, 'bench' || i, 'dex', 0.0001, 0.0004, (ARRAY[1, 4, 8])[1 + i % 3] FROM generate_series(1, 4) i;
+SQL
+
+echo "opportunities() with default parameters; server-side execution time (EXPLAIN ANALYZE), median of $runs runs"
+echo "markets  symbols  candidate_pairs  rows  median_ms  min_ms  max_ms  pgbench_tps(2 clients, ${seconds}s)  pgbench_avg_latency_ms"
+for n in $sizes; do
+    psql -X -q -v ON_ERROR_STOP=1 "$dburl" -v n="$n" <<'SQL'
+SET ROLE fundingd;
+TRUNCATE market_latest, markets, symbols CASCADE;
+-- n / 7 symbols, each on 7 of the 12 dexes (a rotating window), one market per (symbol, dex).
+INSERT INTO symbols (symbol) SELECT 'SYM' || i FROM generate_series(1, ceil(:n / 7.0)::int) i;
+INSERT INTO markets (dex_id, symbol_id, dex_symbol, quote, multiplier, funding_interval_hours)
+SELECT d.id, s.id, s.symbol || '-' || d.name, 'USDT', CASE WHEN s.id % 10 = 0 THEN 1000 ELSE 1 END,
+       coalesce(d.funding_interval_hours, 8)
+FROM symbols s
+CROSS JOIN generate_series(0, 6) k
+JOIN (SELECT id, name, funding_interval_hours, row_number() OVER (ORDER BY id) - 1 AS pos FROM dexes) d
+  ON d.pos = (s.id + k) % 12
+ORDER BY s.id, k
+LIMIT :n;
+INSERT INTO market_latest (market_id, time, funding_rate, funding_interval_hours, mark_price, index_price,
+                           open_interest_usd, volume_24h_usd, best_bid, best_ask)
+SELECT m.id, now() - (random() * interval '60 seconds'), (random() - 0.4) * 0.0005, m.funding_interval_hours,
+       100 * m.multiplier * (1 + (random() - 0.5) * 0.002), 100 * m.multiplier, 1e5 + random() * 1e8,
+       1e4 + random() * 1e9, 99.99 * m.multiplier, 100.01 * m.multiplier
+FROM markets m;
+ANALYZE symbols; ANALYZE markets; ANALYZE market_latest; ANALYZE dexes;
+SQL
+    symbols=$(psql -X -At "$dburl" -c "SELECT count(*) FROM symbols")
+    pairs=$(psql -X -At "$dburl" -c "SELECT coalesce(sum(c * (c - 1)), 0) FROM (SELECT count(*) c FROM markets GROUP BY symbol_id) x")
+    rows=$(psql -X -At "$dburl" -c "SELECT count(*) FROM opportunities()")
+    times=$(for _ in $(seq "$runs"); do
+        psql -X -At "$dburl" -c "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) SELECT * FROM opportunities()" \
+            | python3 -c 'import json,sys; p=json.load(sys.stdin)[0]; print("%.3f" % (p["Planning Time"] + p["Execution Time"]))'
+    done | sort -n)
+    median=$(echo "$times" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
+    min=$(echo "$times" | head -1); max=$(echo "$times" | tail -1)
+    script=$(mktemp); echo "SELECT * FROM opportunities();" > "$script"
+    pgb=$("$pgbench" -n -c 2 -j 2 -T "$seconds" -f "$script" "$dburl" 2>&1)
+    rm -f "$script"
+    tps=$(echo "$pgb" | awk -F'= ' '/^tps/ {split($2, a, " "); print a[1]}' | head -1)
+    lat=$(echo "$pgb" | awk -F'= ' '/latency average/ {split($2, a, " "); print a[1]}')
+    printf "%7s  %7s  %15s  %5s  %9s  %6s  %6s  %34s  %22s\n" "$n" "$symbols" "$pairs" "$rows" "$median" "$min" "$max" "$tps" "$lat"
+done

@@ -1,0 +1,258 @@
+# Generates docs/openapi.json (run: python3 docs/tools/gen_openapi.py). Edit here, not the JSON; the route
+# agreement test (OpenAPIDocumentTests) compares the JSON with the router.
+import json
+N = {"type": ["number", "null"]}
+I = {"type": ["integer", "null"]}
+S = {"type": ["string", "null"]}
+T = {"type": ["string", "null"], "format": "date-time"}
+Tr = {"type": "string", "format": "date-time"}
+def ref(n): return {"$ref": f"#/components/schemas/{n}"}
+def obj(props, required=None, extra=True):
+    o = {"type": "object", "properties": props}
+    if required: o["required"] = required
+    return o
+def err(desc): return {"description": desc, "content": {"application/json": {"schema": ref("Error")}}}
+def ok(schema, desc="OK"): return {"description": desc, "content": {"application/json": {"schema": schema}}}
+E400 = err("A malformed or out-of-range parameter (the message names it)")
+E404 = err("Unknown dex or symbol, or no market for them")
+def qp(name, schema, desc, required=False):
+    return {"name": name, "in": "query", "required": required, "description": desc, "schema": schema}
+def pp(name, desc, example):
+    return {"name": name, "in": "path", "required": True, "description": desc, "example": example,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 64}}
+DEX = pp("dex", "Dex name, e.g. binance", "binance")
+SYM = pp("symbol", "Normalised symbol, e.g. BTC", "BTC")
+NUM = lambda mn=None, mx=None: {k: v for k, v in {"type": "number", "minimum": mn, "maximum": mx}.items() if v is not None}
+LIST = {"type": "string", "description": "comma-separated values", "maxLength": 200}
+
+market = obj({
+    "dex": {"type": "string"}, "symbol": {"type": "string"}, "dex_symbol": {"type": "string"}, "quote": S,
+    "funding_rate": {"type": "number"}, "funding_interval_hours": N, "rate_1h": N, "rate_8h": N, "apr": N,
+    "predicted_rate": N, "next_funding_time": T, "mark_price": N, "index_price": N, "open_interest_usd": N,
+    "volume_24h_usd": N, "best_bid": N, "best_ask": N, "spread_bps": N, "time": Tr, "age_seconds": N},
+    ["dex", "symbol", "dex_symbol", "funding_rate", "time"])
+opportunity = obj({
+    "long_dex": {"type": "string"}, "short_dex": {"type": "string"}, "symbol": {"type": "string"},
+    "long_dex_symbol": S, "short_dex_symbol": S, "long_interval_hours": N, "short_interval_hours": N,
+    "long_rate": N, "short_rate": N, "long_rate_8h": N, "short_rate_8h": N, "divergence": N,
+    "estimated_fees": N, "net_profit": N, "annualized_apy": N, "break_even_hours": N,
+    "long_oi_usd": N, "short_oi_usd": N, "min_oi_usd": N, "max_oi_usd": N, "oi_ratio": N,
+    "oi_imbalance": S, "long_volume_24h": N, "short_volume_24h": N, "min_volume_24h": N,
+    "long_spread_bps": N, "short_spread_bps": N, "price_spread_bps": N, "long_mark_price": N,
+    "short_mark_price": N, "long_next_funding_time": T, "short_next_funding_time": T, "long_time": T,
+    "short_time": T, "long_fee": N, "short_fee": N},
+    ["long_dex", "short_dex", "symbol"])
+health_fields = {"status": {"type": "string", "enum": ["healthy", "degraded", "unhealthy"]}, "markets": {"type": "integer"},
+    "newest_data": T, "data_age_seconds": N, "last_successful_fetch": T, "consecutive_errors": {"type": "integer"},
+    "last_error": S, "last_error_at": T, "last_run_at": T, "last_run_status": S}
+dex = obj({"name": {"type": "string"}, "display_name": {"type": "string"}, "kind": {"type": "string", "enum": ["cex", "dex"]},
+    "maker_fee": N, "taker_fee": N, "fee_tiers": {"type": ["array", "null"], "items": ref("FeeTier")},
+    "funding_interval_hours": N, "collection_interval_seconds": I, "markets": {"type": "integer"},
+    "health": obj({k: v for k, v in health_fields.items() if k != "markets"}, ["status"])},
+    ["name", "kind", "health"])
+fee_tier = obj({"min_volume_30d": NUM(0), "maker_fee": NUM(-0.01, 0.01), "taker_fee": NUM(-0.01, 0.01)},
+               ["min_volume_30d", "maker_fee", "taker_fee"])
+schemas = {
+    "Error": obj({"error": obj({"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"])}, ["error"]),
+    "Market": market, "Opportunity": opportunity, "Dex": dex, "FeeTier": fee_tier,
+    "DexMetadata": obj({"display_name": S, "kind": S, "funding_interval_hours": N, "maker_fee": N, "taker_fee": N,
+                        "status": S, "markets": {"type": "integer"}, "updated_at": T}),
+    "FundingRates": obj({"data": {"type": "object", "description": "symbol → dex → rate in the requested basis",
+                                  "additionalProperties": {"type": "object", "additionalProperties": N}},
+                         "basis": {"type": "string", "enum": ["native", "1h", "8h", "1d", "apr"]}, "updated_at": T,
+                         "dex_metadata": {"type": "object", "additionalProperties": ref("DexMetadata")}},
+                        ["data", "basis", "updated_at"]),
+    "DexFundingRates": obj({"dex": {"type": "string"}, "basis": {"type": "string"},
+                            "data": {"type": "object", "additionalProperties": N}, "updated_at": T},
+                           ["dex", "basis", "data"]),
+    "Markets": obj({"dex": {"type": "string"}, "symbol": {"type": "string"}, "markets": {"type": "array", "items": ref("Market")},
+                    "updated_at": T}, ["dex", "symbol", "markets"]),
+    "Opportunities": obj({"opportunities": {"type": "array", "items": ref("Opportunity")}, "total_count": {"type": "integer"},
+                          "filters_applied": {"type": "object"}, "generated_at": Tr},
+                         ["opportunities", "total_count", "filters_applied", "generated_at"]),
+    "Comparison": obj({"dex1": {"type": "string"}, "dex2": {"type": "string"}, "symbol": S,
+                       "opportunities": {"type": "array", "items": ref("Opportunity")}, "total_count": {"type": "integer"},
+                       "filters_applied": {"type": "object"}, "generated_at": Tr},
+                      ["dex1", "dex2", "opportunities", "total_count"]),
+    "OpportunityList": obj({"opportunities": {"type": "array", "items": {"type": "object"}}, "count": {"type": "integer"},
+                            "generated_at": Tr}, ["opportunities", "count"]),
+    "Persistence": obj({"persistence": {"type": "array", "items": {"type": "object"}}, "count": {"type": "integer"},
+                        "generated_at": Tr}, ["persistence", "count"]),
+    "Rankings": obj({"rankings": {"type": "array", "items": obj({"rank": {"type": "integer"}, "dex": {"type": "string"},
+                         "symbol": {"type": "string"}, "dex_symbol": {"type": "string"}, "quote": S, "funding_rate": N,
+                         "funding_interval_hours": N, "rate_1h": N, "rate_8h": N, "apr": N, "predicted_rate": N,
+                         "next_funding_time": T, "mark_price": N, "open_interest_usd": N, "volume_24h_usd": N,
+                         "spread_bps": N, "time": T, "age_seconds": N}, ["rank", "dex", "symbol"])},
+                     "count": {"type": "integer"}, "order": {"type": "string"}, "generated_at": Tr}, ["rankings", "count"]),
+    "HistoryPoint": obj({"dex_symbol": {"type": "string"}, "quote": S, "time": Tr, "funding_rate": N,
+                         "funding_interval_hours": N, "rate_8h": N, "rate_min": N, "rate_max": N,
+                         "sample_count": {"type": "integer"}, "mark_price": N, "open_interest_usd": N,
+                         "volume_24h_usd": N}, ["dex_symbol", "time"]),
+    "HistoryStatistics": obj({"dex_symbol": {"type": "string"}, "samples": {"type": "integer"}, "mean_rate": N,
+                              "min_rate": N, "max_rate": N, "stddev_rate": N, "mean_rate_8h": N, "mean_apr": N,
+                              "first_time": T, "last_time": T}, ["dex_symbol", "samples"]),
+    "FundingHistory": obj({"dex": {"type": "string"}, "symbol": {"type": "string"},
+                           "interval": {"type": "string", "enum": ["raw", "1h", "1d"]}, "start_time": Tr, "end_time": Tr,
+                           "data": {"type": "array", "items": ref("HistoryPoint")}, "count": {"type": "integer"},
+                           "statistics": {"type": "array", "items": ref("HistoryStatistics")}},
+                          ["dex", "symbol", "interval", "data", "count", "statistics"]),
+    "OpportunityHistory": obj({"symbol": S, "start_time": Tr, "end_time": Tr,
+                               "opportunities": {"type": "array", "items": {"type": "object"}}, "count": {"type": "integer"}},
+                              ["opportunities", "count"]),
+    "FundingStats": obj({"symbol": {"type": "string"}, "dex": S, "period": {"type": "string"},
+                         "statistics": {"type": "array", "description": "funding_stats() per market",
+                                        "items": {"type": "object"}},
+                         "summary": {"type": ["object", "null"], "description": "funding_stats_by_symbol() (without dex)"}},
+                        ["symbol", "period", "statistics"]),
+    "Dexes": obj({"dexes": {"type": "array", "items": ref("Dex")}, "count": {"type": "integer"}}, ["dexes", "count"]),
+    "DexMarket": obj({"symbol": {"type": "string"}, "dex_symbol": {"type": "string"}, "quote": S, "margin": S,
+                      "multiplier": N, "funding_interval_hours": N, "funding_rate": N, "open_interest_usd": N,
+                      "volume_24h_usd": N, "last_update": T}, ["symbol", "dex_symbol"]),
+    "DexSymbols": obj({"dex": {"type": "string"}, "markets": {"type": "array", "items": ref("DexMarket")},
+                       "count": {"type": "integer"}, "symbols": {"type": "integer"}}, ["dex", "markets", "count"]),
+    "FeeUpdate": obj({"maker_fee": NUM(-0.01, 0.01), "taker_fee": NUM(-0.01, 0.01),
+                      "fee_tiers": {"type": ["array", "null"], "items": ref("FeeTier")}}, ["maker_fee", "taker_fee"]),
+    "FeeUpdateResult": obj({"dex": {"type": "string"}, "maker_fee": N, "taker_fee": N,
+                            "fee_tiers": {"type": ["array", "null"]}, "updated_at": Tr}, ["dex", "maker_fee", "taker_fee"]),
+    "Health": obj({"status": {"type": "string", "enum": ["healthy", "degraded", "unhealthy"]},
+                   "database": {"type": "string"},
+                   "dexes": {"type": "object", "additionalProperties": obj(health_fields, ["status"])},
+                   "oldest_data_age_seconds": N, "last_collection": T, "uptime_seconds": {"type": "number"}},
+                  ["status", "dexes", "uptime_seconds"]),
+    "MetricsSummary": obj({"uptime_seconds": {"type": "number"}, "requests": {"type": "object"},
+                           "requests_total": {"type": "integer"}, "streams": {"type": "object"},
+                           "database_pool": {"type": "object"}}, ["uptime_seconds", "requests", "streams"]),
+}
+opp_params = [
+    qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
+    qp("symbols", LIST, "Only these symbols (comma-separated)"),
+    qp("long_dex", {"type": "string", "maxLength": 64}, "Long leg on this dex"),
+    qp("short_dex", {"type": "string", "maxLength": 64}, "Short leg on this dex"),
+    qp("include_dexes", LIST, "Both legs among these dexes"),
+    qp("exclude_dexes", LIST, "Neither leg on these dexes"),
+    qp("quote", {"type": "string", "maxLength": 16}, "Quote asset of both markets (USDT, USDC, USD)"),
+    qp("min_divergence", NUM(-1, 1), "Minimum 8h divergence, fraction (default 0.0001)"),
+    qp("min_profit", NUM(-1, 1), "Minimum net profit over hold_hours, fraction"),
+    qp("min_volume_24h", NUM(0, 1e15), "Minimum 24 h volume of both legs, USD (default 100000)"),
+    qp("max_volume_24h", NUM(0, 1e15), "Maximum 24 h volume, USD"),
+    qp("min_oi_usd", NUM(0, 1e15), "Minimum open interest of both legs, USD"),
+    qp("max_oi_usd", NUM(0, 1e15), "Maximum open interest, USD"),
+    qp("oi_ratio_min", NUM(0, 1e6), "Minimum long/short OI ratio"),
+    qp("oi_ratio_max", NUM(0, 1e6), "Maximum long/short OI ratio"),
+    qp("oi_imbalance", {"type": "string", "enum": ["long_heavy", "short_heavy", "balanced"]}, "OI imbalance class"),
+    qp("max_spread_bps", NUM(0, 10000), "Maximum bid/ask spread of each leg, bps"),
+    qp("fee_type", {"type": "string", "enum": ["maker", "taker"]}, "Fees charged (default taker)"),
+    qp("hold_hours", NUM(0.01, 8760), "Holding horizon, hours (default 8)"),
+    qp("max_age", {"type": "integer", "minimum": 1, "maximum": 86400}, "Maximum sample age, seconds (default 300)"),
+    qp("volume_30d", NUM(0, 1e15), "Your 30-day volume, USD, for fee tiers"),
+    qp("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "At most this many rows (default 10)"),
+    qp("sort_by", {"type": "string", "enum": ["long_interval_hours", "short_interval_hours", "long_rate", "short_rate",
+        "long_rate_8h", "short_rate_8h", "divergence", "estimated_fees", "net_profit", "annualized_apy",
+        "break_even_hours", "long_oi_usd", "short_oi_usd", "min_oi_usd", "max_oi_usd", "oi_ratio", "long_volume_24h",
+        "short_volume_24h", "min_volume_24h", "long_spread_bps", "short_spread_bps", "price_spread_bps",
+        "long_mark_price", "short_mark_price", "long_fee", "short_fee"]}, "Numeric field to sort by (default net_profit)"),
+    qp("sort_desc", {"type": "boolean"}, "Sort descending (default true)"),
+]
+opp_params_nosymbol = [p for p in opp_params if p["name"] != "symbol"]
+window = [qp("start_time", {"type": "string", "format": "date-time"}, "Window start (ISO 8601 or Unix seconds)"),
+          qp("end_time", {"type": "string", "format": "date-time"}, "Window end (default now)"),
+          qp("period", {"type": "string", "enum": ["1h", "4h", "12h", "1d", "7d", "30d", "90d", "1y"]},
+             "Window length back from end_time, instead of start_time (default 1d)")]
+basis = qp("basis", {"type": "string", "enum": ["native", "1h", "8h", "1d", "apr"]}, "Rate basis (default native)")
+def get(summary, params, responses, tags):
+    return {"get": {"summary": summary, "tags": tags, "parameters": params, "responses": responses}}
+paths = {
+    "/api/v1/funding-rates": get("Latest funding rates by symbol and dex", [
+        qp("dex", LIST, "Only these dexes"), qp("symbol", LIST, "Only these symbols"),
+        qp("quote", {"type": "string", "maxLength": 16}, "Only markets with this quote asset"), basis,
+        qp("include_metadata", {"type": "boolean"}, "Add dex_metadata")],
+        {"200": ok(ref("FundingRates")), "400": E400, "404": E404}, ["funding rates"]),
+    "/api/v1/funding-rates/{dex}": get("Latest funding rates of one dex", [DEX,
+        qp("symbol", LIST, "Only these symbols"), qp("quote", {"type": "string", "maxLength": 16}, "Quote asset"), basis],
+        {"200": ok(ref("DexFundingRates")), "400": E400, "404": E404}, ["funding rates"]),
+    "/api/v1/funding-rates/{dex}/{symbol}": get("Every market of a symbol on a dex", [DEX, SYM],
+        {"200": ok(ref("Markets")), "400": E400, "404": E404}, ["funding rates"]),
+    "/api/v1/opportunities": get("Fee-adjusted cross-dex opportunities", opp_params,
+        {"200": ok(ref("Opportunities")), "400": E400, "404": E404}, ["opportunities"]),
+    "/api/v1/opportunities/best": get("The best opportunity per symbol", [
+        qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
+        qp("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "At most this many (default 10)")],
+        {"200": ok(ref("OpportunityList")), "400": E400, "404": E404}, ["opportunities"]),
+    "/api/v1/opportunities/symbol/{symbol}": get("Opportunities for one symbol", [SYM] + opp_params_nosymbol,
+        {"200": ok(ref("Opportunities")), "400": E400, "404": E404}, ["opportunities"]),
+    "/api/v1/opportunities/compare": get("Both directions between two dexes", [
+        dict(qp("dex1", {"type": "string", "minLength": 1, "maxLength": 64}, "First dex", True), example="binance"),
+        dict(qp("dex2", {"type": "string", "minLength": 1, "maxLength": 64}, "Second dex", True), example="hyperliquid"),
+        qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
+        qp("fee_type", {"type": "string", "enum": ["maker", "taker"]}, "Fees charged (default taker)"),
+        qp("hold_hours", NUM(0.01, 8760), "Holding horizon, hours (default 8)"),
+        qp("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "At most this many (default 1000)")],
+        {"200": ok(ref("Comparison")), "400": E400, "404": E404}, ["opportunities"]),
+    "/api/v1/opportunities/persistence": get("How long opportunities have persisted", [
+        qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
+        qp("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "At most this many (default 50)")],
+        {"200": ok(ref("Persistence")), "400": E400, "404": E404}, ["opportunities"]),
+    "/api/v1/rankings/funding": get("Markets ranked by APR (funding_rankings())", [
+        qp("order", {"type": "string", "enum": ["desc", "asc"]}, "desc (highest APR first, default) or asc"),
+        qp("dex", LIST, "Only these dexes"), qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
+        qp("quote", {"type": "string", "maxLength": 16}, "Quote asset"),
+        qp("min_oi_usd", NUM(0, 1e15), "Minimum open interest, USD"),
+        qp("max_oi_usd", NUM(0, 1e15), "Maximum open interest, USD"),
+        qp("min_volume_24h", NUM(0, 1e15), "Minimum 24 h volume, USD"),
+        qp("max_age", {"type": "integer", "minimum": 1, "maximum": 86400}, "Maximum sample age, seconds (default 300)"),
+        qp("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "At most this many (default 20)")],
+        {"200": ok(ref("Rankings")), "400": E400, "404": E404}, ["rankings"]),
+    "/api/v1/history/funding-rates/{dex}/{symbol}": get("Funding history and statistics", [DEX, SYM] + window + [
+        qp("interval", {"type": "string", "enum": ["raw", "1h", "1d"]}, "Granularity (default by window length)"),
+        qp("format", {"type": "string", "enum": ["json", "csv"]}, "json (default) or csv")],
+        {"200": {"description": "History (JSON) or CSV with a header row", "content": {
+            "application/json": {"schema": ref("FundingHistory")}, "text/csv": {"schema": {"type": "string"}}}},
+         "400": E400, "404": E404}, ["history"]),
+    "/api/v1/history/opportunities": get("Recorded opportunities", [
+        qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol")] + window + [
+        qp("min_profit", NUM(-1, 1), "Minimum net profit, fraction"),
+        qp("limit", {"type": "integer", "minimum": 1, "maximum": 10000}, "At most this many (default 100)")],
+        {"200": ok(ref("OpportunityHistory")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/stats/funding-rates/{symbol}": get("Funding statistics of a symbol", [SYM,
+        qp("dex", {"type": "string", "maxLength": 64}, "Only this dex"),
+        qp("period", {"type": "string", "enum": ["1d", "7d", "30d"]}, "Window (default 7d)")],
+        {"200": ok(ref("FundingStats")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/dexes": get("Every active dex with fees and health", [], {"200": ok(ref("Dexes"))}, ["dexes"]),
+    "/api/v1/dexes/{dex}": get("One dex: fees, kind, health", [DEX], {"200": ok(ref("Dex")), "404": E404}, ["dexes"]),
+    "/api/v1/dexes/{dex}/symbols": get("Markets of a dex", [DEX], {"200": ok(ref("DexSymbols")), "404": E404}, ["dexes"]),
+    "/api/v1/admin/dexes/{dex}/fees": {"put": {
+        "summary": "Set a dex's fees (next opportunities query uses them)", "tags": ["admin"],
+        "security": [{"bearer": []}], "parameters": [DEX],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref("FeeUpdate"),
+            "example": {"maker_fee": 0.0002, "taker_fee": 0.0005}}}},
+        "responses": {"200": ok(ref("FeeUpdateResult")), "400": E400, "401": err("Missing or wrong bearer token"),
+                      "403": err("Admin routes disabled (no FUNDINGD_ADMIN_TOKEN)"), "404": E404}}},
+    "/api/v1/health": get("Service health", [], {"200": ok(ref("Health"), "healthy or degraded"),
+                                                 "503": ok(ref("Health"), "unhealthy")}, ["operations"]),
+    "/api/v1/metrics": get("Metrics summary (JSON)", [], {"200": ok(ref("MetricsSummary"))}, ["operations"]),
+    "/metrics": get("Prometheus metrics", [], {"200": {"description": "Prometheus text format",
+        "content": {"text/plain": {"schema": {"type": "string"}}}}}, ["operations"]),
+    "/openapi.json": get("This document", [], {"200": ok({"type": "object"})}, ["operations"]),
+}
+ws_desc = ("WebSocket stream (connect with an Upgrade request). Send {\"action\":\"subscribe\",\"filters\":{...}}; "
+           "the server answers {\"type\":\"snapshot\",\"data\":[...]}, then after each ingest cycle "
+           "{\"type\":\"update\",\"cycle_time\":...,\"data\":[changed rows that match]}. Other actions: "
+           "unsubscribe, ping (→ pong). Invalid messages get {\"type\":\"error\",\"error\":{code,message}}. "
+           "A client whose bounded send queue overflows is closed with code 1008.")
+paths["/api/v1/ws/funding-rates"] = get("Funding-rate stream (WebSocket)", [], {
+    "426": err("A plain GET: this endpoint needs a WebSocket upgrade")}, ["streams"])
+paths["/api/v1/ws/funding-rates"]["get"]["description"] = ws_desc + " Filters: symbols, dexes (lists), quote. Rows as in Market."
+paths["/api/v1/ws/opportunities"] = get("Opportunity stream (WebSocket)", [], {
+    "426": err("A plain GET: this endpoint needs a WebSocket upgrade")}, ["streams"])
+paths["/api/v1/ws/opportunities"]["get"]["description"] = ws_desc + (" Filters: any GET /api/v1/opportunities parameter "
+    "(limit defaults to 100); updates also list pairs that left the result under removed.")
+doc = {"openapi": "3.1.0",
+       "info": {"title": "fundingd API", "version": "1.0.0",
+                "description": "Funding rates, fee-adjusted cross-dex opportunities, history and health. JSON everywhere; "
+                               "timestamps ISO 8601 UTC; dexes and symbols by name. Errors: {\"error\":{\"code\",\"message\"}}."},
+       "servers": [{"url": "http://127.0.0.1:8000"}],
+       "paths": paths,
+       "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+import os
+json.dump(doc, open(os.path.join(os.path.dirname(__file__), "..", "openapi.json"), "w"), indent=1)
+print(len(paths))

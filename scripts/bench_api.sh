@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# API benchmark: wrk against GET /api/v1/opportunities and GET /api/v1/funding-rates, beside pgbench running the
+# same SQL call on the same database, with fixture-scale data (one ingest cycle of the recordings) and with
+# 5,000 synthetic markets. Prints RPS / TPS and p50 / p99 latency for both and the API / pgbench ratio.
+#
+#   bash scripts/bench_api.sh            # release build, 10 s per measurement, 8 connections
+#   DURATION=20 CONNECTIONS=16 bash scripts/bench_api.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export FUNDINGD_HOME="${FUNDINGD_HOME:-$PWD/.fundingd}"
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-8}
+THREADS=${THREADS:-2}
+PORT=${BENCH_PORT:-18199}
+PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
+if [ -z "${FUNDINGD:-}" ]; then
+    swift build -c release --product fundingd >/dev/null
+    FUNDINGD=.build/release/fundingd
+fi
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+source scripts/fixture_db.sh
+WORK=$(mktemp -d)
+SERVER=
+cleanup() {
+    [ -n "$SERVER" ] && { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
+    fixture_db_drop fundingd_bench_fixture; fixture_db_drop fundingd_bench_5k; rm -rf "$WORK"
+}
+trap cleanup EXIT
+"$FUNDINGD" db start >/dev/null
+
+# The SQL each route runs (Sources/FundingAPI/*Statement.swift, prepared once per connection there too), with the
+# API's default parameters inlined as constants.
+cat > "$WORK/funding-rates.sql" <<'SQL'
+SELECT dex, symbol, dex_symbol, quote, funding_rate, rate_1h, rate_8h, apr, volume_24h_usd, open_interest_usd, time
+FROM latest_funding_rates
+WHERE (NULL::text[] IS NULL OR dex = ANY(NULL::text[])) AND (NULL::text[] IS NULL OR symbol = ANY(NULL::text[]))
+  AND (NULL::text IS NULL OR quote = NULL::text);
+SQL
+cat > "$WORK/opportunities.sql" <<'SQL'
+SELECT o.*, count(*) OVER () AS total_count FROM opportunities(
+    symbol => NULL::text, long_dex => NULL::text, short_dex => NULL::text, include_dexes => NULL::text[],
+    exclude_dexes => NULL::text[], quote => NULL::text, min_divergence => 0.0001::float8, min_profit => NULL::float8,
+    min_volume_24h => 100000::float8, max_volume_24h => NULL::float8, min_oi_usd => NULL::float8,
+    max_oi_usd => NULL::float8, oi_ratio_min => NULL::float8, oi_ratio_max => NULL::float8, oi_imbalance => NULL::text,
+    max_spread_bps => NULL::float8, fee_type => 'taker'::text, hold_hours => 8::float8,
+    max_age => make_interval(secs => 300::float8), volume_30d => NULL::float8) o
+WHERE (NULL::text[] IS NULL OR o.symbol = ANY(NULL::text[]))
+ORDER BY CASE WHEN true THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN o.long_interval_hours WHEN 'short_interval_hours' THEN o.short_interval_hours WHEN 'long_rate' THEN o.long_rate WHEN 'short_rate' THEN o.short_rate WHEN 'long_rate_8h' THEN o.long_rate_8h WHEN 'short_rate_8h' THEN o.short_rate_8h WHEN 'divergence' THEN o.divergence WHEN 'estimated_fees' THEN o.estimated_fees WHEN 'net_profit' THEN o.net_profit WHEN 'annualized_apy' THEN o.annualized_apy WHEN 'break_even_hours' THEN o.break_even_hours WHEN 'long_oi_usd' THEN o.long_oi_usd WHEN 'short_oi_usd' THEN o.short_oi_usd WHEN 'min_oi_usd' THEN o.min_oi_usd WHEN 'max_oi_usd' THEN o.max_oi_usd WHEN 'oi_ratio' THEN o.oi_ratio WHEN 'long_volume_24h' THEN o.long_volume_24h WHEN 'short_volume_24h' THEN o.short_volume_24h WHEN 'min_volume_24h' THEN o.min_volume_24h WHEN 'long_spread_bps' THEN o.long_spread_bps WHEN 'short_spread_bps' THEN o.short_spread_bps WHEN 'price_spread_bps' THEN o.price_spread_bps WHEN 'long_mark_price' THEN o.long_mark_price WHEN 'short_mark_price' THEN o.short_mark_price WHEN 'long_fee' THEN o.long_fee WHEN 'short_fee' THEN o.short_fee END END DESC NULLS LAST,
+         CASE WHEN NOT true THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN o.long_interval_hours WHEN 'short_interval_hours' THEN o.short_interval_hours WHEN 'long_rate' THEN o.long_rate WHEN 'short_rate' THEN o.short_rate WHEN 'long_rate_8h' THEN o.long_rate_8h WHEN 'short_rate_8h' THEN o.short_rate_8h WHEN 'divergence' THEN o.divergence WHEN 'estimated_fees' THEN o.estimated_fees WHEN 'net_profit' THEN o.net_profit WHEN 'annualized_apy' THEN o.annualized_apy WHEN 'break_even_hours' THEN o.break_even_hours WHEN 'long_oi_usd' THEN o.long_oi_usd WHEN 'short_oi_usd' THEN o.short_oi_usd WHEN 'min_oi_usd' THEN o.min_oi_usd WHEN 'max_oi_usd' THEN o.max_oi_usd WHEN 'oi_ratio' THEN o.oi_ratio WHEN 'long_volume_24h' THEN o.long_volume_24h WHEN 'short_volume_24h' THEN o.short_volume_24h WHEN 'min_volume_24h' THEN o.min_volume_24h WHEN 'long_spread_bps' THEN o.long_spread_bps WHEN 'short_spread_bps' THEN o.short_spread_bps WHEN 'price_spread_bps' THEN o.price_spread_bps WHEN 'long_mark_price' THEN o.long_mark_price WHEN 'short_mark_price' THEN o.short_mark_price WHEN 'long_fee' THEN o.long_fee WHEN 'short_fee' THEN o.short_fee END END ASC NULLS LAST,
+         o.symbol, o.long_dex, o.short_dex, o.long_dex_symbol, o.short_dex_symbol
+LIMIT 10;
+SQL
+
+seed_synthetic() {  # 625 symbols x 8 dexes = 5,000 fresh markets through the write path
+    psql -X -q -v ON_ERROR_STOP=1 "$FIXTURE_WRITER_URL" >/dev/null <<'SQL'
+BEGIN;
+SELECT ingest_begin();
+INSERT INTO ingest_staging (dex, dex_symbol, symbol, quote, margin, multiplier, time, funding_rate,
+    funding_interval_hours, predicted_rate, next_funding_time, mark_price, index_price, open_interest_base,
+    open_interest_usd, volume_24h_usd, best_bid, best_ask, collection_latency_ms)
+SELECT d, 'SYN' || s || 'USDT', 'SYN' || s, 'USDT', 'linear', 1, now(),
+       (random() - 0.4) * 0.001, CASE WHEN d IN ('hyperliquid', 'lighter') THEN 1 ELSE 8 END, NULL,
+       now() + interval '4 hours', p * (1 + (random() - 0.5) * 0.001), p, 1000, 1e6 + random() * 1e8,
+       2e5 + random() * 1e9, p * 0.9999, p * 1.0001, 10
+FROM unnest(ARRAY['binance','bybit','edgex','grvt','hyperliquid','lighter','okx','paradex']) d,
+     generate_series(1, 625) s, LATERAL (SELECT 10 + s::float8) pp(p);
+SELECT * FROM ingest_apply('[]'::jsonb);
+COMMIT;
+SQL
+}
+
+percentile() {  # $1 = file of latencies in ms (one per line), $2 = percentile
+    sort -n "$1" | awk -v p="$2" '{a[NR]=$1} END {i=int(NR*p/100); if (i<1) i=1; printf "%.2f", a[i]}'
+}
+
+wrk_ms() {  # wrk --latency prints "50% 1.23ms" style lines; normalise to ms
+    awk -v k="$1" '$1==k {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'
+}
+
+bench_one() {  # $1 label, $2 route, $3 sql file
+    local label=$1 route=$2 sql=$3
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT$route" >/dev/null  # warm-up
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$route" > "$WORK/wrk.txt"
+    local rps p50 p99 non2xx
+    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+    p50=$(wrk_ms "50%" < "$WORK/wrk.txt"); p99=$(wrk_ms "99%" < "$WORK/wrk.txt")
+    non2xx=$(awk '/Non-2xx/ {print $4}' "$WORK/wrk.txt"); non2xx=${non2xx:-0}
+    rm -f "$WORK"/pgbench_log.*
+    (cd "$WORK" && "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -l -f "$sql" \
+        "$FIXTURE_READER_URL" > "$WORK/pgbench.txt" 2>&1)
+    local tps; tps=$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench.txt")
+    cat "$WORK"/pgbench_log.* | awk '{print $3/1000}' > "$WORK/lat.txt"
+    local pp50 pp99; pp50=$(percentile "$WORK/lat.txt" 50); pp99=$(percentile "$WORK/lat.txt" 99)
+    printf "%-13s %-28s %9.0f %8s %8s %9.0f %8s %8s %6.2f %s\n" "$label" "$route" "$rps" "$p50" "$p99" "$tps" \
+        "$pp50" "$pp99" "$(echo "$rps / $tps" | bc -l)" "$([ "$non2xx" != 0 ] && echo "(non-2xx: $non2xx)")"
+}
+
+run_dataset() {  # $1 label
+    DATABASE_URL=$FIXTURE_WRITER_URL DATABASE_READER_URL=$FIXTURE_READER_URL FUNDINGD_API_POOL_SIZE=${POOL:-$CONNECTIONS} \
+        "$FUNDINGD" serve --port "$PORT" --no-migrate > "$WORK/server.log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/v1/health" && break; sleep 0.1; done
+    local markets; markets=$(psql -X -tA "$FIXTURE_READER_URL" -c "SELECT count(*) FROM latest_funding_rates")
+    local opps; opps=$(curl -fs "http://127.0.0.1:$PORT/api/v1/opportunities" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_count"])')
+    echo "-- $1: $markets markets, $opps opportunities after the API defaults"
+    bench_one "$1" "/api/v1/opportunities" "$WORK/opportunities.sql"
+    bench_one "$1" "/api/v1/funding-rates" "$WORK/funding-rates.sql"
+    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+}
+
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s  vs  pgbench -M prepared -c$CONNECTIONS -j$THREADS -T$DURATION ($(nproc) cores)"
+printf "%-13s %-28s %9s %8s %8s %9s %8s %8s %6s\n" dataset route "API rps" "p50 ms" "p99 ms" "pg tps" "p50 ms" "p99 ms" ratio
+fixture_db_create fundingd_bench_fixture
+FIXTURE_PORT=$((PORT + 1)) fixture_db_ingest
+run_dataset fixture
+fixture_db_create fundingd_bench_5k
+seed_synthetic
+run_dataset 5k-synthetic
