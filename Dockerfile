@@ -5,6 +5,10 @@
 # Not exercised by CI: no Docker engine runs on the build machines. The build step mirrors .ci/run /
 # scripts/run.sh (`swift build -c release --product fundingd`). The Swift image tag is an assumption (Swift 6.3,
 # as used here, on Debian 12); override it with --build-arg SWIFT_IMAGE=... if that tag does not exist.
+# What was checked without Docker: the same `swift build -c release --product fundingd --static-swift-stdlib`
+# (Swift 6.3.1, 4.5 min on 2 cores) links only libc, libm, libstdc++, libgcc_s and libz (the runtime stage's
+# packages), strips from 180 to 88 MB, and that binary, laid out as below and run with an empty environment
+# plus FUNDINGD_SQL_DIR and DATABASE_URL, applied every migration to a fresh database.
 #
 #   docker build -t fundingd:local .
 #   docker run --rm -e DATABASE_URL=postgres://fundingd:...@db:5432/fundingd fundingd:local migrate
@@ -20,6 +24,7 @@ RUN swift package resolve
 COPY . .
 RUN swift build -c release --product fundingd --static-swift-stdlib \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/fundingd" /out/usr/bin/fundingd \
+ && strip /out/usr/bin/fundingd \
  && mkdir -p /out/usr/share/fundingd \
  && cp -R schema timescale /out/usr/share/fundingd/ \
  && rm -rf /out/usr/share/fundingd/schema/checks
