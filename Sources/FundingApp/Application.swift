@@ -22,10 +22,15 @@ public enum RunMode: Sendable {
 /// The composition root: builds every service from configuration, in the order the `ServiceGroup` starts them
 /// (pool → ingest → HTTP) so that shutdown stops HTTP first and the pool last.
 /// `onServerRunning` receives the bound HTTP port (useful with port 0).
+/// `demo` adds the replayed venues as a service ahead of ingest (configuration must already point the venues at it:
+/// see `DemoVenues.configure`).
 public func buildApplication(
-    _ config: FundingConfig, mode: RunMode, dexes: [String]? = nil, migrate: Bool = true, logger: Logger,
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    _ config: FundingConfig, mode: RunMode, dexes: [String]? = nil, migrate: Bool = true, demo: DemoVenues? = nil,
+    logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> ServiceGroup {
+    let demoServices: [ServiceGroupConfiguration.ServiceConfiguration] = demo.map {
+        [.init(service: $0.server.application(port: $0.port, logger: Logger(label: "fundingd.demo-venues")))]
+    } ?? []
     let ownerURL = try DatabaseSetup.ownerURL(config: config)
     if migrate {
         guard let source = SQLSource.locate() else {
@@ -43,6 +48,7 @@ public func buildApplication(
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if case .all = mode {
             services.append(.init(service: pool))
+            services += demoServices
         }
         let api = try buildAPI(config, settings: settings, logger: logger)
         services += api.pools.map { .init(service: $0) }
@@ -56,7 +62,7 @@ public func buildApplication(
                                                  logger: logger))
     case .ingest(let once):
         let ingest = try buildIngest(config, pool: pool, leaderURL: writerURL, dexes: dexes, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool)] + demoServices
         if once {
             services.append(.init(service: IngestOnce(ingest: ingest),
                                   successTerminationBehavior: .gracefullyShutdownGroup))

@@ -1,4 +1,5 @@
 import Foundation
+import FundingStore
 import FundingVenues
 
 /// The venues of `fundingd run --demo`: the repository's recorded payloads replayed by a local `FixtureServer`,
@@ -18,6 +19,25 @@ public struct DemoVenues: Sendable {
 
     /// Where the demo replays `dex`.
     public func baseURL(for dex: String) -> String { "http://127.0.0.1:\(port)/\(dex)" }
+
+    /// Demo venues on a free local port, replaying `Tests/Fixtures` under the SQL root (or `FUNDINGD_DEMO_FIXTURES`).
+    public static func local(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DemoVenues {
+        let directory = environment["FUNDINGD_DEMO_FIXTURES"].map { URL(fileURLWithPath: $0) }
+            ?? SQLSource.locate(environment: environment)?.root.appendingPathComponent("Tests/Fixtures")
+        guard let directory, FileManager.default.fileExists(atPath: directory.path) else {
+            throw ConfigError(key: "FUNDINGD_DEMO_FIXTURES", message: "no recorded venue payloads found (Tests/Fixtures)")
+        }
+        return try DemoVenues(fixtures: directory, port: LocalCluster.freePort(from: 9100))
+    }
+
+    /// `environment` with every venue pointed at the demo and, unless set, a 15 s collection interval so the
+    /// series move while someone watches.
+    public func configure(_ environment: [String: String]) -> [String: String] {
+        var env = environment
+        for name in Venues.names { env["FUNDINGD_\(name.uppercased())_BASE_URL"] = baseURL(for: name) }
+        if env["FUNDINGD_INTERVAL_SECONDS"] == nil { env["FUNDINGD_INTERVAL_SECONDS"] = "15" }
+        return env
+    }
 
     /// Within ±0.5 %: a slow sine whose phase depends on the dex, so venues drift apart and back.
     static func factor(dex: String, at date: Date) -> Double {

@@ -134,13 +134,22 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("no-migrate"), help: "Do not apply pending migrations at start.")
     var noMigrate = false
 
+    @Flag(help: "Replay the repository's recorded venue payloads (moving a little each cycle) instead of the real venues.")
+    var demo = false
+
     func run() async throws {
         let logger = Logger(label: "fundingd")
-        let config = try await FundingConfig.load()
+        var environment = ProcessInfo.processInfo.environment
+        let demoVenues = demo ? try DemoVenues.local(environment: environment) : nil
+        if let demoVenues {
+            environment = demoVenues.configure(environment)
+            logger.info("demo mode: venues replayed from recordings", metadata: ["venues": "\(demoVenues.baseURL(for: ""))"])
+        }
+        let config = try await FundingConfig.load(environment: environment)
         let settings = try config.apiSettings(host: host, port: port)
         let group = try await buildApplication(
             config, mode: .all(settings), dexes: dexes.map { $0.split(separator: ",").map(String.init) },
-            migrate: !noMigrate, logger: logger
+            migrate: !noMigrate, demo: demoVenues, logger: logger
         ) { port in
             logger.info("API listening", metadata: ["address": "http://\(settings.host):\(port)"])
         }
