@@ -8,4 +8,9 @@ export FUNDINGD_HOME="${FUNDINGD_HOME:-$PWD/.fundingd}"
 bash timescale/install.sh
 swift build --build-tests
 .build/debug/fundingd db start >/dev/null
+# Throwaway databases of earlier runs (a run that was killed cannot drop its own).
+admin=$(.build/debug/fundingd db url --role admin)
+for db in $(psql -X -tA "$admin" -c "SELECT datname FROM pg_database WHERE datname LIKE 'test\_%'"); do
+    psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+done
 swift test --skip-build "$@"

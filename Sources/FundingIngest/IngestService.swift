@@ -134,6 +134,7 @@ public struct IngestService: Service {
             }
             guard !due.isEmpty else { continue }
             let collections = await collectAll(due)
+            if Task.isCancelled { return }
             for c in collections {
                 if c.run.status == .failed { breakers[c.run.dex]!.recordFailure(at: Date()) }
                 else { breakers[c.run.dex]!.recordSuccess() }
@@ -205,6 +206,8 @@ public struct IngestService: Service {
             for await c in group { all.append(c) }
             return all.sorted { $0.run.dex < $1.run.dex }
         }
+        // Cancelled (shutting down): the venues did nothing wrong; report nothing.
+        guard !Task.isCancelled else { return [] }
         for c in collections { record(c) }
         return collections
     }
