@@ -234,6 +234,21 @@ SELECT DISTINCT ON (o.symbol) o.*
 FROM opportunities() o
 ORDER BY o.symbol, o.net_profit DESC, o.long_dex, o.short_dex, o.long_dex_symbol, o.short_dex_symbol;
 
+-- The view's columns carry the comments of the opportunity type's columns.
+DO $$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN
+        SELECT a.attname, col_description(t.typrelid, a.attnum) AS txt
+        FROM pg_type t JOIN pg_attribute a ON a.attrelid = t.typrelid AND a.attnum > 0
+        WHERE t.oid = 'public.opportunity'::regtype
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN public.best_opportunities.%I IS %L', c.attname, c.txt);
+    END LOOP;
+END
+$$;
+
 COMMENT ON VIEW best_opportunities IS
     'The best pair per symbol by net_profit from opportunities() with default parameters (taker fees, hold 8 h, legs at most 5 minutes old, no filters); ordered by symbol. Columns and units as opportunities().';
 

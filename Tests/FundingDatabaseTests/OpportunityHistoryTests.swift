@@ -153,3 +153,37 @@ struct OpportunityHistoryTests {
         }
     }
 }
+
+@Suite("Schema documentation")
+struct SchemaCommentTests {
+    @Test("every table, view, column, composite type and function of the schema owner carries a COMMENT")
+    func everythingIsCommented() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await db.with(try db.readerURL) { conn in
+            let missing = try await conn.column("""
+                WITH mine AS (SELECT 'fundingd'::regrole AS owner)
+                SELECT 'relation ' || c.relname FROM pg_class c, mine
+                WHERE c.relnamespace = 'public'::regnamespace AND c.relowner = mine.owner
+                  AND c.relkind IN ('r', 'v', 'p', 'm') AND c.relname <> 'schema_migrations'
+                  AND obj_description(c.oid, 'pg_class') IS NULL
+                UNION ALL
+                SELECT 'column ' || c.relname || '.' || a.attname FROM pg_class c
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped, mine
+                WHERE c.relnamespace = 'public'::regnamespace AND c.relowner = mine.owner
+                  AND c.relkind IN ('r', 'v', 'p', 'm', 'c') AND c.relname <> 'schema_migrations'
+                  AND col_description(c.oid, a.attnum) IS NULL
+                UNION ALL
+                SELECT 'type ' || t.typname FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid, mine
+                WHERE t.typnamespace = 'public'::regnamespace AND c.relkind = 'c' AND t.typowner = mine.owner
+                  AND obj_description(t.oid, 'pg_type') IS NULL
+                UNION ALL
+                SELECT 'routine ' || p.oid::regprocedure FROM pg_proc p, mine
+                WHERE p.pronamespace = 'public'::regnamespace AND p.proowner = mine.owner
+                  AND obj_description(p.oid, 'pg_proc') IS NULL
+                ORDER BY 1
+                """, as: String.self)
+            #expect(missing == [])
+        }
+    }
+}
