@@ -13,4 +13,8 @@ admin=$(.build/debug/fundingd db url --role admin)
 for db in $(psql -X -tA "$admin" -c "SELECT datname FROM pg_database WHERE datname LIKE 'test\_%'"); do
     psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
 done
-swift test --skip-build "$@"
+if [ $# -gt 0 ]; then exec swift test --skip-build "$@"; fi
+# The outage drill stops and restarts a cluster of its own; it runs alone, after the rest (run concurrently with
+# the other suites it has stalled after the stop: see the note on the ingest issue).
+swift test --skip-build --skip DatabaseOutageTests
+swift test --skip-build --filter DatabaseOutageTests

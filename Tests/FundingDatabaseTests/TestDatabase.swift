@@ -27,7 +27,7 @@ struct TestDatabase: Sendable {
         var env = ProcessInfo.processInfo.environment
         if env["FUNDINGD_HOME"] == nil { env["FUNDINGD_HOME"] = repositoryRoot.appendingPathComponent(".fundingd").path }
         let cluster = LocalCluster(environment: env)
-        guard cluster.isRunning() else {
+        guard try await offload({ cluster.isRunning() }) else {
             throw TestSetupError(description: "the test cluster is not running: `bash scripts/test.sh` starts it")
         }
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
