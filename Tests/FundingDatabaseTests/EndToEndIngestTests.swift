@@ -55,13 +55,7 @@ struct EndToEndIngestTests {
     func onceFromFixtures() async throws {
         let db = try await TestDatabase.make()
         defer { db.drop() }
-        let writer = try db.writerURL
-        try await withFixtureServer { port in
-            let config = try fixtureConfig(port: port, database: writer)
-            let group = try await buildApplication(config, mode: .ingest(once: true), migrate: false,
-                                                   logger: Logger(label: "e2e"))
-            try await group.run()
-        }
+        try await ingestFixtures(into: db)
         try await db.with(try db.readerURL) { conn in
             let rows = try await conn.query("""
                 SELECT d.name, count(*)::int FROM funding_rates f JOIN markets m ON m.id = f.market_id
@@ -121,19 +115,13 @@ struct EndToEndIngestTests {
     func faultsCostOnlyTheFaultyVenue() async throws {
         let db = try await TestDatabase.make()
         defer { db.drop() }
-        let writer = try db.writerURL
         // BTC on Hyperliquid (the market with mark 14.3161) is told to charge 10 per hour.
         let absurd: FixtureFault = .rewrite { body in
             body.replacingOccurrences(of: #""funding":"0.0000125",(\s*"impactPxs":\[\s*"14.3047")"#,
                                       with: #""funding":"10",$1"#, options: .regularExpression)
         }
-        try await withFixtureServer(faults: ["okx": .status(500), "edgex": .truncate, "paradex": .hang(.seconds(20)),
-                                             "hyperliquid": absurd]) { port in
-            let config = try fixtureConfig(port: port, database: writer)
-            let group = try await buildApplication(config, mode: .ingest(once: true), migrate: false,
-                                                   logger: Logger(label: "e2e-faults"))
-            try await group.run()
-        }
+        try await ingestFixtures(into: db, faults: ["okx": .status(500), "edgex": .truncate,
+                                                    "paradex": .hang(.seconds(20)), "hyperliquid": absurd])
 
         try await db.with(try db.readerURL) { conn in
             let rows = try await conn.query("""

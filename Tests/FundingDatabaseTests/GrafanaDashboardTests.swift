@@ -336,19 +336,13 @@ struct GrafanaDashboardTests {
 
         let db = try await TestDatabase.make()
         defer { db.drop() }
-        let writer = try db.writerURL
         // Cycle 1: every venue's recordings. Cycle 2: the same, with OKX answering 500, so that the health
         // dashboard's error panels have something to show.
         for (cycle, faults) in [[:], ["okx": FixtureFault.status(500)]].enumerated() {
             // Samples are stamped with the collection time: a second apart, the cycles land in different
             // 1-second buckets, which lets the time-order check below see more than one bucket per series.
             if cycle > 0 { try await Task.sleep(for: .milliseconds(1100)) }
-            try await withFixtureServer(faults: faults) { port in
-                let config = try fixtureConfig(port: port, database: writer)
-                let group = try await buildApplication(config, mode: .ingest(once: true), migrate: false,
-                                                       logger: Logger(label: "grafana"))
-                try await group.run()
-            }
+            try await ingestFixtures(into: db, faults: faults)
         }
         try await db.with(try db.ownerURL) { conn in try await conn.exec("CALL refresh_rollups()") }
 

@@ -44,14 +44,8 @@ struct SQLCookbookTests {
 
         let db = try await TestDatabase.make()
         defer { db.drop() }
-        let writer = try db.writerURL
         // One real ingest cycle from the recorded venue payloads (collection time = now, so every leg is fresh).
-        try await withFixtureServer { port in
-            let config = try fixtureConfig(port: port, database: writer)
-            let group = try await buildApplication(config, mode: .ingest(once: true), migrate: false,
-                                                   logger: Logger(label: "cookbook"))
-            try await group.run()
-        }
+        try await ingestFixtures(into: db)
         try await db.with(try db.readerURL) { conn in
             for example in examples {
                 // One statement per block: the trailing semicolon is dropped for the extended protocol.
