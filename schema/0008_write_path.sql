@@ -93,6 +93,21 @@ $$;
 COMMENT ON FUNCTION ingest_begin() IS
     'Write path step 1: create (once per session) pg_temp.ingest_staging, ON COMMIT DELETE ROWS, for COPY (text format) of one cycle''s samples in the column order dex, dex_symbol, symbol, quote, margin, multiplier, time, funding_rate, funding_interval_hours, predicted_rate, next_funding_time, mark_price, index_price, open_interest_base, open_interest_usd, volume_24h_usd, best_bid, best_ask, collection_latency_ms. Units as in funding_rates. Call inside the cycle''s transaction.';
 
+-- Per-cycle work after the latest state is updated: a no-op here; later migrations replace this function (not
+-- ingest_apply()) to add work, e.g. 0014 records opportunity history. Called once per cycle with samples.
+CREATE FUNCTION ingest_cycle_hook(p_sample_time timestamptz) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, public, pg_temp
+AS $$
+BEGIN
+    NULL;
+END
+$$;
+
+COMMENT ON FUNCTION ingest_cycle_hook(timestamptz) IS
+    'Write path, internal: per-cycle work after ingest_apply() has updated market_latest (none in 0008). Replace this function, not ingest_apply(), to add per-cycle work.';
+REVOKE ALL ON FUNCTION ingest_cycle_hook(timestamptz) FROM PUBLIC;
+
 CREATE FUNCTION ingest_apply(p_runs jsonb)
 RETURNS TABLE (rows_staged integer, rows_inserted integer, rows_duplicate integer, rows_too_old integer,
                markets_created integer, symbols_created integer)
@@ -297,6 +312,11 @@ BEGIN
           UNION
           SELECT e->>'dex' FROM jsonb_array_elements(v_runs) e) AS x(n)
     WHERE n IS NOT NULL;
+
+    -- Per-cycle work on the new latest state (see ingest_cycle_hook). Once per cycle, never per row.
+    IF v_markets > 0 THEN
+        PERFORM public.ingest_cycle_hook(v_cycle);
+    END IF;
 
     PERFORM pg_notify('fundingd_cycle', jsonb_build_object(
         'cycle_time', to_char(v_cycle AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
