@@ -153,22 +153,16 @@ BEGIN
         JOIN funding_rates f ON f.market_id = m.id
         WHERE d.name = p_dex AND s.symbol = p_symbol AND f.time >= p_from AND f.time < p_to
         ORDER BY m.dex_symbol, f.time;
-    ELSIF p_interval = '1h' THEN
+    ELSIF p_interval IN ('1h', '1d') THEN
+        -- Both rollups have the same columns (one rollup_select() definition): pick one by p_interval.
         RETURN QUERY
         SELECT m.dex_symbol, m.quote, r.bucket, r.rate_avg, r.funding_interval_hours,
                r.rate_avg / r.funding_interval_hours * 8, r.rate_min, r.rate_max, r.sample_count::int,
                r.mark_price_last / m.multiplier, r.oi_usd_avg, r.volume_24h_usd_avg
         FROM markets m JOIN dexes d ON d.id = m.dex_id JOIN symbols s ON s.id = m.symbol_id
-        JOIN funding_rates_1h r ON r.market_id = m.id
-        WHERE d.name = p_dex AND s.symbol = p_symbol AND r.bucket >= p_from AND r.bucket < p_to
-        ORDER BY m.dex_symbol, r.bucket;
-    ELSIF p_interval = '1d' THEN
-        RETURN QUERY
-        SELECT m.dex_symbol, m.quote, r.bucket, r.rate_avg, r.funding_interval_hours,
-               r.rate_avg / r.funding_interval_hours * 8, r.rate_min, r.rate_max, r.sample_count::int,
-               r.mark_price_last / m.multiplier, r.oi_usd_avg, r.volume_24h_usd_avg
-        FROM markets m JOIN dexes d ON d.id = m.dex_id JOIN symbols s ON s.id = m.symbol_id
-        JOIN funding_rates_1d r ON r.market_id = m.id
+        JOIN (SELECT * FROM funding_rates_1h WHERE p_interval = '1h'
+              UNION ALL
+              SELECT * FROM funding_rates_1d WHERE p_interval = '1d') r ON r.market_id = m.id
         WHERE d.name = p_dex AND s.symbol = p_symbol AND r.bucket >= p_from AND r.bucket < p_to
         ORDER BY m.dex_symbol, r.bucket;
     ELSE
@@ -205,14 +199,10 @@ BEGIN
             SELECT m.dex_symbol, r.bucket, r.sample_count, r.rate_min, r.rate_max, r.rate_sum, r.rate_sum_sq,
                    r.funding_interval_hours
             FROM markets m JOIN dexes d ON d.id = m.dex_id JOIN symbols s ON s.id = m.symbol_id
-            JOIN funding_rates_1h r ON r.market_id = m.id
-            WHERE p_interval = '1h' AND d.name = p_dex AND s.symbol = p_symbol AND r.bucket >= p_from AND r.bucket < p_to
-            UNION ALL
-            SELECT m.dex_symbol, r.bucket, r.sample_count, r.rate_min, r.rate_max, r.rate_sum, r.rate_sum_sq,
-                   r.funding_interval_hours
-            FROM markets m JOIN dexes d ON d.id = m.dex_id JOIN symbols s ON s.id = m.symbol_id
-            JOIN funding_rates_1d r ON r.market_id = m.id
-            WHERE p_interval = '1d' AND d.name = p_dex AND s.symbol = p_symbol AND r.bucket >= p_from AND r.bucket < p_to
+            JOIN (SELECT * FROM funding_rates_1h WHERE p_interval = '1h'
+                  UNION ALL
+                  SELECT * FROM funding_rates_1d WHERE p_interval = '1d') r ON r.market_id = m.id
+            WHERE d.name = p_dex AND s.symbol = p_symbol AND r.bucket >= p_from AND r.bucket < p_to
         )
         SELECT b.dex_symbol, sum(b.sample_count)::bigint, sum(b.rate_sum) / sum(b.sample_count), min(b.rate_min),
                max(b.rate_max),
