@@ -88,6 +88,10 @@ let package = Package(
             dependencies: ["FundingCore", "FundingVenues"]
         ),
         .testTarget(
+            name: "FundingAPITests",
+            dependencies: ["FundingAPI", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .testTarget(
             name: "FundingDatabaseTests",
             dependencies: [
                 "FundingCore", "FundingStore", "FundingApp", "FundingIngest", "FundingVenues", "FundingAPI",
@@ -96,6 +100,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ],

@@ -9,6 +9,8 @@ public struct APIDependencies: Sendable {
     public var hub: StreamHub
     public var metrics: APIMetrics
     public var settings: APISettings
+    /// Responses of the read routes, dropped on every `fundingd_cycle` notification.
+    public let cache: ResponseCache
     public var logger: Logger
     /// The OpenAPI document served at `/openapi.json` (read once at start).
     public var openAPIDocument: [UInt8]?
@@ -21,6 +23,7 @@ public struct APIDependencies: Sendable {
         self.catalog = NameCatalog(database: database)
         self.metrics = .shared
         self.settings = settings
+        self.cache = ResponseCache(ttl: settings.responseCacheTTL)
         self.logger = logger
         self.hub = StreamHub(database: database, catalog: catalog, queueSize: settings.webSocketQueueSize,
                              logger: logger)

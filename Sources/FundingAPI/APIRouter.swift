@@ -14,6 +14,7 @@ typealias APIHandler = @Sendable (Request, APIRequestContext) async throws -> Re
 struct RouteRegistrar {
     let router: Router<APIRequestContext>
     let table: RouteTable
+    let cache: ResponseCache
 
     /// `path` in OpenAPI syntax (`/api/v1/funding-rates/{dex}`), which Hummingbird also accepts.
     func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping APIHandler) {
@@ -23,6 +24,13 @@ struct RouteRegistrar {
 
     func get(_ path: String, _ handler: @escaping APIHandler) { on(.get, path, handler) }
     func put(_ path: String, _ handler: @escaping APIHandler) { on(.put, path, handler) }
+
+    /// A read route whose 200 responses are reused until the next ingest cycle (`ResponseCache`).
+    func cachedGet(_ path: String, _ handler: @escaping APIHandler) {
+        on(.get, path) { [cache] request, context in
+            try await cache.response(for: request, route: path) { try await handler(request, context) }
+        }
+    }
 }
 
 /// The HTTP router of the API: every REST route under `/api/v1`, `/metrics`, `/openapi.json`, and the WebSocket
@@ -31,7 +39,7 @@ public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: deps.metrics))
     router.add(middleware: ErrorMiddleware())
-    let routes = RouteRegistrar(router: router, table: deps.routeTable)
+    let routes = RouteRegistrar(router: router, table: deps.routeTable, cache: deps.cache)
     FundingRatesRoutes(deps: deps).register(routes)
     OpportunitiesRoutes(deps: deps).register(routes)
     HistoryRoutes(deps: deps).register(routes)

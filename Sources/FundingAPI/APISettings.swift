@@ -21,6 +21,9 @@ public struct APISettings: Sendable {
     public var webSocketQueueSize = 256
     /// Ping interval for WebSocket keepalive; a client that does not answer is disconnected.
     public var webSocketPingSeconds = 30
+    /// How long a read route's response is reused when no ingest cycle or fee change came in between
+    /// (`ResponseCache`); zero turns the cache off.
+    public var responseCacheTTL = Duration.seconds(1)
     /// Where the OpenAPI document is read from (`docs/openapi.json` of the installation).
     public var openAPIPath: String?
 

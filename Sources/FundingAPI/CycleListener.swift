@@ -6,17 +6,20 @@ import ServiceLifecycle
 
 /// Listens on `fundingd_cycle` over one dedicated connection and hands every notification to the hub, so pushes
 /// follow the write path instead of polling. Reconnects with backoff; after a reconnect the hub is told about a
-/// cycle at once, so anything written while the connection was down reaches subscribers.
+/// cycle at once, so anything written while the connection was down reaches subscribers. Every notification first
+/// drops the response cache, so a REST call made after a push sees the data of that push.
 public struct CycleListener: Service {
     public static let channel = "fundingd_cycle"
 
     let url: DatabaseURL
     let hub: StreamHub
+    let cache: ResponseCache
     let logger: Logger
 
-    public init(url: DatabaseURL, hub: StreamHub, logger: Logger) {
+    public init(url: DatabaseURL, hub: StreamHub, cache: ResponseCache, logger: Logger) {
         self.url = url
         self.hub = hub
+        self.cache = cache
         self.logger = logger
     }
 
@@ -32,8 +35,12 @@ public struct CycleListener: Service {
                         try await connection.listen(on: Self.channel) { notifications in
                             logger.info("listening for ingest cycles", metadata: ["channel": "\(Self.channel)"])
                             delay = .milliseconds(250)
-                            if reconnecting { await hub.cycleCompleted(payload: "{}") }
+                            if reconnecting {
+                                cache.invalidate()
+                                await hub.cycleCompleted(payload: "{}")
+                            }
                             for try await notification in notifications {
+                                cache.invalidate()
                                 await hub.cycleCompleted(payload: notification.payload)
                             }
                         }

@@ -6,7 +6,7 @@ struct DexRoutes: Sendable {
     let deps: APIDependencies
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/api/v1/dexes") { _, _ in
+        routes.cachedGet("/api/v1/dexes") { _, _ in
             let rows = try await deps.database.dexHealth()
             return Response.json { w in
                 w.object { o in
@@ -16,7 +16,7 @@ struct DexRoutes: Sendable {
                 }
             }
         }
-        routes.get("/api/v1/dexes/{dex}") { _, context in
+        routes.cachedGet("/api/v1/dexes/{dex}") { _, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             guard let row = try await deps.database.dexHealth(dex: dex).first else {
                 throw APIError(.notFound, code: "dex_inactive", message: "dex '\(dex)' is not active")
@@ -25,7 +25,7 @@ struct DexRoutes: Sendable {
             Self.writeDex(row, to: &w)
             return Response.json(w)
         }
-        routes.get("/api/v1/dexes/{dex}/symbols") { _, context in
+        routes.cachedGet("/api/v1/dexes/{dex}/symbols") { _, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             let rows = try await deps.database.dexMarkets(dex: dex)
             return Response.json { w in
@@ -45,6 +45,8 @@ struct DexRoutes: Sendable {
             let update = try FeeUpdate(json: Data(buffer: body))
             let row = try await deps.database.setFees(dex: dex, makerFee: update.makerFee, takerFee: update.takerFee,
                                                       feeTiersJSON: update.feeTiersJSON)
+            // Other processes learn of the change from the trigger's NOTIFY; this one must not wait for it.
+            deps.cache.invalidate()
             deps.logger.notice("dex fees updated", metadata: [
                 "dex": "\(dex)", "maker_fee": "\(update.makerFee)", "taker_fee": "\(update.takerFee)",
             ])

@@ -6,11 +6,11 @@ struct FundingRatesRoutes: Sendable {
     let deps: APIDependencies
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/api/v1/funding-rates") { request, _ in try await all(request) }
-        routes.get("/api/v1/funding-rates/{dex}") { request, context in
+        routes.cachedGet("/api/v1/funding-rates") { request, _ in try await all(request) }
+        routes.cachedGet("/api/v1/funding-rates/{dex}") { request, context in
             try await oneDex(request, dex: try await deps.catalog.dex(context.path("dex")))
         }
-        routes.get("/api/v1/funding-rates/{dex}/{symbol}") { _, context in
+        routes.cachedGet("/api/v1/funding-rates/{dex}/{symbol}") { _, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
             return try await markets(dex: dex, symbol: symbol)

@@ -16,13 +16,13 @@ struct HistoryRoutes: Sendable {
     static let maxRange: [String: TimeInterval] = ["raw": 7 * 86400, "1h": 400 * 86400, "1d": 3660 * 86400]
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/api/v1/history/funding-rates/{dex}/{symbol}") { request, context in
+        routes.cachedGet("/api/v1/history/funding-rates/{dex}/{symbol}") { request, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
             return try await fundingHistory(request, dex: dex, symbol: symbol)
         }
-        routes.get("/api/v1/history/opportunities") { request, _ in try await opportunityHistory(request) }
-        routes.get("/api/v1/stats/funding-rates/{symbol}") { request, context in
+        routes.cachedGet("/api/v1/history/opportunities") { request, _ in try await opportunityHistory(request) }
+        routes.cachedGet("/api/v1/stats/funding-rates/{symbol}") { request, context in
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
             return try await stats(request, symbol: symbol)
         }

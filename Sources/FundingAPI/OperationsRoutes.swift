@@ -109,6 +109,17 @@ struct OperationsRoutes: Sendable {
                     s.key("last_cycle")
                     if let payload = hub.lastCyclePayload { s.raw(payload) } else { s.null() }
                 }
+                let cache = deps.cache.summary
+                o.key("response_cache")
+                o.object { c in
+                    c.field("ttl_ms", Int(deps.cache.ttl.components.seconds * 1000
+                                          + deps.cache.ttl.components.attoseconds / 1_000_000_000_000_000))
+                    c.field("entries", cache.entries)
+                    c.field("bytes", cache.bytes)
+                    c.field("hits", cache.hits)
+                    c.field("misses", cache.misses)
+                    c.field("shared", cache.shared)
+                }
                 o.key("database_pool")
                 o.object { p in
                     p.field("role", "fundingd_reader")

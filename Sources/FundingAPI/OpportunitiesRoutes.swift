@@ -6,20 +6,20 @@ struct OpportunitiesRoutes: Sendable {
     let deps: APIDependencies
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/api/v1/opportunities") { request, _ in
+        routes.cachedGet("/api/v1/opportunities") { request, _ in
             let q = try await OpportunityQuery.parse(request.query, catalog: deps.catalog)
             return try await answer(q)
         }
-        routes.get("/api/v1/opportunities/best") { request, _ in try await best(request) }
-        routes.get("/api/v1/opportunities/symbol/{symbol}") { request, context in
+        routes.cachedGet("/api/v1/opportunities/best") { request, _ in try await best(request) }
+        routes.cachedGet("/api/v1/opportunities/symbol/{symbol}") { request, context in
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
             var q = try await OpportunityQuery.parse(request.query, catalog: deps.catalog)
             q.symbol = symbol
             return try await answer(q)
         }
-        routes.get("/api/v1/opportunities/compare") { request, _ in try await compare(request) }
-        routes.get("/api/v1/opportunities/persistence") { request, _ in try await persistence(request) }
-        routes.get("/api/v1/rankings/funding") { request, _ in try await rankings(request) }
+        routes.cachedGet("/api/v1/opportunities/compare") { request, _ in try await compare(request) }
+        routes.cachedGet("/api/v1/opportunities/persistence") { request, _ in try await persistence(request) }
+        routes.cachedGet("/api/v1/rankings/funding") { request, _ in try await rankings(request) }
     }
 
     func answer(_ q: OpportunityQuery) async throws -> Response {

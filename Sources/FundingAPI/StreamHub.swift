@@ -107,9 +107,12 @@ public actor StreamHub {
 
     /// One ingest cycle was written (`payload` is ingest_apply's NOTIFY JSON).
     public func cycleCompleted(payload: String) async {
-        counters.cycles += 1
-        counters.lastCyclePayload = payload
         let info = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any] ?? [:]
+        // A fee change ({"event": "fees"}) moves net profits but is not an ingest cycle.
+        if info["event"] == nil {
+            counters.cycles += 1
+            counters.lastCyclePayload = payload
+        }
         let cycleTime = info["cycle_time"] as? String
         if ((info["symbols_created"] as? Int) ?? 0) > 0 || ((info["markets_created"] as? Int) ?? 0) > 0 {
             try? await catalog.reload()

@@ -56,7 +56,8 @@ public func buildApplication(
             services.append(.init(service: try buildIngest(config, pool: pool, leaderURL: writerURL, dexes: dexes,
                                                            logger: logger)))
         }
-        services.append(.init(service: CycleListener(url: try config.readerURL(), hub: api.deps.hub, logger: logger)))
+        services.append(.init(service: CycleListener(url: try config.readerURL(), hub: api.deps.hub,
+                                                            cache: api.deps.cache, logger: logger)))
         services.append(.init(service: buildAPIApplication(api.deps, onServerRunning: onServerRunning)))
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))

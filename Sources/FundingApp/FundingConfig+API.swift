@@ -6,6 +6,7 @@ import FundingStore
 extension FundingConfig {
     /// The API's settings: `FUNDINGD_HTTP_HOST` (127.0.0.1), `FUNDINGD_HTTP_PORT` (8000), `FUNDINGD_ADMIN_TOKEN`
     /// (unset: admin routes answer 403), `FUNDINGD_API_STATEMENT_TIMEOUT_MS` (5000), `FUNDINGD_API_POOL_SIZE` (8), `FUNDINGD_API_PLAN_CACHE_MODE` (force_custom_plan),
+    /// `FUNDINGD_API_CACHE_TTL_MS` (1000; 0 turns the response cache off),
     /// `FUNDINGD_WS_QUEUE_SIZE` (256 frames), `FUNDINGD_WS_PING_SECONDS` (30), `FUNDINGD_OPENAPI_PATH`
     /// (default `docs/openapi.json` next to `schema/`).
     public func apiSettings(host: String? = nil, port: Int? = nil) throws -> APISettings {
@@ -27,6 +28,11 @@ extension FundingConfig {
         guard ["auto", "force_custom_plan", "force_generic_plan"].contains(s.planCacheMode) else {
             throw ConfigError(key: "FUNDINGD_API_PLAN_CACHE_MODE", message: "auto, force_custom_plan or force_generic_plan")
         }
+        let cacheTTL = reader.int(forKey: "fundingd.api.cache.ttl.ms", default: 1000)
+        guard (0...60_000).contains(cacheTTL) else {
+            throw ConfigError(key: "FUNDINGD_API_CACHE_TTL_MS", message: "must be between 0 (off) and 60000")
+        }
+        s.responseCacheTTL = .milliseconds(cacheTTL)
         s.webSocketQueueSize = max(1, reader.int(forKey: "fundingd.ws.queue.size", default: 256))
         s.webSocketPingSeconds = max(1, reader.int(forKey: "fundingd.ws.ping.seconds", default: 30))
         s.openAPIPath = reader.string(forKey: "fundingd.openapi.path")

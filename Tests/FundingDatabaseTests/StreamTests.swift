@@ -20,8 +20,9 @@ func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () 
 }
 
 /// Runs `fundingd serve` (API only) on a free port against `db` for the duration of `body`.
-func withLiveAPI<T: Sendable>(_ db: TestDatabase, _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
-    let config = try apiConfig(db)
+func withLiveAPI<T: Sendable>(_ db: TestDatabase, environment: [String: String] = [:],
+                              _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
+    let config = try apiConfig(db, extra: environment)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let group = try await buildApplication(config, mode: .api(try config.apiSettings()), migrate: false,
                                            logger: Logger(label: "api-live")) { continuation.yield($0) }
