@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # API benchmark: wrk against GET /api/v1/opportunities and GET /api/v1/funding-rates, beside pgbench running the
 # same SQL call on the same database, with fixture-scale data (one ingest cycle of the recordings) and with
-# 5,000 synthetic markets. Prints RPS / TPS and p50 / p99 latency for both and the API / pgbench ratio.
+# 5,000 synthetic markets. Prints RPS / TPS and p50 / p99 latency for both and the API / pgbench ratio, for the
+# API with its response cache (the default: what a bot polling one query gets) and with the cache off (every
+# request runs the SQL, as pgbench does); `cache+1/s` adds a fundingd_cycle notification every second, which drops
+# the cache the way an ingest cycle does.
 #
 #   bash scripts/bench_api.sh            # release build, 10 s per measurement, 8 connections
 #   DURATION=20 CONNECTIONS=16 bash scripts/bench_api.sh
@@ -77,39 +80,70 @@ wrk_ms() {  # wrk --latency prints "50% 1.23ms" style lines; normalise to ms
     awk -v k="$1" '$1==k {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'
 }
 
-bench_one() {  # $1 label, $2 route, $3 sql file
-    local label=$1 route=$2 sql=$3
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT$route" >/dev/null  # warm-up
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$route" > "$WORK/wrk.txt"
-    local rps p50 p99 non2xx
-    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
-    p50=$(wrk_ms "50%" < "$WORK/wrk.txt"); p99=$(wrk_ms "99%" < "$WORK/wrk.txt")
-    non2xx=$(awk '/Non-2xx/ {print $4}' "$WORK/wrk.txt"); non2xx=${non2xx:-0}
-    rm -f "$WORK"/pgbench_log.*
-    (cd "$WORK" && "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -l -f "$sql" \
-        "$FIXTURE_READER_URL" > "$WORK/pgbench.txt" 2>&1)
-    local tps; tps=$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench.txt")
-    cat "$WORK"/pgbench_log.* | awk '{print $3/1000}' > "$WORK/lat.txt"
-    local pp50 pp99; pp50=$(percentile "$WORK/lat.txt" 50); pp99=$(percentile "$WORK/lat.txt" 99)
-    printf "%-13s %-28s %9.0f %8s %8s %9.0f %8s %8s %6.2f %s\n" "$label" "$route" "$rps" "$p50" "$p99" "$tps" \
-        "$pp50" "$pp99" "$(echo "$rps / $tps" | bc -l)" "$([ "$non2xx" != 0 ] && echo "(non-2xx: $non2xx)")"
+wrk_run() {  # $1 route → "rps p50 p99 non2xx"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT$1" >/dev/null  # warm-up
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$1" > "$WORK/wrk.txt"
+    local non2xx; non2xx=$(awk '/Non-2xx/ {print $4}' "$WORK/wrk.txt")
+    echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt") $(wrk_ms "50%" < "$WORK/wrk.txt") $(wrk_ms "99%" < "$WORK/wrk.txt") ${non2xx:-0}"
 }
 
-run_dataset() {  # $1 label
+pgbench_run() {  # $1 sql file → "tps p50 p99"
+    rm -f "$WORK"/pgbench_log.*
+    (cd "$WORK" && "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -l -f "$1" \
+        "$FIXTURE_READER_URL" > "$WORK/pgbench.txt" 2>&1)
+    cat "$WORK"/pgbench_log.* | awk '{print $3/1000}' > "$WORK/lat.txt"
+    echo "$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench.txt") $(percentile "$WORK/lat.txt" 50) $(percentile "$WORK/lat.txt" 99)"
+}
+
+start_server() {  # $1 response cache TTL in ms (0 = off)
     DATABASE_URL=$FIXTURE_WRITER_URL DATABASE_READER_URL=$FIXTURE_READER_URL FUNDINGD_API_POOL_SIZE=${POOL:-$CONNECTIONS} \
-        "$FUNDINGD" serve --port "$PORT" --no-migrate > "$WORK/server.log" 2>&1 &
+        FUNDINGD_API_CACHE_TTL_MS=$1 "$FUNDINGD" serve --port "$PORT" --no-migrate > "$WORK/server.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/v1/health" && break; sleep 0.1; done
+}
+
+stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
+
+row() {  # label route api-mode "rps p50 p99 non2xx" "tps p50 p99"
+    local a=($4) p=($5)
+    printf "%-13s %-24s %-9s %9.0f %8s %8s %9.0f %8s %8s %6.2f %s\n" "$1" "$2" "$3" "${a[0]}" "${a[1]}" "${a[2]}" \
+        "${p[0]}" "${p[1]}" "${p[2]}" "$(echo "${a[0]} / ${p[0]}" | bc -l)" "$([ "${a[3]}" != 0 ] && echo "(non-2xx: ${a[3]})")"
+}
+
+notify_every_second() {  # what an ingest cycle does to the API's cache, 60 times as often as the default interval
+    while true; do
+        psql -X -q "$FIXTURE_WRITER_URL" -c "NOTIFY fundingd_cycle, '{\"event\": \"bench\"}'" >/dev/null 2>&1 || true
+        sleep 1
+    done
+}
+
+run_dataset() {  # $1 label. The API three times: with the response cache (default, 1 s TTL), with the cache and a
+    # cycle notification every second (each drops the cache; the next request of each query waits for the SQL),
+    # and with the cache off.
+    local routes=("/api/v1/opportunities" "/api/v1/funding-rates") sqls=("$WORK/opportunities.sql" "$WORK/funding-rates.sql")
+    declare -A cached cycled uncached
+    start_server 1000
     local markets; markets=$(psql -X -tA "$FIXTURE_READER_URL" -c "SELECT count(*) FROM latest_funding_rates")
     local opps; opps=$(curl -fs "http://127.0.0.1:$PORT/api/v1/opportunities" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_count"])')
     echo "-- $1: $markets markets, $opps opportunities after the API defaults"
-    bench_one "$1" "/api/v1/opportunities" "$WORK/opportunities.sql"
-    bench_one "$1" "/api/v1/funding-rates" "$WORK/funding-rates.sql"
-    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
+    for i in 0 1; do cached[$i]=$(wrk_run "${routes[$i]}"); done
+    notify_every_second & local notifier=$!
+    for i in 0 1; do cycled[$i]=$(wrk_run "${routes[$i]}"); done
+    kill "$notifier"; wait "$notifier" 2>/dev/null || true
+    stop_server
+    start_server 0
+    for i in 0 1; do uncached[$i]=$(wrk_run "${routes[$i]}"); done
+    stop_server
+    for i in 0 1; do
+        local pg; pg=$(pgbench_run "${sqls[$i]}")
+        row "$1" "${routes[$i]#/api/v1}" cache "${cached[$i]}" "$pg"
+        row "$1" "${routes[$i]#/api/v1}" cache+1/s "${cycled[$i]}" "$pg"
+        row "$1" "${routes[$i]#/api/v1}" no-cache "${uncached[$i]}" "$pg"
+    done
 }
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s  vs  pgbench -M prepared -c$CONNECTIONS -j$THREADS -T$DURATION ($(nproc) cores)"
-printf "%-13s %-28s %9s %8s %8s %9s %8s %8s %6s\n" dataset route "API rps" "p50 ms" "p99 ms" "pg tps" "p50 ms" "p99 ms" ratio
+printf "%-13s %-24s %-9s %9s %8s %8s %9s %8s %8s %6s\n" dataset route API "API rps" "p50 ms" "p99 ms" "pg tps" "p50 ms" "p99 ms" ratio
 fixture_db_create fundingd_bench_fixture
 FIXTURE_PORT=$((PORT + 1)) fixture_db_ingest
 run_dataset fixture

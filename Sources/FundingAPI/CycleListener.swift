@@ -24,7 +24,7 @@ public struct CycleListener: Service {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var delay = Duration.milliseconds(250)
             var reconnecting = false
             while !Task.isCancelled {

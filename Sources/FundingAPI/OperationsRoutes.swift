@@ -117,6 +117,7 @@ struct OperationsRoutes: Sendable {
                     c.field("entries", cache.entries)
                     c.field("bytes", cache.bytes)
                     c.field("hits", cache.hits)
+                    c.field("stale", cache.stale)
                     c.field("misses", cache.misses)
                     c.field("shared", cache.shared)
                 }

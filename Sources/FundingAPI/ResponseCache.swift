@@ -5,11 +5,13 @@ import NIOCore
 import Synchronization
 
 /// Successful responses of the read routes, keyed by path and query, kept until the next `fundingd_cycle`
-/// notification (an ingest cycle or a fee change) or for `ttl`, whichever comes first.
+/// notification (an ingest cycle or a fee change) or for `ttl`, whichever comes first. Past the TTL an entry is
+/// still answered while one request refreshes it; after a notification nothing older is answered.
 ///
 /// The data behind every read route changes only when a cycle commits, while bots poll the same few queries many
 /// times per cycle; without this each poll re-ran `opportunities()` (about 20 ms of PostgreSQL CPU at 5,000 markets).
-/// The TTL bounds what the notification cannot see: `age_seconds` and the `max_age` cut move with the clock.
+/// The TTL bounds what the notification cannot see: `age_seconds` and the `max_age` cut move with the clock (by at
+/// most the TTL plus one query).
 /// Concurrent misses on one key run the handler once and share its response, so an expiry under load costs one query,
 /// not one per waiting connection.
 public final class ResponseCache: Sendable {
@@ -33,22 +35,37 @@ public final class ResponseCache: Sendable {
         var headers: HTTPFields
         var body: ByteBuffer
         var created: ContinuousClock.Instant
+        /// Runs the route again for the same request: what `ResponseCacheRefresher` calls past the TTL.
+        var refresh: Handler
     }
 
-    private struct Flight {
+    /// A route bound to one request.
+    typealias Handler = @Sendable () async throws -> Response
+    /// A refresh for `ResponseCacheRefresher` to run.
+    typealias Job = @Sendable () async -> Void
+
+    /// One running miss: a key read in one generation. A miss that started before an invalidation keeps its own
+    /// waiters (who asked before the new data existed) while requests after it start a flight of their own.
+    private struct Flight: Hashable {
+        var key: Key
         var generation: UInt64
-        var waiters: [CheckedContinuation<Entry?, Never>] = []
     }
 
     private struct State {
         var generation: UInt64 = 0
         var entries: [Key: Entry] = [:]
         var bytes = 0
-        var flights: [Key: Flight] = [:]
+        var flights: [Flight: [CheckedContinuation<Entry?, Never>]] = [:]
+        /// Set while a `ResponseCacheRefresher` runs; without one, the request that finds an entry past its TTL
+        /// refreshes it itself.
+        var refresher: AsyncStream<Job>.Continuation?
     }
 
     /// Zero disables the cache.
     public let ttl: Duration
+    /// How long past its TTL an entry may still be answered while its refresh runs (a refresh that takes longer,
+    /// say with the database gone, makes requests wait for it again).
+    public let staleLimit: Duration
     /// Bodies larger than this (long raw histories, CSV) are answered but not kept.
     public let maxEntryBytes: Int
     /// The sum of kept bodies; past it the oldest entries go first.
@@ -57,9 +74,12 @@ public final class ResponseCache: Sendable {
     private let hits = Atomic<Int>(0)
     private let misses = Atomic<Int>(0)
     private let shared = Atomic<Int>(0)
+    private let stale = Atomic<Int>(0)
 
-    public init(ttl: Duration, maxEntryBytes: Int = 4 << 20, maxBytes: Int = 64 << 20) {
+    public init(ttl: Duration, staleLimit: Duration = .seconds(10), maxEntryBytes: Int = 4 << 20,
+                maxBytes: Int = 64 << 20) {
         self.ttl = ttl
+        self.staleLimit = staleLimit
         self.maxEntryBytes = maxEntryBytes
         self.maxBytes = maxBytes
     }
@@ -73,12 +93,29 @@ public final class ResponseCache: Sendable {
         }
     }
 
-    /// What `/api/v1/metrics` reports: entries and bytes kept, and requests answered from an entry (`hits`), by
-    /// running the route (`misses`) or by waiting for a concurrent miss of the same key (`shared`).
+    /// Hands refreshes to `continuation` until `detach()`.
+    func attach(_ continuation: AsyncStream<Job>.Continuation) {
+        state.withLock { $0.refresher = continuation }
+    }
+
+    var hasRefresher: Bool { state.withLock { $0.refresher != nil } }
+
+    /// Requests refresh entries themselves again; refreshes already queued still run.
+    func detach() {
+        state.withLock { s in
+            s.refresher?.finish()
+            s.refresher = nil
+        }
+    }
+
+    /// What `/api/v1/metrics` reports: entries and bytes kept, and requests answered from an entry (`hits`), from
+    /// an entry past its TTL while another request refreshed it (`stale`), by running the route (`misses`) or by
+    /// waiting for a concurrent miss of the same key (`shared`).
     public struct Summary: Sendable {
         public var entries: Int
         public var bytes: Int
         public var hits: Int
+        public var stale: Int
         public var misses: Int
         public var shared: Int
     }
@@ -86,41 +123,57 @@ public final class ResponseCache: Sendable {
     public var summary: Summary {
         let (entries, bytes) = state.withLock { ($0.entries.count, $0.bytes) }
         return Summary(entries: entries, bytes: bytes, hits: hits.load(ordering: .relaxed),
-                       misses: misses.load(ordering: .relaxed), shared: shared.load(ordering: .relaxed))
+                       stale: stale.load(ordering: .relaxed), misses: misses.load(ordering: .relaxed), shared: shared.load(ordering: .relaxed))
     }
 
     private enum Lookup {
         case hit(Entry)
-        case wait
-        case compute(UInt64)
+        case stale(Entry, refresh: Job?)
+        case wait(Flight)
+        case compute(Flight)
     }
 
     /// The kept response for `request`, or `handler`'s response (kept when it is a 200).
     func response(for request: Request, route: String,
-                  _ handler: () async throws -> Response) async throws -> Response {
+                  _ handler: @escaping Handler) async throws -> Response {
         guard ttl > .zero, request.method == .get else { return try await handler() }
         let key = Key(request)
         while true {
             let now = ContinuousClock.now
             let lookup: Lookup = state.withLock { s in
-                if let entry = s.entries[key] {
-                    if now - entry.created < ttl { return .hit(entry) }
-                    s.entries[key] = nil
-                    s.bytes -= entry.body.readableBytes
+                var entry = s.entries[key]
+                if let e = entry, now - e.created >= ttl + staleLimit { entry = nil }
+                if let entry, now - entry.created < ttl { return .hit(entry) }
+                let flight = Flight(key: key, generation: s.generation)
+                if s.flights[flight] != nil {
+                    // Past its TTL but of this cycle: answer it while its refresh runs, so an expiry stalls at
+                    // most the refreshing request, not every client of the query.
+                    if let entry { return .stale(entry, refresh: nil) }
+                    return .wait(flight)
                 }
-                if let flight = s.flights[key], flight.generation == s.generation { return .wait }
-                s.flights[key] = Flight(generation: s.generation)
-                return .compute(s.generation)
+                s.flights[flight] = []
+                if let entry, s.refresher != nil {
+                    return .stale(entry, refresh: { [self] in _ = try? await lead(flight, route: route, entry.refresh) })
+                }
+                return .compute(flight)
             }
             switch lookup {
             case .hit(let entry):
                 count(route: route, result: "hit", hits)
                 return entry.response(cached: true)
-            case .wait:
+            case .stale(let entry, let refresh):
+                if let refresh {
+                    let queued = state.withLock { $0.refresher }?.yield(refresh)
+                    // The refresher stopped in between (shutdown): refresh here rather than leave the flight open.
+                    guard case .enqueued = queued else { await refresh(); continue }
+                }
+                count(route: route, result: "stale", stale)
+                return entry.response(cached: true)
+            case .wait(let flight):
                 let shared: Entry? = await withCheckedContinuation { continuation in
                     let joined = state.withLock { s in
-                        guard s.flights[key] != nil else { return false }
-                        s.flights[key]!.waiters.append(continuation)
+                        guard s.flights[flight] != nil else { return false }
+                        s.flights[flight]!.append(continuation)
                         return true
                     }
                     if !joined { continuation.resume(returning: nil) }
@@ -131,34 +184,30 @@ public final class ResponseCache: Sendable {
                 }
                 // The leader failed or answered an error: answer this request on its own.
                 continue
-            case .compute(let generation):
+            case .compute(let flight):
                 count(route: route, result: "miss", misses)
-                return try await lead(key: key, generation: generation, handler)
+                return try await lead(flight, route: route, handler)
             }
         }
     }
 
-    private func lead(key: Key, generation: UInt64,
-                      _ handler: () async throws -> Response) async throws -> Response {
+    private func lead(_ flight: Flight, route: String, _ handler: @escaping Handler) async throws -> Response {
         var entry: Entry?
         defer {
-            let waiters = state.withLock { s in
-                let waiters = s.flights[key]?.waiters ?? []
-                s.flights[key] = nil
-                return waiters
-            }
+            let waiters = state.withLock { $0.flights.removeValue(forKey: flight) ?? [] }
             for waiter in waiters { waiter.resume(returning: entry) }
         }
         let response = try await handler()
         guard response.status == .ok, let body = await Self.collect(response.body, limit: maxEntryBytes) else {
             return response
         }
-        let made = Entry(status: response.status, headers: response.headers, body: body, created: .now)
+        let made = Entry(status: response.status, headers: response.headers, body: body, created: .now,
+                         refresh: handler)
         entry = made
         state.withLock { s in
             // A cycle that committed while the handler ran makes this response stale for later requests.
-            guard s.generation == generation else { return }
-            if let old = s.entries.updateValue(made, forKey: key) { s.bytes -= old.body.readableBytes }
+            guard s.generation == flight.generation else { return }
+            if let old = s.entries.updateValue(made, forKey: flight.key) { s.bytes -= old.body.readableBytes }
             s.bytes += body.readableBytes
             while s.bytes > maxBytes, let oldest = s.entries.min(by: { $0.value.created < $1.value.created }) {
                 s.entries[oldest.key] = nil

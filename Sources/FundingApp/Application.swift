@@ -36,7 +36,7 @@ public func buildApplication(
         guard let source = SQLSource.locate() else {
             throw ConfigError(key: "FUNDINGD_SQL_DIR", message: "no schema/ directory found; set FUNDINGD_SQL_DIR")
         }
-        try await DatabaseSetup.migrate(url: ownerURL, source: source, logger: logger)
+        _ = try await DatabaseSetup.migrate(url: ownerURL, source: source, logger: logger)
     }
     // The local cluster has a dedicated writer role; an explicit DATABASE_URL is used as given.
     let writerURL = try config.databaseURL ?? LocalCluster().url(role: .writer)
@@ -58,6 +58,7 @@ public func buildApplication(
         }
         services.append(.init(service: CycleListener(url: try config.readerURL(), hub: api.deps.hub,
                                                             cache: api.deps.cache, logger: logger)))
+        services.append(.init(service: ResponseCacheRefresher(cache: api.deps.cache)))
         services.append(.init(service: buildAPIApplication(api.deps, onServerRunning: onServerRunning)))
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))

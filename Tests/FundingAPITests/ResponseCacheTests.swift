@@ -41,6 +41,11 @@ private func body(_ response: Response) async throws -> String {
     return sink.text
 }
 
+/// The body `cache` answers for GET `uri`, running `route` on a miss.
+private func fetch(_ cache: ResponseCache, _ route: CountingRoute, _ uri: String = "/r") async throws -> String {
+    try await body(try await cache.response(for: request(uri), route: uri) { try await route.handle() })
+}
+
 @Suite("Response cache")
 struct ResponseCacheTests {
     @Test("a repeated query is answered from the entry; query order does not matter, other queries do")
@@ -85,6 +90,50 @@ struct ResponseCacheTests {
         try await Task.sleep(for: .milliseconds(120))
         let after = try await cache.response(for: request("/r"), route: "/r") { try await route.handle() }
         #expect(try await body(after) == #"{"call":2}"#)
+    }
+
+    @Test("past its TTL an entry is answered while one request refreshes it", .timeLimit(.minutes(1)))
+    func staleWhileRefreshing() async throws {
+        let cache = ResponseCache(ttl: .milliseconds(50))
+        let route = CountingRoute(delay: .milliseconds(300))
+        _ = try await cache.response(for: request("/r"), route: "/r") { try await route.handle() }
+        try await Task.sleep(for: .milliseconds(100))
+        async let refresh = body(try await cache.response(for: request("/r"), route: "/r") { try await route.handle() })
+        try await Task.sleep(for: .milliseconds(50))
+        // Waiting for the refresh would have answered call 2.
+        let meanwhile = try await cache.response(for: request("/r"), route: "/r") { try await route.handle() }
+        #expect(try await body(meanwhile) == #"{"call":1}"#)
+        #expect(try await refresh == #"{"call":2}"#)
+        #expect(cache.summary.stale == 1)
+        // An invalidation is different: nothing of the old cycle is answered.
+        cache.invalidate()
+        let fresh = try await cache.response(for: request("/r"), route: "/r") { try await route.handle() }
+        #expect(try await body(fresh) == #"{"call":3}"#)
+    }
+
+    @Test("with a refresher running, even the request that finds an expired entry is answered from it",
+          .timeLimit(.minutes(1)))
+    func backgroundRefresh() async throws {
+        let cache = ResponseCache(ttl: .milliseconds(50))
+        let route = CountingRoute(delay: .milliseconds(200))
+        let get = { @Sendable in try await fetch(cache, route) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await ResponseCacheRefresher(cache: cache).run() }
+            while !cache.hasRefresher { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(try await get() == #"{"call":1}"#)
+            try await Task.sleep(for: .milliseconds(100))
+            // Refreshing inline would have answered call 2.
+            #expect(try await get() == #"{"call":1}"#)
+            var latest = ""
+            for _ in 0..<100 where latest != #"{"call":2}"# {
+                try await Task.sleep(for: .milliseconds(20))
+                latest = try await get()
+            }
+            #expect(latest == #"{"call":2}"#)
+            #expect(route.calls.load(ordering: .relaxed) == 2)
+            group.cancelAll()
+        }
+        #expect(!cache.hasRefresher)
     }
 
     @Test("errors, non-GET requests, oversized bodies and a zero TTL are never kept")
@@ -154,6 +203,28 @@ struct ResponseCacheTests {
         #expect(cache.summary.entries == 0)
         let second = try await cache.response(for: request("/r"), route: "/r") { try await route.handle() }
         #expect(try await body(second) == #"{"call":2}"#)
+    }
+
+    @Test("an invalidation during a miss: requests before and after it get their own flights",
+          .timeLimit(.minutes(1)))
+    func invalidationDuringFlight() async throws {
+        let cache = ResponseCache(ttl: .seconds(60))
+        let route = CountingRoute(delay: .milliseconds(300))
+        let get = { @Sendable in try await fetch(cache, route) }
+        async let before = get()  // reads the old cycle
+        try await Task.sleep(for: .milliseconds(50))
+        cache.invalidate()
+        async let after = get()  // must not be handed the old cycle's response
+        try await Task.sleep(for: .milliseconds(50))
+        async let later = get()  // shares the post-invalidation miss
+        let (b, a, l) = try await (before, after, later)
+        #expect(b == #"{"call":1}"#)
+        #expect(a == #"{"call":2}"#)
+        #expect(l == #"{"call":2}"#)
+        let kept = try await cache.response(for: request("/r"), route: "/r") { try await route.handle() }
+        #expect(kept.headers[ResponseCache.header] == "hit")
+        #expect(try await body(kept) == #"{"call":2}"#)
+        #expect(route.calls.load(ordering: .relaxed) == 2)
     }
 
     @Test("waiters of a failed leader answer on their own")

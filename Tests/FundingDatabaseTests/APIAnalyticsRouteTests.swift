@@ -96,6 +96,8 @@ struct APIAnalyticsRouteTests {
             let stats = try await client.call("/api/v1/stats/funding-rates/BTC?dex=binance&period=1d")
             let st = try stats.json
             let statRows = st["statistics"] as? [[String: Any]] ?? []
+            #expect(!statRows.isEmpty)
+            #expect(statRows.allSatisfy { $0["dex"] as? String == "binance" })
             let usdt = firstRow(st["statistics"], where: "dex_symbol", is: "BTCUSDT")
             #expect(double(usdt["mean_rate"]) == btcRate)
             #expect(usdt["market_id"] == nil)

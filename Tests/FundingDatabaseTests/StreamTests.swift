@@ -7,6 +7,7 @@ import ServiceLifecycle
 import Testing
 
 /// Waits at most `seconds` for `body`.
+@discardableResult
 func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
@@ -20,6 +21,7 @@ func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () 
 }
 
 /// Runs `fundingd serve` (API only) on a free port against `db` for the duration of `body`.
+@discardableResult
 func withLiveAPI<T: Sendable>(_ db: TestDatabase, environment: [String: String] = [:],
                               _ body: @escaping @Sendable (Int) async throws -> T) async throws -> T {
     let config = try apiConfig(db, extra: environment)

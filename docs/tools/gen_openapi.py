@@ -121,7 +121,13 @@ schemas = {
                   ["status", "dexes", "uptime_seconds"]),
     "MetricsSummary": obj({"uptime_seconds": {"type": "number"}, "requests": {"type": "object"},
                            "requests_total": {"type": "integer"}, "streams": {"type": "object"},
-                           "database_pool": {"type": "object"}}, ["uptime_seconds", "requests", "streams"]),
+                           "database_pool": {"type": "object"},
+                           "response_cache": obj({"ttl_ms": {"type": "integer"}, "entries": {"type": "integer"},
+                                                  "bytes": {"type": "integer"}, "hits": {"type": "integer"},
+                                                  "stale": {"type": "integer"},
+                                                  "misses": {"type": "integer"}, "shared": {"type": "integer"}},
+                                                 ["ttl_ms", "entries", "hits", "stale", "misses", "shared"])},
+                          ["uptime_seconds", "requests", "streams"]),
 }
 opp_params = [
     qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
@@ -159,7 +165,13 @@ window = [qp("start_time", {"type": "string", "format": "date-time"}, "Window st
           qp("period", {"type": "string", "enum": ["1h", "4h", "12h", "1d", "7d", "30d", "90d", "1y"]},
              "Window length back from end_time, instead of start_time (default 1d)")]
 basis = qp("basis", {"type": "string", "enum": ["native", "1h", "8h", "1d", "apr"]}, "Rate basis (default native)")
+CACHE_HEADER = {"X-Fundingd-Cache": {
+    "description": "hit: answered from the response cache (kept until the next ingest cycle or fee change, at most "
+                   "FUNDINGD_API_CACHE_TTL_MS); miss: this request ran the query. Absent when the cache is off.",
+    "required": False, "schema": {"type": "string", "enum": ["hit", "miss"]}}}
 def get(summary, params, responses, tags):
+    if tags[0] not in ("operations", "streams") and "200" in responses:
+        responses["200"] = dict(responses["200"], headers=CACHE_HEADER)
     return {"get": {"summary": summary, "tags": tags, "parameters": params, "responses": responses}}
 paths = {
     "/api/v1/funding-rates": get("Latest funding rates by symbol and dex", [
@@ -249,7 +261,9 @@ paths["/api/v1/ws/opportunities"]["get"]["description"] = ws_desc + (" Filters: 
 doc = {"openapi": "3.1.0",
        "info": {"title": "fundingd API", "version": "1.0.0",
                 "description": "Funding rates, fee-adjusted cross-dex opportunities, history and health. JSON everywhere; "
-                               "timestamps ISO 8601 UTC; dexes and symbols by name. Errors: {\"error\":{\"code\",\"message\"}}."},
+                               "timestamps ISO 8601 UTC; dexes and symbols by name. Errors: {\"error\":{\"code\",\"message\"}}. "
+                               "Read routes reuse a response until the next ingest cycle or fee change, for at most "
+                               "FUNDINGD_API_CACHE_TTL_MS (default 1 s); see the X-Fundingd-Cache header."},
        "servers": [{"url": "http://127.0.0.1:8000"}],
        "paths": paths,
        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
