@@ -123,7 +123,8 @@ public final class ResponseCache: Sendable {
     public var summary: Summary {
         let (entries, bytes) = state.withLock { ($0.entries.count, $0.bytes) }
         return Summary(entries: entries, bytes: bytes, hits: hits.load(ordering: .relaxed),
-                       stale: stale.load(ordering: .relaxed), misses: misses.load(ordering: .relaxed), shared: shared.load(ordering: .relaxed))
+                       stale: stale.load(ordering: .relaxed), misses: misses.load(ordering: .relaxed),
+                       shared: shared.load(ordering: .relaxed))
     }
 
     private enum Lookup {
@@ -153,7 +154,7 @@ public final class ResponseCache: Sendable {
                 }
                 s.flights[flight] = []
                 if let entry, s.refresher != nil {
-                    return .stale(entry, refresh: { [self] in _ = try? await lead(flight, route: route, entry.refresh) })
+                    return .stale(entry, refresh: { [self] in _ = try? await lead(flight, entry.refresh) })
                 }
                 return .compute(flight)
             }
@@ -182,16 +183,18 @@ public final class ResponseCache: Sendable {
                     count(route: route, result: "shared", self.shared)
                     return shared.response(cached: true)
                 }
-                // The leader failed or answered an error: answer this request on its own.
-                continue
+                // The leader failed, answered an error or a body too large to keep: answer this request on its
+                // own, without a flight, so concurrent requests of such a query run side by side, not in turn.
+                count(route: route, result: "miss", misses)
+                return try await handler()
             case .compute(let flight):
                 count(route: route, result: "miss", misses)
-                return try await lead(flight, route: route, handler)
+                return try await lead(flight, handler)
             }
         }
     }
 
-    private func lead(_ flight: Flight, route: String, _ handler: @escaping Handler) async throws -> Response {
+    private func lead(_ flight: Flight, _ handler: @escaping Handler) async throws -> Response {
         var entry: Entry?
         defer {
             let waiters = state.withLock { $0.flights.removeValue(forKey: flight) ?? [] }
