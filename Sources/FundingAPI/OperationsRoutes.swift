@@ -1,4 +1,5 @@
 import Foundation
+import FundingCore
 import Hummingbird
 import NIOCore
 
@@ -112,8 +113,7 @@ struct OperationsRoutes: Sendable {
                 let cache = deps.cache.summary
                 o.key("response_cache")
                 o.object { c in
-                    c.field("ttl_ms", Int(deps.cache.ttl.components.seconds * 1000
-                                          + deps.cache.ttl.components.attoseconds / 1_000_000_000_000_000))
+                    c.field("ttl_ms", Int(deps.cache.ttl.wholeMilliseconds))
                     c.field("entries", cache.entries)
                     c.field("bytes", cache.bytes)
                     c.field("hits", cache.hits)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import FundingCore
 import FundingVenues
 import Logging
 import NIOCore
@@ -61,8 +62,7 @@ public struct AsyncHTTPFetcher: HTTPFetching {
         let response: HTTPClientResponse
         let buffer: ByteBuffer
         do {
-            let seconds = Int64(timeout.components.seconds)
-            let deadline = TimeAmount.milliseconds(seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+            let deadline = TimeAmount.milliseconds(timeout.wholeMilliseconds)
             response = try await client.execute(request, timeout: deadline)
             buffer = try await response.body.collect(upTo: maxBodyBytes)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout

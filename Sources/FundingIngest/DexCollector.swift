@@ -70,7 +70,7 @@ public struct DexCollector: Sendable {
             result = .failure(error)
         }
         let latency = ContinuousClock.now - started
-        let latencyMs = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
+        let latencyMs = Int(latency.wholeMilliseconds)
 
         switch result {
         case .failure(let error):

@@ -1,3 +1,5 @@
+import FundingCore
+
 /// Exponential backoff with full jitter for transient venue failures (timeouts, 429, 5xx, connection errors).
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts in total, the first included.
@@ -18,7 +20,7 @@ public struct RetryPolicy: Sendable, Hashable {
             return min(.milliseconds(Int64(seconds * 1000)), maxDelay)
         }
         let ceiling = min(maxDelay, baseDelay * (1 << min(attempt - 1, 20)))
-        let ms = ceiling.components.seconds * 1000 + ceiling.components.attoseconds / 1_000_000_000_000_000
+        let ms = ceiling.wholeMilliseconds
         return .milliseconds(Int64.random(in: 0...max(ms, 0)))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FundingCore
 
 /// Per-market requests (one HTTP call per instrument) with bounded concurrency.
 ///
@@ -47,8 +48,7 @@ enum PerMarketRequests {
 
 /// Milliseconds elapsed since `start` on the continuous clock.
 func elapsedMilliseconds(since start: ContinuousClock.Instant) -> Int {
-    let d = ContinuousClock.now - start
-    return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+    Int((ContinuousClock.now - start).wholeMilliseconds)
 }
 
 /// Decodes `T` from a venue payload, turning any decoding failure into `VenuePayloadError` for `dex`.
