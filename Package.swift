@@ -83,6 +83,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FundingCoreTests", dependencies: ["FundingCore"]),
+        // The ingest internals with fakes and a manual clock: no database, no network.
+        .testTarget(
+            name: "FundingIngestTests",
+            dependencies: [
+                "FundingCore", "FundingStore", "FundingVenues", "FundingIngest",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "FundingVenuesTests",
             dependencies: ["FundingCore", "FundingVenues"]

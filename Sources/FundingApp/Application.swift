@@ -40,21 +40,17 @@ public func buildApplication(
     }
     // The local cluster has a dedicated writer role; an explicit DATABASE_URL is used as given.
     let writerURL = try config.databaseURL ?? LocalCluster().url(role: .writer)
-    let pool = PostgresClient(configuration: try writerURL.clientConfiguration(applicationName: "fundingd-ingest"),
-                              backgroundLogger: logger)
 
     switch mode {
     case .api(let settings), .all(let settings):
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if case .all = mode {
-            services.append(.init(service: pool))
             services += demoServices
         }
         let api = try buildAPI(config, settings: settings, logger: logger)
         services += api.pools.map { .init(service: $0) }
         if case .all = mode {
-            services.append(.init(service: try buildIngest(config, pool: pool, leaderURL: writerURL, dexes: dexes,
-                                                           logger: logger)))
+            services.append(.init(service: try buildIngest(config, url: writerURL, dexes: dexes, logger: logger)))
         }
         services.append(.init(service: CycleListener(url: try config.readerURL(), hub: api.deps.hub,
                                                             cache: api.deps.cache, logger: logger)))
@@ -63,8 +59,8 @@ public func buildApplication(
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))
     case .ingest(let once):
-        let ingest = try buildIngest(config, pool: pool, leaderURL: writerURL, dexes: dexes, logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: pool)] + demoServices
+        let ingest = try buildIngest(config, url: writerURL, dexes: dexes, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = demoServices
         if once {
             services.append(.init(service: IngestOnce(ingest: ingest),
                                   successTerminationBehavior: .gracefullyShutdownGroup))
@@ -96,9 +92,10 @@ public func buildAPI(_ config: FundingConfig, settings: APISettings, logger: Log
     return (APIDependencies(database: database, settings: settings, logger: logger), [reader, writer])
 }
 
-/// The ingest service for `config`, writing through `pool`.
+/// The ingest service for `config`: writes on its own connection to `url` and takes the ingest lock there
+/// (`leader: false` skips the lock, for tests that run one daemon alone).
 public func buildIngest(
-    _ config: FundingConfig, pool: PostgresClient, leaderURL: DatabaseURL?, dexes: [String]?, logger: Logger
+    _ config: FundingConfig, url: DatabaseURL, dexes: [String]?, leader: Bool = true, logger: Logger
 ) throws -> IngestService {
     let fetcher = AsyncHTTPFetcher(
         timeout: config.requestTimeout, retry: RetryPolicy(maxAttempts: config.retryAttempts),
@@ -108,11 +105,12 @@ public func buildIngest(
         deadline: config.venueDeadline, logger: logger)
     var settings = IngestService.Settings()
     settings.bufferCapacity = config.bufferCycles
+    var storeSettings = PostgresCycleStore.Settings()
+    storeSettings.vanishGraceCycles = config.vanishGraceCycles
     return IngestService(
         schedules: try config.dexSchedules(only: dexes), collector: collector,
-        writer: CycleWriter(client: pool, logger: logger),
-        leader: leaderURL.map { LeaderLock(url: $0, logger: logger) }, settings: settings,
-        logger: logger)
+        store: PostgresCycleStore(url: url, settings: storeSettings, logger: logger),
+        leader: leader ? LeaderLock(url: url, logger: logger) : nil, settings: settings, logger: logger)
 }
 
 /// One collection cycle as a service, so `fundingd ingest --once` runs inside the same group as the pool.

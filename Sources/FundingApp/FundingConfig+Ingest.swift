@@ -34,8 +34,12 @@ extension FundingConfig {
     public var venueDeadline: Duration { .milliseconds(Int64(reader.double(forKey: "fundingd.venue.deadline.seconds", default: 45) * 1000)) }
     /// Attempts per venue request, the first included (`FUNDINGD_RETRY_ATTEMPTS`, default 3).
     public var retryAttempts: Int { max(1, reader.int(forKey: "fundingd.retry.attempts", default: 3)) }
-    /// Cycles kept while the database is unreachable (`FUNDINGD_BUFFER_CYCLES`, default 120: two hours at 60 s).
+    /// Cycles of each dex kept while the database is unreachable (`FUNDINGD_BUFFER_CYCLES`, default 120: two
+    /// hours at 60 s).
     public var bufferCycles: Int { max(1, reader.int(forKey: "fundingd.buffer.cycles", default: 120)) }
+    /// Answered runs of its venue a market may be missing from before it leaves the latest views
+    /// (`FUNDINGD_VANISH_GRACE_CYCLES`, default 3).
+    public var vanishGraceCycles: Int { max(1, reader.int(forKey: "fundingd.vanish.grace.cycles", default: 3)) }
     /// Largest accepted |funding rate| per hour as a fraction (`FUNDINGD_MAX_RATE_PER_HOUR`, default 0.05).
     public var maxRatePerHour: Double { reader.double(forKey: "fundingd.max.rate.per.hour", default: 0.05) }
 }

@@ -75,7 +75,8 @@ public struct AsyncHTTPFetcher: HTTPFetching {
             throw HTTPFetchError.transport(url: url, message: "\(error)")
         }
         guard (200..<300).contains(response.status.code) else {
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init)
+            // Bounded before use: a hostile or broken venue's header must not decide how long we sleep.
+            let retryAfter = RetryAfter.seconds(response.headers.first(name: "Retry-After"))
             throw HTTPFetchError.status(Int(response.status.code), url: url, retryAfterSeconds: retryAfter)
         }
         return Array(buffer.readableBytesView)

@@ -1,34 +1,34 @@
-import Foundation
-
-/// Pauses a venue that keeps failing and probes it again later, so a dead venue costs one request per pause,
+/// Pauses a source that keeps failing and probes it again later, so a dead venue costs one request per pause,
 /// not one per cycle.
 ///
 /// Closed: every cycle runs. After `failureThreshold` consecutive failed cycles it opens for `openDuration`,
 /// doubling on each failed probe up to `maxOpenDuration`. When the pause is over one probe cycle runs
-/// (half-open): success closes it, failure opens it again for longer.
-public struct CircuitBreaker: Sendable {
+/// (half-open): success closes it, failure opens it again for longer. A pure value: the worker passes in its own
+/// clock's `now`, the same clock its schedule sleeps on.
+public struct CircuitBreaker<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     public enum State: Sendable, Equatable {
         case closed
-        case open(until: Date)
+        case open(until: Instant)
         case halfOpen
     }
 
     public var failureThreshold: Int
-    public var openDuration: TimeInterval
-    public var maxOpenDuration: TimeInterval
+    public var openDuration: Duration
+    public var maxOpenDuration: Duration
     public private(set) var state: State = .closed
     public private(set) var consecutiveFailures = 0
-    private var currentOpenDuration: TimeInterval
+    private var currentOpenDuration: Duration
 
-    public init(failureThreshold: Int = 3, openDuration: TimeInterval = 60, maxOpenDuration: TimeInterval = 900) {
-        self.failureThreshold = failureThreshold
+    public init(failureThreshold: Int = 3, openDuration: Duration = .seconds(60),
+                maxOpenDuration: Duration = .seconds(900)) {
+        self.failureThreshold = max(1, failureThreshold)
         self.openDuration = openDuration
-        self.maxOpenDuration = maxOpenDuration
+        self.maxOpenDuration = max(openDuration, maxOpenDuration)
         self.currentOpenDuration = openDuration
     }
 
     /// Whether a cycle may run at `now`; moves an expired open breaker to half-open.
-    public mutating func allowsRequest(at now: Date) -> Bool {
+    public mutating func allowsRequest(at now: Instant) -> Bool {
         switch state {
         case .closed, .halfOpen:
             return true
@@ -45,16 +45,20 @@ public struct CircuitBreaker: Sendable {
         currentOpenDuration = openDuration
     }
 
-    public mutating func recordFailure(at now: Date) {
+    /// Records a failed cycle; returns true when this failure opened the breaker.
+    @discardableResult
+    public mutating func recordFailure(at now: Instant) -> Bool {
         consecutiveFailures += 1
         switch state {
         case .halfOpen:
             currentOpenDuration = min(currentOpenDuration * 2, maxOpenDuration)
-            state = .open(until: now.addingTimeInterval(currentOpenDuration))
+            state = .open(until: now.advanced(by: currentOpenDuration))
+            return true
         case .closed where consecutiveFailures >= failureThreshold:
-            state = .open(until: now.addingTimeInterval(currentOpenDuration))
+            state = .open(until: now.advanced(by: currentOpenDuration))
+            return true
         default:
-            break
+            return false
         }
     }
 }

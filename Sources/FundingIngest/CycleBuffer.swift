@@ -1,7 +1,8 @@
 import FundingCore
 import FundingStore
+import Synchronization
 
-/// One collection cycle waiting to be written: all due dexes' validated snapshots and their runs.
+/// One collection cycle waiting to be written: one or more sources' validated snapshots and their runs.
 public struct PendingCycle: Sendable {
     public var snapshots: [MarketSnapshot]
     public var runs: [CollectionRun]
@@ -10,53 +11,119 @@ public struct PendingCycle: Sendable {
         self.snapshots = snapshots
         self.runs = runs
     }
+
+    /// Several cycles as one write (one transaction: all of them land or none).
+    public init(merging cycles: some Sequence<PendingCycle>) {
+        self.init(snapshots: [], runs: [])
+        for cycle in cycles {
+            snapshots += cycle.snapshots
+            runs += cycle.runs
+        }
+    }
 }
 
-/// Cycles collected but not yet written, oldest first, at most `capacity` of them: while the database is away
-/// the daemon keeps collecting, and when the buffer is full the oldest cycle is dropped (and counted).
-public actor CycleBuffer {
-    public let capacity: Int
-    private var cycles: [PendingCycle] = []
-    public private(set) var dropped = 0
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    public init(capacity: Int) {
-        self.capacity = max(1, capacity)
+/// Cycles collected but not yet written, oldest first: the bounded channel between the source workers and the
+/// one writer. While the database is away the workers keep collecting; each source may have at most
+/// `capacityPerSource` cycles waiting, and when it has more its own oldest is dropped (and counted), so a fast
+/// source cannot push a slow one's cycles out.
+///
+/// A `Mutex`, not an actor: the writer's wait must be resumable synchronously from a cancellation handler
+/// (an actor would need a spawned task there, and a cancellation that raced the wait could be lost: the old
+/// writer then never woke and SIGTERM never finished).
+public final class CycleBuffer: Sendable {
+    public struct Entry: Sendable {
+        public var id: Int
+        public var source: String
+        public var cycle: PendingCycle
     }
 
-    /// Appends a cycle; returns the cycle dropped to make room, if any.
+    private struct State {
+        var entries: [Entry] = []
+        var nextID = 0
+        var dropped = 0
+        var closed = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    public let capacityPerSource: Int
+    private let state = Mutex(State())
+
+    public init(capacityPerSource: Int) {
+        self.capacityPerSource = max(1, capacityPerSource)
+    }
+
+    /// Appends a source's cycle; returns the cycle dropped to make room for it, if any.
     @discardableResult
-    public func append(_ cycle: PendingCycle) -> PendingCycle? {
-        var evicted: PendingCycle?
-        if cycles.count >= capacity {
-            evicted = cycles.removeFirst()
-            dropped += 1
+    public func append(_ cycle: PendingCycle, source: String) -> PendingCycle? {
+        let (evicted, waiter) = state.withLock { s -> (PendingCycle?, CheckedContinuation<Void, Never>?) in
+            var evicted: PendingCycle?
+            if s.entries.count(where: { $0.source == source }) >= capacityPerSource,
+               let oldest = s.entries.firstIndex(where: { $0.source == source }) {
+                evicted = s.entries.remove(at: oldest).cycle
+                s.dropped += 1
+            }
+            s.entries.append(Entry(id: s.nextID, source: source, cycle: cycle))
+            s.nextID += 1
+            defer { s.waiter = nil }
+            return (evicted, s.waiter)
         }
-        cycles.append(cycle)
-        let toResume = waiters
-        waiters = []
-        toResume.forEach { $0.resume() }
+        waiter?.resume()
         return evicted
     }
 
-    public var count: Int { cycles.count }
-    public var first: PendingCycle? { cycles.first }
+    public var count: Int { state.withLock { $0.entries.count } }
+    public var dropped: Int { state.withLock { $0.dropped } }
+    public var isClosed: Bool { state.withLock { $0.closed } }
 
-    /// Removes the oldest cycle once it has been written.
-    public func removeFirst() {
-        if !cycles.isEmpty { cycles.removeFirst() }
+    /// The oldest cycles, up to `maxRows` snapshots together (always at least one cycle).
+    public func peek(maxRows: Int = .max) -> [Entry] {
+        state.withLock { s in
+            var batch: [Entry] = []
+            var rows = 0
+            for entry in s.entries {
+                if !batch.isEmpty && rows + entry.cycle.snapshots.count > maxRows { break }
+                batch.append(entry)
+                rows += entry.cycle.snapshots.count
+            }
+            return batch
+        }
     }
 
-    /// Returns when the buffer holds at least one cycle (or the task is cancelled).
+    /// Removes written (or deliberately dropped) cycles. Ids an eviction already removed are ignored.
+    public func remove(_ ids: some Sequence<Int>) {
+        let set = Set(ids)
+        state.withLock { $0.entries.removeAll { set.contains($0.id) } }
+    }
+
+    /// No more cycles will come (shutdown): a waiting writer wakes up to drain what is left.
+    public func close() {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.closed = true
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns when a cycle is waiting, the buffer is closed, or the calling task is cancelled. One waiter at a
+    /// time (the writer).
     public func waitForCycle() async {
-        if !cycles.isEmpty { return }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-
-    /// Wakes waiters so a cancelled writer can exit.
-    public func wakeAll() {
-        let toResume = waiters
-        waiters = []
-        toResume.forEach { $0.resume() }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { s -> Bool in
+                    if !s.entries.isEmpty || s.closed || Task.isCancelled { return true }
+                    precondition(s.waiter == nil, "CycleBuffer has one writer")
+                    s.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            waiter?.resume()
+        }
     }
 }

@@ -25,11 +25,23 @@ public struct DexCollection: Sendable {
     public var run: CollectionRun
     /// Rejected rows by reason (`absurd_rate`, `negative_price`, ...).
     public var rejections: [SnapshotRejection: Int]
+
+    public init(snapshots: [MarketSnapshot], run: CollectionRun, rejections: [SnapshotRejection: Int] = [:]) {
+        self.snapshots = snapshots
+        self.run = run
+        self.rejections = rejections
+    }
+}
+
+/// Collects one source once. The daemon's is `DexCollector`; the workers' tests use fakes.
+public protocol DexCollecting: Sendable {
+    /// One collection of `dex`, within the collector's deadline. Never throws: a failure is a `failed` run.
+    func collect(_ dex: DexSchedule) async -> DexCollection
 }
 
 /// Fetches one dex once, within a deadline, and validates its rows. Never throws: a failing venue becomes a
 /// `failed` run with the error, so it costs that venue's rows only.
-public struct DexCollector: Sendable {
+public struct DexCollector: DexCollecting {
     public var fetcher: any HTTPFetching
     public var validator: SnapshotValidator
     /// The whole fetch of one dex (all its requests and retries) must finish within this.
@@ -49,9 +61,15 @@ public struct DexCollector: Sendable {
         public var description: String { "no complete answer within \(deadline)" }
     }
 
-    public func collect(_ dex: DexSchedule, now: Date = Date()) async -> DexCollection {
+    public func collect(_ dex: DexSchedule) async -> DexCollection {
+        await collect(dex, now: Date())
+    }
+
+    /// One collection stamped `now`. The run's `started_at` is the same instant as the rows' time, so a market's
+    /// `last_seen` equals the start of the last run that listed it (`ingest_mark_vanished` relies on this).
+    public func collect(_ dex: DexSchedule, now: Date) async -> DexCollection {
         let started = ContinuousClock.now
-        let startedAt = Date()
+        let startedAt = now
         let fetcher = self.fetcher
         let deadline = self.deadline
         let result: Result<VenueFetchResult, any Error>

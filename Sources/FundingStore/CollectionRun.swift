@@ -47,4 +47,17 @@ public struct CycleWriteResult: Sendable, Hashable {
     public var rowsTooOld: Int
     public var marketsCreated: Int
     public var symbolsCreated: Int
+    /// Markets marked inactive because their venue stopped listing them (`ingest_mark_vanished`).
+    public var marketsDeactivated: Int = 0
+
+    public init(rowsStaged: Int, rowsInserted: Int, rowsDuplicate: Int, rowsTooOld: Int, marketsCreated: Int,
+                symbolsCreated: Int, marketsDeactivated: Int = 0) {
+        self.rowsStaged = rowsStaged
+        self.rowsInserted = rowsInserted
+        self.rowsDuplicate = rowsDuplicate
+        self.rowsTooOld = rowsTooOld
+        self.marketsCreated = marketsCreated
+        self.symbolsCreated = symbolsCreated
+        self.marketsDeactivated = marketsDeactivated
+    }
 }

@@ -4,8 +4,11 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// The daemon's write path: one cycle of snapshots COPYed into the session's staging table and applied by
-/// `ingest_apply` (schema/0008_write_path.sql) in one transaction.
+/// The daemon's write path: one cycle of snapshots staged by `ingest_stage` (schema/0071_ingest_stage.sql) and
+/// applied by `ingest_apply` (schema/0008_write_path.sql) in one transaction.
+///
+/// Not COPY: PostgresNIO's COPY could hang or stop the process when the server ended the connection mid-stream
+/// (see 0071). One statement with an array per column fails cleanly instead, and is retried on a new connection.
 public struct CycleWriter: Sendable {
     public let client: PostgresClient
     public let logger: Logger
@@ -15,52 +18,45 @@ public struct CycleWriter: Sendable {
         self.logger = logger
     }
 
-    /// The staging table's columns, in the order `copyText` writes them.
-    static let columns = [
-        "dex", "dex_symbol", "symbol", "quote", "margin", "multiplier", "time", "funding_rate",
-        "funding_interval_hours", "predicted_rate", "next_funding_time", "mark_price", "index_price",
-        "open_interest_base", "open_interest_usd", "volume_24h_usd", "best_bid", "best_ask", "collection_latency_ms",
-    ]
-
-    /// Writes one cycle: every snapshot and each dex's run, atomically.
+    /// Writes one cycle on a connection borrowed from the pool: every snapshot and each dex's run, atomically.
     @discardableResult
     public func write(snapshots: [MarketSnapshot], runs: [CollectionRun]) async throws -> CycleWriteResult {
+        try await client.withConnection { connection in
+            try await Self.write(snapshots: snapshots, runs: runs, on: connection, logger: logger)
+        }
+    }
+
+    /// Writes one cycle on `connection` in one transaction: `ingest_stage(columns)`, `ingest_apply(runs)`, and,
+    /// when `vanishGraceCycles` is given, `ingest_mark_vanished` (markets a venue stopped listing leave the latest
+    /// views after that many of its answered runs).
+    @discardableResult
+    public static func write(snapshots: [MarketSnapshot], runs: [CollectionRun], vanishGraceCycles: Int? = nil,
+                             on connection: PostgresConnection, logger: Logger) async throws -> CycleWriteResult {
         let runsJSON = String(decoding: try Self.runsEncoder.encode(runs), as: UTF8.self)
-        return try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: logger)
-            do {
-                _ = try await connection.query("SELECT ingest_begin()", logger: logger).collect()
-                if !snapshots.isEmpty {
-                    try await connection.copyFrom(table: "ingest_staging", columns: Self.columns, logger: logger) {
-                        writer in
-                        // Chunks of a few thousand rows keep memory flat for large cycles.
-                        var buffer = ByteBuffer()
-                        var times = CopyText.TimestampCache()
-                        for (i, snapshot) in snapshots.enumerated() {
-                            Self.appendCopyRow(snapshot, to: &buffer, times: &times)
-                            if i % 2048 == 2047 {
-                                try await writer.write(buffer)
-                                buffer.clear()
-                            }
-                        }
-                        if buffer.readableBytes > 0 { try await writer.write(buffer) }
-                    }
-                }
-                let rows = try await connection.query(
-                    "SELECT rows_staged, rows_inserted, rows_duplicate, rows_too_old, markets_created, symbols_created FROM ingest_apply(\(runsJSON)::jsonb)",
-                    logger: logger)
-                var result = CycleWriteResult(rowsStaged: 0, rowsInserted: 0, rowsDuplicate: 0, rowsTooOld: 0,
-                                              marketsCreated: 0, symbolsCreated: 0)
-                for try await (a, b, c, d, e, f) in rows.decode((Int, Int, Int, Int, Int, Int).self) {
-                    result = CycleWriteResult(rowsStaged: a, rowsInserted: b, rowsDuplicate: c, rowsTooOld: d,
-                                              marketsCreated: e, symbolsCreated: f)
-                }
-                try await connection.query("COMMIT", logger: logger)
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                throw error
+        let c = StagedColumns(snapshots)
+        return try await connection.withTransaction(logger: logger) { connection in
+            _ = try await connection.query("""
+                SELECT ingest_stage(\(c.dex), \(c.dexSymbol), \(c.symbol), \(c.quote), \(c.margin), \(c.multiplier),
+                                    \(c.timeUs), \(c.fundingRate), \(c.fundingIntervalHours), \(c.predictedRate),
+                                    \(c.nextFundingTimeUs), \(c.markPrice), \(c.indexPrice), \(c.openInterestBase),
+                                    \(c.openInterestUSD), \(c.volume24hUSD), \(c.bestBid), \(c.bestAsk),
+                                    \(c.collectionLatencyMs))
+                """, logger: logger).collect()
+            let rows = try await connection.query(
+                "SELECT rows_staged, rows_inserted, rows_duplicate, rows_too_old, markets_created, symbols_created FROM ingest_apply(\(runsJSON)::jsonb)",
+                logger: logger)
+            var result = CycleWriteResult(rowsStaged: 0, rowsInserted: 0, rowsDuplicate: 0, rowsTooOld: 0,
+                                          marketsCreated: 0, symbolsCreated: 0)
+            for try await (a, b, c, d, e, f) in rows.decode((Int, Int, Int, Int, Int, Int).self) {
+                result = CycleWriteResult(rowsStaged: a, rowsInserted: b, rowsDuplicate: c, rowsTooOld: d,
+                                          marketsCreated: e, symbolsCreated: f)
             }
+            if let grace = vanishGraceCycles {
+                let marked = try await connection.query(
+                    "SELECT ingest_mark_vanished(\(runsJSON)::jsonb, \(Int32(clamping: grace)))", logger: logger)
+                for try await n in marked.decode(Int.self) { result.marketsDeactivated = n }
+            }
+            return result
         }
     }
 
@@ -73,70 +69,49 @@ public struct CycleWriter: Sendable {
         return e
     }()
 
-    /// One snapshot as a line of PostgreSQL's COPY text format.
-    static func appendCopyRow(_ s: MarketSnapshot, to buffer: inout ByteBuffer, times: inout CopyText.TimestampCache) {
-        CopyText.append(s.dex, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        CopyText.append(s.dexSymbol, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        CopyText.append(s.symbol, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        CopyText.append(s.quote, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        CopyText.append(s.margin.rawValue, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        CopyText.append(s.multiplier, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        times.append(s.time, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        CopyText.append(s.fundingRate, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        CopyText.append(s.fundingIntervalHours, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        CopyText.append(s.predictedRate, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
-        if let t = s.nextFundingTime { times.append(t, to: &buffer) } else { buffer.writeString("\\N") }
-        buffer.writeInteger(UInt8(ascii: "\t"))
-        for value in [s.markPrice, s.indexPrice, s.openInterestBase, s.openInterestUSD, s.volume24hUSD, s.bestBid,
-                      s.bestAsk] {
-            CopyText.append(value, to: &buffer); buffer.writeInteger(UInt8(ascii: "\t"))
+}
+
+/// One cycle's snapshots as one array per `ingest_stage` parameter, absent values as its sentinels.
+struct StagedColumns {
+    var dex: [String] = [], dexSymbol: [String] = [], symbol: [String] = [], quote: [String] = []
+    var margin: [String] = []
+    var multiplier: [Double] = [], fundingRate: [Double] = [], fundingIntervalHours: [Double] = []
+    var predictedRate: [Double] = [], markPrice: [Double] = [], indexPrice: [Double] = []
+    var openInterestBase: [Double] = [], openInterestUSD: [Double] = [], volume24hUSD: [Double] = []
+    var bestBid: [Double] = [], bestAsk: [Double] = []
+    var timeUs: [Int64] = [], nextFundingTimeUs: [Int64] = []
+    var collectionLatencyMs: [Int32] = []
+
+    init(_ snapshots: [MarketSnapshot]) {
+        for s in snapshots {
+            dex.append(s.dex); dexSymbol.append(s.dexSymbol); symbol.append(s.symbol); quote.append(s.quote)
+            margin.append(s.margin.rawValue)
+            multiplier.append(s.multiplier)
+            timeUs.append(CopyText.microseconds(s.time))
+            fundingRate.append(s.fundingRate)
+            fundingIntervalHours.append(s.fundingIntervalHours)
+            predictedRate.append(s.predictedRate ?? .nan)
+            nextFundingTimeUs.append(s.nextFundingTime.map(CopyText.microseconds) ?? .min)
+            markPrice.append(s.markPrice ?? .nan); indexPrice.append(s.indexPrice ?? .nan)
+            openInterestBase.append(s.openInterestBase ?? .nan); openInterestUSD.append(s.openInterestUSD ?? .nan)
+            volume24hUSD.append(s.volume24hUSD ?? .nan)
+            bestBid.append(s.bestBid ?? .nan); bestAsk.append(s.bestAsk ?? .nan)
+            collectionLatencyMs.append(s.collectionLatencyMs.map { Int32(clamping: $0) } ?? -1)
         }
-        if let ms = s.collectionLatencyMs { buffer.writeString(String(ms)) } else { buffer.writeString("\\N") }
-        buffer.writeInteger(UInt8(ascii: "\n"))
     }
 }
 
-/// PostgreSQL COPY text-format encoding (PostgresNIO's COPY speaks text only).
+/// Timestamps on the wire to PostgreSQL, rounded to the microsecond as timestamptz stores them. Every path (the
+/// staged rows, the runs JSON) rounds the same way, so equal `Date`s stay equal in the database.
 public enum CopyText {
-    static func append(_ value: Double?, to buffer: inout ByteBuffer) {
-        guard let value else { buffer.writeString("\\N"); return }
-        // Swift's shortest round-trip description ("1e-05", "27350.8981") is valid float8 input.
-        buffer.writeString(value.description)
-    }
-
-    static func append(_ text: String, to buffer: inout ByteBuffer) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): buffer.writeString("\\\\")
-            case UInt8(ascii: "\t"): buffer.writeString("\\t")
-            case UInt8(ascii: "\n"): buffer.writeString("\\n")
-            case UInt8(ascii: "\r"): buffer.writeString("\\r")
-            default: buffer.writeInteger(byte)
-            }
-        }
-    }
-
-    /// Rows of one cycle share their sample time and mostly their next funding time: formatting each distinct
-    /// instant once keeps COPY encoding off the profile.
-    struct TimestampCache {
-        private var entries: [Int64: [UInt8]] = [:]
-
-        mutating func append(_ date: Date, to buffer: inout ByteBuffer) {
-            let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-            if let bytes = entries[micros] {
-                buffer.writeBytes(bytes)
-                return
-            }
-            let bytes = Array(CopyText.timestamp(date).utf8)
-            if entries.count > 4096 { entries.removeAll(keepingCapacity: true) }
-            entries[micros] = bytes
-            buffer.writeBytes(bytes)
-        }
+    /// Whole microseconds since 1970-01-01 UTC.
+    public static func microseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
     }
 
     /// `2026-11-21T10:00:00.123456Z`: microsecond precision, as timestamptz stores it.
     public static func timestamp(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let micros = microseconds(date)
         let seconds = micros.quotientAndRemainder(dividingBy: 1_000_000)
         let (secs, frac) = seconds.remainder < 0 ? (seconds.quotient - 1, seconds.remainder + 1_000_000)
                                                   : (seconds.quotient, seconds.remainder)

@@ -69,11 +69,16 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         return config
     }
 
-    /// Configuration for a single dedicated connection (LISTEN, the leader lock, migrations).
-    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
-        PostgresConnection.Configuration(
+    /// Configuration for a single dedicated connection (LISTEN, the leader lock, the ingest writer, migrations),
+    /// named `applicationName` in `pg_stat_activity` when given.
+    public func connectionConfiguration(applicationName: String? = nil) throws -> PostgresConnection.Configuration {
+        var config = PostgresConnection.Configuration(
             host: host, port: port, username: username, password: password, database: database,
             tls: requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable
         )
+        if let applicationName {
+            config.options.additionalStartupParameters = [("application_name", applicationName)]
+        }
+        return config
     }
 }

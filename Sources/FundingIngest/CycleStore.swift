@@ -1,0 +1,115 @@
+import FundingStore
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// Where the writer puts cycles. The daemon's is `PostgresCycleStore`; tests use fakes.
+public protocol CycleStore: Sendable {
+    /// Writes `cycle` atomically (all of it or nothing) or throws.
+    func write(_ cycle: PendingCycle) async throws -> CycleWriteResult
+    /// Releases the store's connections (the service calls it once, when it stops).
+    func close() async
+}
+
+extension CycleStore {
+    public func close() async {}
+}
+
+/// An error a store throws when the database refused the data itself (see `WriteFailure.refused`).
+public protocol WriteRefusal: Error {}
+
+/// How the writer treats a failed write.
+public enum WriteFailure: Sendable, Equatable {
+    /// The database refused the data itself (a constraint, a bad value, a raised error): writing the same cycle
+    /// again fails again, so it is dropped and logged instead of blocking the queue.
+    case refused
+    /// Anything else (connection lost or refused, server shutting down, deadline, serialization failure): the
+    /// cycle stays buffered and is retried on a fresh connection.
+    case transient
+
+    /// SQLSTATE classes whose errors are about the data, not the moment: 22 data exception, 23 integrity
+    /// violation, 42 syntax or access rule, P0 PL/pgSQL raise, XX internal. Class 08 (connection), 40 (rollback),
+    /// 53 (resources), 55 (object state), 57 (operator intervention: shutdown, cannot connect now) and every
+    /// non-server error are transient.
+    public static func classify(_ error: any Error) -> WriteFailure {
+        if error is any WriteRefusal { return .refused }
+        var error = error
+        if let tx = error as? PostgresTransactionError {
+            guard let inner = tx.closureError ?? tx.commitError ?? tx.beginError else { return .transient }
+            error = inner
+        }
+        guard let psql = error as? PSQLError, psql.code == .server,
+              let state = psql.serverInfo?[.sqlState] else { return .transient }
+        return ["22", "23", "42", "P0", "XX"].contains(String(state.prefix(2))) ? .refused : .transient
+    }
+}
+
+/// Writes cycles on one dedicated connection, opened lazily and thrown away after any error that is not a clean
+/// refusal, so a write after a lost connection (a terminated backend, a restarted server) always starts on a
+/// fresh one. Not a pool: the deadline has to be able to close the very connection a stuck COPY is on, which is
+/// what makes the COPY fail instead of hanging.
+public actor PostgresCycleStore: CycleStore {
+    public struct Settings: Sendable {
+        public var connectTimeout: Duration = .seconds(5)
+        /// The longest one cycle's transaction may take before its connection is closed.
+        public var writeTimeout: Duration = .seconds(30)
+        /// Markets missing from this many answered runs of their venue become inactive.
+        public var vanishGraceCycles: Int = 3
+        public init() {}
+    }
+
+    let url: DatabaseURL
+    let settings: Settings
+    let logger: Logger
+    private var connection: PostgresConnection?
+    private var nextConnectionID = 100
+
+    public init(url: DatabaseURL, settings: Settings = Settings(), logger: Logger) {
+        self.url = url
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public func write(_ cycle: PendingCycle) async throws -> CycleWriteResult {
+        let connection = try await connected()
+        let logger = self.logger
+        let grace = settings.vanishGraceCycles
+        do {
+            return try await withDeadline(settings.writeTimeout, "cycle write", abort: { connection.close().whenComplete { _ in } }) {
+                try await CycleWriter.write(snapshots: cycle.snapshots, runs: cycle.runs, vanishGraceCycles: grace,
+                                            on: connection, logger: logger)
+            }
+        } catch {
+            if WriteFailure.classify(error) == .transient || connection.isClosed { await discard() }
+            throw error
+        }
+    }
+
+    /// Closes the connection (shutdown).
+    public func close() async {
+        await discard()
+    }
+
+    private func connected() async throws -> PostgresConnection {
+        if let connection, !connection.isClosed { return connection }
+        await discard()
+        var options = try url.connectionConfiguration(applicationName: "fundingd-writer")
+        options.options.connectTimeout = .milliseconds(settings.connectTimeout.wholeMilliseconds)
+        let configuration = options
+        nextConnectionID += 1
+        let id = nextConnectionID
+        let logger = self.logger
+        let fresh = try await withDeadline(settings.connectTimeout + .seconds(1), "database connect") {
+            try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+        }
+        connection = fresh
+        return fresh
+    }
+
+    private func discard() async {
+        guard let old = connection else { return }
+        connection = nil
+        // Closing a dead connection can itself wait on the dead peer; a bounded wait, and the channel is gone.
+        _ = try? await withDeadline(.seconds(2), "close connection") { try await old.close() }
+    }
+}

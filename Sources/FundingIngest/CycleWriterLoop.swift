@@ -1,0 +1,86 @@
+import Logging
+import Metrics
+
+/// The one writer: takes the oldest buffered cycles, writes them (several at once when a backlog built up, in one
+/// transaction), and keeps them buffered while the database is away.
+///
+/// - A transient failure (lost connection, server down, deadline) keeps the cycles and retries with backoff; the
+///   leader loop is asked to re-check the lock, since the lock's connection may be gone too.
+/// - A refusal (the server rejects the data) drops the one cycle it comes from, with the reason logged, so a bad
+///   row never blocks the queue: a refused batch of several is retried one cycle at a time to find it.
+/// - After `buffer.close()` (shutdown) it drains what is left and returns; the service cancels it when the flush
+///   window is over (cancellation closes the connection of a write in flight).
+struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
+    let store: any CycleStore
+    let buffer: CycleBuffer
+    let clock: C
+    let retry: RetryPolicy
+    let maxRowsPerWrite: Int
+    let stats: IngestStats
+    let onDatabaseError: @Sendable () -> Void
+    let logger: Logger
+
+    func run() async {
+        var attempt = 0
+        // After a refused batch: write one cycle at a time up to this entry id.
+        var isolateThrough: Int?
+        while !Task.isCancelled {
+            if buffer.count == 0 {
+                if buffer.isClosed { return }
+                await buffer.waitForCycle()
+                continue
+            }
+            var batch = buffer.peek(maxRows: maxRowsPerWrite)
+            if let through = isolateThrough {
+                batch = Array(batch.prefix(1))
+                if batch[0].id >= through { isolateThrough = nil }
+            }
+            let cycle = PendingCycle(merging: batch.map(\.cycle))
+            do {
+                let result = try await store.write(cycle)
+                buffer.remove(batch.map(\.id))
+                stats.written(cycles: batch.count, rows: result.rowsInserted)
+                Counter(label: "fundingd_rows_written_total").increment(by: result.rowsInserted)
+                Gauge(label: "fundingd_buffer_cycles").record(buffer.count)
+                if attempt > 0 {
+                    logger.info("database writes resumed", metadata: ["failed_attempts": "\(attempt)"])
+                }
+                attempt = 0
+                logger.info("cycle written", metadata: [
+                    "dexes": "\(cycle.runs.map(\.dex).joined(separator: ","))", "cycles": "\(batch.count)",
+                    "rows_inserted": "\(result.rowsInserted)", "rows_duplicate": "\(result.rowsDuplicate)",
+                    "rows_too_old": "\(result.rowsTooOld)", "markets_created": "\(result.marketsCreated)",
+                    "markets_deactivated": "\(result.marketsDeactivated)",
+                ])
+            } catch {
+                Counter(label: "fundingd_write_errors_total").increment()
+                stats.writeFailed(error)
+                switch WriteFailure.classify(error) {
+                case .refused where batch.count > 1:
+                    isolateThrough = batch[batch.count - 1].id
+                    logger.warning("database refused a batch of cycles; writing them one at a time", metadata: [
+                        "cycles": "\(batch.count)", "error": "\(String(reflecting: error))",
+                    ])
+                case .refused:
+                    buffer.remove(batch.map(\.id))
+                    stats.refused()
+                    Counter(label: "fundingd_buffer_dropped_cycles_total", dimensions: [("reason", "refused")])
+                        .increment()
+                    logger.error("database refuses this cycle; dropped it", metadata: [
+                        "dexes": "\(cycle.runs.map(\.dex).joined(separator: ","))",
+                        "rows": "\(cycle.snapshots.count)", "error": "\(String(reflecting: error))",
+                    ])
+                case .transient:
+                    attempt += 1
+                    onDatabaseError()
+                    let delay = retry.delay(afterAttempt: attempt)
+                    logger.warning("cycle write failed; will retry", metadata: [
+                        "error": "\(String(reflecting: error))", "attempt": "\(attempt)",
+                        "buffered_cycles": "\(buffer.count)", "retry_in": "\(delay)",
+                    ])
+                    do { try await clock.sleep(for: delay) } catch { return }
+                }
+            }
+        }
+    }
+}
