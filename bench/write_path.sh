@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Write-path benchmark (prints figures; asserts nothing). In one scratch database on the private cluster, for
 # 10k and 100k synthetic snapshots over 5,000 known markets:
-#   * write_path: the daemon's own code (CycleWriter: COPY text into the staging table + ingest_apply, one
+#   * write_path: the daemon's own code (CycleWriter: ingest_stage with one array per column + ingest_apply, one
 #     transaction), timed by `fundingd bench write-path` around the write call (release build);
 #   * psql \copy: the same rows (same values, next time slot, market ids resolved) straight into funding_rates,
 #     timed by psql's \timing: the ceiling.
