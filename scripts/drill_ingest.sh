@@ -26,7 +26,7 @@ trap cleanup EXIT
 timeout 120 "$FUNDINGD" db start >/dev/null
 admin=$("$FUNDINGD" db url --role admin)
 writer=$("$FUNDINGD" db url --role writer)
-DATABASE_URL=$("$FUNDINGD" db url --role owner) timeout 120 "$FUNDINGD" migrate >/dev/null
+DATABASE_URL=$("$FUNDINGD" db url --role owner) timeout 120 "$FUNDINGD" migrate >/dev/null 2>&1
 q() { timeout 10 psql -X -tA "$admin" -c "$1" 2>/dev/null || echo "?"; }
 
 "$FUNDINGD" fixture-server --port "$port" >/dev/null 2>&1 & pids+=($!)
@@ -54,8 +54,9 @@ echo "writer backends terminated every 0.5 s for ${KILL_SECONDS} s: ${kills} ter
 timeout 60 "$FUNDINGD" db stop >/dev/null; sleep 8; timeout 120 "$FUNDINGD" db start >/dev/null
 sleep 12
 locks=$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1")
-r0=$(runs); sleep 20; r1=$(runs)
-echo "after an 8 s restart: advisory locks held=${locks}; runs in the next 20 s=$((r1 - r0)) (one collector: 16, two: 32)"
+w0=$(q "SELECT now()"); sleep 20; w1=$(q "SELECT now()"); sleep 8
+collected=$(q "SELECT count(*) FROM collection_runs WHERE started_at >= '$w0' AND started_at < '$w1'")
+echo "after an 8 s restart: advisory locks held=${locks}; runs collected in the next 20 s=${collected} (one collector: 16, two: 32)"
 echo "log lines: A became leader $(grep -c 'became ingest leader' "$FUNDINGD_HOME/a.log")x, lost $(grep -c 'lost the ingest lock' "$FUNDINGD_HOME/a.log")x; B became leader $(grep -c 'became ingest leader' "$FUNDINGD_HOME/b.log")x, lost $(grep -c 'lost the ingest lock' "$FUNDINGD_HOME/b.log")x"
 
 for p in $a $b; do kill -TERM "$p"; done

@@ -18,6 +18,14 @@ extension CycleStore {
 /// An error a store throws when the database refused the data itself (see `WriteFailure.refused`).
 public protocol WriteRefusal: Error {}
 
+/// The database could not be reached at all (connect failed or timed out), as opposed to a connection that was
+/// lost mid-write: the writer backs off exponentially only for this.
+public struct DatabaseUnreachable: Error, CustomStringConvertible {
+    public var underlying: any Error
+    public init(_ underlying: any Error) { self.underlying = underlying }
+    public var description: String { "database unreachable: \(underlying)" }
+}
+
 /// How the writer treats a failed write.
 public enum WriteFailure: Sendable, Equatable {
     /// The database refused the data itself (a constraint, a bad value, a raised error): writing the same cycle
@@ -99,11 +107,17 @@ public actor PostgresCycleStore: CycleStore {
         nextConnectionID += 1
         let id = nextConnectionID
         let logger = self.logger
-        let fresh = try await withDeadline(settings.connectTimeout + .seconds(1), "database connect") {
-            try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+        do {
+            let fresh = try await withDeadline(settings.connectTimeout + .seconds(1), "database connect") {
+                try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+            }
+            connection = fresh
+            return fresh
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw DatabaseUnreachable(error)
         }
-        connection = fresh
-        return fresh
     }
 
     private func discard() async {

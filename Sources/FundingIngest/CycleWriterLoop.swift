@@ -4,8 +4,10 @@ import Metrics
 /// The one writer: takes the oldest buffered cycles, writes them (several at once when a backlog built up, in one
 /// transaction), and keeps them buffered while the database is away.
 ///
-/// - A transient failure (lost connection, server down, deadline) keeps the cycles and retries with backoff; the
-///   leader loop is asked to re-check the lock, since the lock's connection may be gone too.
+/// - A transient failure keeps the cycles and retries; the leader loop is asked to re-check the lock, since the
+///   lock's connection may be gone too. Only an unreachable database makes the backoff grow (up to
+///   `retry.maxDelay`); a connection lost mid-write (a terminated backend) is retried after the base delay on a
+///   fresh one, so a writer whose backends keep being terminated keeps writing between the terminations.
 /// - A refusal (the server rejects the data) drops the one cycle it comes from, with the reason logged, so a bad
 ///   row never blocks the queue: a refused batch of several is retried one cycle at a time to find it.
 /// - After `buffer.close()` (shutdown) it drains what is left and returns; the service cancels it when the flush
@@ -21,7 +23,8 @@ struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
     let logger: Logger
 
     func run() async {
-        var attempt = 0
+        var attempt = 0  // drives the backoff: grows only while the database is unreachable
+        var failures = 0  // transient failures since the last write
         // After a refused batch: write one cycle at a time up to this entry id.
         var isolateThrough: Int?
         while !Task.isCancelled {
@@ -42,10 +45,11 @@ struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
                 stats.written(cycles: batch.count, rows: result.rowsInserted)
                 Counter(label: "fundingd_rows_written_total").increment(by: result.rowsInserted)
                 Gauge(label: "fundingd_buffer_cycles").record(buffer.count)
-                if attempt > 0 {
-                    logger.info("database writes resumed", metadata: ["failed_attempts": "\(attempt)"])
+                if failures > 0 {
+                    logger.info("database writes resumed", metadata: ["failed_attempts": "\(failures)"])
                 }
                 attempt = 0
+                failures = 0
                 logger.info("cycle written", metadata: [
                     "dexes": "\(cycle.runs.map(\.dex).joined(separator: ","))", "cycles": "\(batch.count)",
                     "rows_inserted": "\(result.rowsInserted)", "rows_duplicate": "\(result.rowsDuplicate)",
@@ -71,11 +75,12 @@ struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
                         "rows": "\(cycle.snapshots.count)", "error": "\(String(reflecting: error))",
                     ])
                 case .transient:
-                    attempt += 1
+                    attempt = error is DatabaseUnreachable ? attempt + 1 : 1
                     onDatabaseError()
                     let delay = retry.delay(afterAttempt: attempt)
+                    failures += 1
                     logger.warning("cycle write failed; will retry", metadata: [
-                        "error": "\(String(reflecting: error))", "attempt": "\(attempt)",
+                        "error": "\(String(reflecting: error))", "attempt": "\(failures)",
                         "buffered_cycles": "\(buffer.count)", "retry_in": "\(delay)",
                     ])
                     do { try await clock.sleep(for: delay) } catch { return }

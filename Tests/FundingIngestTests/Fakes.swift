@@ -62,6 +62,7 @@ final class FakeStore: CycleStore {
         var hang = false
         var refuse: Set<String> = []
         var attempts = 0
+        var lostConnections = 0
     }
     private let state = Mutex(State())
 
@@ -70,18 +71,24 @@ final class FakeStore: CycleStore {
     func setDown(_ down: Bool) { state.withLock { $0.down = down } }
     func setHang(_ hang: Bool) { state.withLock { $0.hang = hang } }
     func refuse(_ source: String) { state.withLock { _ = $0.refuse.insert(source) } }
+    /// The next `n` writes fail as if the backend had been terminated mid-write.
+    func loseConnections(_ n: Int) { state.withLock { $0.lostConnections = n } }
+    struct LostConnection: Error {}
 
     func write(_ cycle: PendingCycle) async throws -> CycleWriteResult {
         let dexes = cycle.runs.map(\.dex)
-        let (down, hang, refused) = state.withLock { s -> (Bool, Bool, Bool) in
+        let (down, hang, refused, lost) = state.withLock { s -> (Bool, Bool, Bool, Bool) in
             s.attempts += 1
-            return (s.down, s.hang, !s.refuse.isDisjoint(with: dexes))
+            let lost = s.lostConnections > 0
+            if lost { s.lostConnections -= 1 }
+            return (s.down, s.hang, !s.refuse.isDisjoint(with: dexes), lost)
         }
+        if lost { throw LostConnection() }
         if hang {
             while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
             throw CancellationError()
         }
-        if down { throw Down() }
+        if down { throw DatabaseUnreachable(Down()) }
         if refused { throw Refusal() }
         state.withLock { $0.written.append(dexes) }
         return CycleWriteResult(rowsStaged: 0, rowsInserted: 0, rowsDuplicate: 0, rowsTooOld: 0, marketsCreated: 0,

@@ -87,6 +87,37 @@ struct IngestServiceTests {
         }
     }
 
+    @Test("a connection lost mid-write is retried after the base delay; only an unreachable database backs off",
+          .timeLimit(.minutes(1)))
+    func backoffOnlyWhenUnreachable() async throws {
+        let clock = ManualClock()
+        let store = FakeStore()
+        store.loseConnections(8)
+        let ingest = service([schedule("a", every: .seconds(60))], collector: FakeCollector(), store: store) {
+            $0.writeRetry = RetryPolicy(maxAttempts: .max, baseDelay: .milliseconds(100), maxDelay: .seconds(10))
+        }
+        try await running(ingest, clock: clock) {
+            // Eight lost connections in a row, each retried within 100 ms (never the growing backoff).
+            for _ in 0..<8 {
+                try await clock.waitForSleepers(2)
+                clock.advance(by: .milliseconds(100))
+            }
+            try await eventually("written after the eighth loss") { ingest.stats.cyclesWritten == 1 }
+            let writerSleeps = clock.requestedSleeps.filter { $0 < .seconds(60) }
+            #expect(writerSleeps.count >= 1)
+            #expect(writerSleeps.allSatisfy { $0 <= .milliseconds(100) })
+            // Unreachable: the ceiling doubles (100, 200, 400, ... ms), so some wait exceeds the base delay.
+            store.setDown(true)
+            try await clock.waitForSleepers(1)
+            clock.advance(by: .seconds(60))
+            for _ in 0..<12 {
+                try await clock.waitForSleepers(2)
+                clock.advance(by: .seconds(10))
+            }
+            #expect(clock.requestedSleeps.contains { $0 > .milliseconds(100) && $0 < .seconds(60) })
+        }
+    }
+
     @Test("beyond the buffer: the oldest cycles are dropped and counted", .timeLimit(.minutes(1)))
     func beyondTheBuffer() async throws {
         let clock = ManualClock()

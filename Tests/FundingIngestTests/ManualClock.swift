@@ -19,6 +19,7 @@ final class ManualClock: Clock, Sendable {
         var now = Instant(offset: .zero)
         var nextID = 0
         var sleepers: [Int: Sleeper] = [:]
+        var requested: [Duration] = []
     }
 
     private let state = Mutex(State())
@@ -26,10 +27,13 @@ final class ManualClock: Clock, Sendable {
     var now: Instant { state.withLock { $0.now } }
     var minimumResolution: Duration { .zero }
     var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    /// Every sleep asked for, as a duration from the time it was asked.
+    var requestedSleeps: [Duration] { state.withLock { $0.requested } }
 
     func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         let id = state.withLock { s -> Int in
             s.nextID += 1
+            s.requested.append(s.now.duration(to: deadline))
             return s.nextID
         }
         try await withTaskCancellationHandler {
