@@ -52,6 +52,18 @@ public enum WriteFailure: Sendable, Equatable {
     }
 }
 
+/// A connection that closed under a query: the server ended the session (terminated backend, restart).
+public struct ConnectionLost: Error, CustomStringConvertible {
+    public var description: String { "the database connection closed during the operation" }
+}
+
+extension PostgresConnection {
+    /// For `withDeadline(failEarly:)`: fails the operation as soon as this connection's channel closes.
+    @Sendable func failWhenClosed(_ fail: @escaping @Sendable (any Error) -> Void) {
+        closeFuture.whenComplete { _ in fail(ConnectionLost()) }
+    }
+}
+
 /// Writes cycles on one dedicated connection, opened lazily and thrown away after any error that is not a clean
 /// refusal, so a write after a lost connection (a terminated backend, a restarted server) always starts on a
 /// fresh one. Not a pool: the deadline has to be able to close the very connection a stuck COPY is on, which is
@@ -83,7 +95,9 @@ public actor PostgresCycleStore: CycleStore {
         let logger = self.logger
         let grace = settings.vanishGraceCycles
         do {
-            return try await withDeadline(settings.writeTimeout, "cycle write", abort: { connection.close().whenComplete { _ in } }) {
+            return try await withDeadline(settings.writeTimeout, "cycle write",
+                                          abort: { connection.close().whenComplete { _ in } },
+                                          failEarly: connection.failWhenClosed) {
                 try await CycleWriter.write(snapshots: cycle.snapshots, runs: cycle.runs, vanishGraceCycles: grace,
                                             on: connection, logger: logger)
             }

@@ -22,14 +22,22 @@ public struct DeadlineExceeded: Error, CustomStringConvertible, Sendable {
 /// connection) runs when the body loses, and a body that still never returns is abandoned with its closed
 /// connection instead of holding the service. Use it for I/O whose library may not honour cancellation; for
 /// code that does, a plain task group is enough.
+///
+/// `failEarly`, when given, is called once with a function that ends the race with an error: a connection passes
+/// its close notification there, so a backend terminated mid-query fails the call at once instead of at the
+/// deadline (the query itself may never complete).
 public func withDeadline<T: Sendable, C: Clock>(
     _ limit: Duration, _ operation: String, clock: C = ContinuousClock(), abort: @escaping @Sendable () -> Void = {},
+    failEarly: (@Sendable (@escaping @Sendable (any Error) -> Void) -> Void)? = nil,
     body: @escaping @Sendable () async throws -> T
 ) async throws -> T where C.Duration == Duration {
     let race = Race<T>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             race.start(continuation)
+            failEarly? { error in
+                if race.finish(.failure(error)) { abort() }
+            }
             let work = Task {
                 let outcome: Result<T, any Error>
                 do { outcome = .success(try await body()) } catch { outcome = .failure(error) }

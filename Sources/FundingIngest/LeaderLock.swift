@@ -69,7 +69,8 @@ public actor LeaderLock: LeaderElecting {
         // A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
         let high = Int64(UInt64(bitPattern: key) >> 32)
         let low = Int64(UInt64(bitPattern: key) & 0xffff_ffff)
-        return try await withDeadline(timeout, "leader lock check", abort: { connection.close().whenComplete { _ in } }) {
+        return try await withDeadline(timeout, "leader lock check", abort: { connection.close().whenComplete { _ in } },
+                                      failEarly: connection.failWhenClosed) {
             let rows = try await connection.query("""
                 SELECT count(*) > 0 FROM pg_locks
                 WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
@@ -92,7 +93,8 @@ public actor LeaderLock: LeaderElecting {
             try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
         }
         do {
-            let acquired = try await withDeadline(timeout, "leader lock", abort: { fresh.close().whenComplete { _ in } }) {
+            let acquired = try await withDeadline(timeout, "leader lock", abort: { fresh.close().whenComplete { _ in } },
+                                                  failEarly: fresh.failWhenClosed) {
                 let rows = try await fresh.query("SELECT pg_try_advisory_lock(\(key))", logger: logger)
                 var acquired = false
                 for try await value in rows.decode(Bool.self) { acquired = value }

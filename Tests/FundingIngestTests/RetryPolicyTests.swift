@@ -65,6 +65,21 @@ struct DeadlineTests {
         #expect(aborted.isSet)
     }
 
+    @Test("failEarly ends the call with its error before the deadline (a connection that closed)",
+          .timeLimit(.minutes(1)))
+    func failsEarly() async throws {
+        struct Closed: Error {}
+        let aborted = AbortFlag()
+        await #expect(throws: Closed.self) {
+            try await withDeadline(.seconds(3600), "stuck", abort: { aborted.set() },
+                                   failEarly: { fail in fail(Closed()) }) {
+                await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
+                return 1
+            }
+        }
+        #expect(aborted.isSet)
+    }
+
     @Test("the body's value and error pass through; a cancelled caller returns at once", .timeLimit(.minutes(1)))
     func passesThrough() async throws {
         let value = try await withDeadline(.seconds(5), "quick") { 42 }
