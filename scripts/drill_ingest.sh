@@ -29,7 +29,7 @@ writer=$("$FUNDINGD" db url --role writer)
 DATABASE_URL=$("$FUNDINGD" db url --role owner) timeout 120 "$FUNDINGD" migrate >/dev/null 2>&1
 q() { timeout 10 psql -X -tA "$admin" -c "$1" 2>/dev/null || echo "?"; }
 
-"$FUNDINGD" fixture-server --port "$port" >/dev/null 2>&1 & pids+=($!)
+"$FUNDINGD" fixture-server --port "$port" >/dev/null 2>&1 & pids+=($!); disown $!
 for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 env=(DATABASE_URL="$writer" FUNDINGD_INTERVAL_SECONDS=5 FUNDINGD_DEXES=binance,hyperliquid,okx,bybit
      FUNDINGD_REQUEST_TIMEOUT_SECONDS=3)
