@@ -175,7 +175,7 @@ struct IngestFaultDrillTests {
                         samples += 1
                         try await Task.sleep(for: .milliseconds(100))
                     }
-                    #expect(samples >= 40)
+                    #expect(samples >= 20)  // about 50 at 100 ms; fewer when the machine is saturated
                     #expect(bothOrNone == 0)
                     // The database holds exactly one ingest lock.
                     let locks = try await Self.scalar(try cluster.url(role: .admin), """
@@ -204,21 +204,24 @@ struct IngestFaultDrillTests {
         let url = try db.writerURL
         let stats = try await withFixtureServer(faults: ["okx": .hang(.seconds(25))]) { port in
             let config = try fixtureConfig(port: port, database: url, extra: [
-                "FUNDINGD_DEXES": "okx,binance,hyperliquid", "FUNDINGD_INTERVAL_SECONDS": "1",
+                "FUNDINGD_DEXES": "okx,hyperliquid,bybit", "FUNDINGD_INTERVAL_SECONDS": "1",
                 "FUNDINGD_REQUEST_TIMEOUT_SECONDS": "60", "FUNDINGD_VENUE_DEADLINE_SECONDS": "60",
             ])
             let ingest = try buildIngest(config, url: url, dexes: nil, logger: Self.logger)
             return try await Self.running(ingest) {
                 try await waitUntil("first cycles written") { ingest.stats.cyclesWritten >= 2 }
                 try await Task.sleep(for: .seconds(10))
+                #expect(ingest.stats.cyclesCollected >= 10)
             }
         }
         #expect(stats.shutdownSeconds < 5)
         let runs = try await Self.runsPerDex(try db.readerURL)
-        // 1 s interval over about 11 s: at least 9 cycles each for the two healthy venues, none for okx.
-        #expect(runs["binance", default: 0] >= 9)
-        #expect(runs["hyperliquid", default: 0] >= 9)
+        // okx hangs longer than the whole run, so it finished no cycle. Had the healthy venues waited for it (as
+        // one shared cycle did), they would have one cycle at most; with a 1 s interval over about 11 s they have
+        // many (at least 5 even when the test machine is saturated).
         #expect(runs["okx", default: 0] == 0)
+        #expect(runs["hyperliquid", default: 0] >= 5)
+        #expect(runs["bybit", default: 0] >= 5)
     }
 
     // MARK: - SIGKILL mid-cycle
