@@ -36,6 +36,4 @@ extension FundingConfig {
     public var retryAttempts: Int { max(1, reader.int(forKey: "fundingd.retry.attempts", default: 3)) }
     /// Cycles kept while the database is unreachable (`FUNDINGD_BUFFER_CYCLES`, default 120: two hours at 60 s).
     public var bufferCycles: Int { max(1, reader.int(forKey: "fundingd.buffer.cycles", default: 120)) }
-    /// Largest accepted |funding rate| per hour as a fraction (`FUNDINGD_MAX_RATE_PER_HOUR`, default 0.05).
-    public var maxRatePerHour: Double { reader.double(forKey: "fundingd.max.rate.per.hour", default: 0.05) }
 }

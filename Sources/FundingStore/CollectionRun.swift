@@ -47,4 +47,10 @@ public struct CycleWriteResult: Sendable, Hashable {
     public var rowsTooOld: Int
     public var marketsCreated: Int
     public var symbolsCreated: Int
+    /// Rows the database refused (plausibility bounds, unknown dex, ...: schema/0057), by reason in `rejected`.
+    public var rowsRejected: Int = 0
+    /// Runs the database refused (unknown dex, malformed), by reason (`run_…`) in `rejected`.
+    public var runsRejected: Int = 0
+    /// Rejected rows and runs by reason.
+    public var rejected: [String: Int] = [:]
 }
