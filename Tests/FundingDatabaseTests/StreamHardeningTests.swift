@@ -146,10 +146,11 @@ struct StreamHardeningTests {
                     try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/v1/ws/funding-rates",
                                                       configuration: .init(maxFrameSize: 1 << 24),
                                                       logger: Logger(label: "ws-slow")) { _, outbound, _ in
-                        // Subscribe over and over and never read: every subscribe queues a full snapshot.
-                        for _ in 0..<400 {
+                        // Subscribe over and over and never read: every subscribe queues a full snapshot. Until the
+                        // server drops the connection (the write then fails) or the test's deadline.
+                        for _ in 0..<20_000 {
                             try await outbound.write(.text(#"{"action":"subscribe"}"#))
-                            try await Task.sleep(for: .milliseconds(10))
+                            try await Task.sleep(for: .milliseconds(3))
                         }
                         try await Task.sleep(for: .seconds(60))
                     }
