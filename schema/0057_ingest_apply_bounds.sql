@@ -14,8 +14,9 @@
 --   * the counts are returned (rows_rejected, runs_rejected, rejected = {reason: count}), added to the NOTIFY
 --     payload, and logged as a WARNING (the server log shows what was refused).
 --   * the NOTIFY goes through notify_cycle() (0056), so listeners can tell it from a forged one.
--- The checks are generated from plausibility_bounds once per call (EXECUTE with literals): one scan of the staging
--- table, and the rejected rows are deleted by ctid.
+-- The checks are generated from plausibility_bounds once per call (EXECUTE with literals) and run inside the one
+-- aggregate pass over the staging table that 0008 already made; only a cycle with rejections pays a second scan
+-- to find and delete those rows (by ctid) before the raw insert.
 
 DROP FUNCTION ingest_apply(jsonb);
 
@@ -36,6 +37,7 @@ DECLARE
     v_cutoff    timestamptz := coalesce(now() - public.setting_interval('raw_retention'), '-infinity');
     v_horizon   timestamptz := now() + coalesce(public.setting_interval('max_future_skew'), INTERVAL '0');
     v_checks    text := '';
+    v_checked   text;
     v_bad_rows  tid[];
     v_reasons   text[];
     v_rejected  jsonb := '{}'::jsonb;
@@ -67,8 +69,9 @@ BEGIN
     END IF;
     DELETE FROM pg_temp.ingest_markets;
 
-    -- Plausibility: one scan of the staged rows; rejected rows are counted by reason and deleted. The interval of
-    -- a row without one is its market's, else its dex's (looked up only for such rows: COALESCE is lazy).
+    -- The plausibility checks as CASE branches, generated from plausibility_bounds (literals, so the pass below is
+    -- planned with constants). A rate is checked per hour, with the row's interval, else its market's, else its
+    -- dex's.
     SELECT string_agg(format('WHEN NOT (%s %s %s AND %s <= %s) THEN %L',
                              x.expr, CASE WHEN b.min_inclusive THEN '>=' ELSE '>' END,
                              quote_literal(b.min_value::text) || '::float8', x.expr,
@@ -81,37 +84,67 @@ BEGIN
                                               WHEN 'funding_interval_hours' THEN 'i.iv'
                                               ELSE 's.' || quote_ident(b.measure) END,
                                CASE b.measure WHEN 'funding_interval_hours' THEN 0 ELSE 1 END) AS x(expr, ord);
+    -- The staged rows with their rejection reason (NULL = accepted): a FROM clause used by the two statements below.
+    v_checked := format($q$
+        (SELECT s AS row, s.dex, s.dex_symbol, s.time, s.ctid AS row_id,
+                CASE WHEN d.id IS NULL THEN 'unknown_dex'
+                     WHEN s.symbol = '' OR s.dex_symbol = '' THEN 'empty_symbol'
+                     WHEN s.margin NOT IN ('linear', 'inverse') THEN 'bad_margin'
+                     WHEN NOT (abs(s.funding_rate) < 'Infinity' AND abs(s.predicted_rate) < 'Infinity'
+                               AND abs(s.multiplier) < 'Infinity' AND abs(s.funding_interval_hours) < 'Infinity'
+                               AND abs(s.mark_price) < 'Infinity' AND abs(s.index_price) < 'Infinity'
+                               AND abs(s.open_interest_base) < 'Infinity' AND abs(s.open_interest_usd) < 'Infinity'
+                               AND abs(s.volume_24h_usd) < 'Infinity' AND abs(s.best_bid) < 'Infinity'
+                               AND abs(s.best_ask) < 'Infinity'
+                               AND isfinite(s.time) AND isfinite(s.next_funding_time))
+                          THEN 'non_finite_number'
+                     WHEN s.time > $2 THEN 'future_time'
+                     WHEN i.iv IS NULL OR NOT i.iv > 0 THEN 'bad_funding_interval'
+                     %s
+                END AS reason
+         FROM pg_temp.ingest_staging s
+         LEFT JOIN public.dexes d ON d.name = s.dex
+         LEFT JOIN public.markets m ON m.dex_id = d.id AND m.dex_symbol = s.dex_symbol
+         CROSS JOIN LATERAL (
+             SELECT coalesce(s.funding_interval_hours, m.funding_interval_hours, d.funding_interval_hours) AS iv) i
+        ) x$q$, coalesce(v_checks, ''));
+
+    -- One pass over the staged rows (hash aggregate, no sort): counts (rejected ones apart) and the newest accepted
+    -- sample per market. Rows older than the raw retention are dropped here and counted.
     EXECUTE format($q$
-        SELECT array_agg(c.row_id), array_agg(c.reason)
-        FROM (SELECT s.ctid AS row_id,
-                     CASE WHEN d.id IS NULL THEN 'unknown_dex'
-                          WHEN s.symbol = '' OR s.dex_symbol = '' THEN 'empty_symbol'
-                          WHEN s.margin NOT IN ('linear', 'inverse') THEN 'bad_margin'
-                          WHEN NOT (abs(s.funding_rate) < 'Infinity' AND abs(s.predicted_rate) < 'Infinity'
-                                    AND abs(s.multiplier) < 'Infinity' AND abs(s.funding_interval_hours) < 'Infinity'
-                                    AND abs(s.mark_price) < 'Infinity' AND abs(s.index_price) < 'Infinity'
-                                    AND abs(s.open_interest_base) < 'Infinity' AND abs(s.open_interest_usd) < 'Infinity'
-                                    AND abs(s.volume_24h_usd) < 'Infinity' AND abs(s.best_bid) < 'Infinity'
-                                    AND abs(s.best_ask) < 'Infinity'
-                                    AND isfinite(s.time) AND isfinite(s.next_funding_time))
-                               THEN 'non_finite_number'
-                          WHEN s.time > $1 THEN 'future_time'
-                          WHEN i.iv IS NULL OR NOT i.iv > 0 THEN 'bad_funding_interval'
-                          %s
-                     END AS reason
-              FROM pg_temp.ingest_staging s
-              LEFT JOIN public.dexes d ON d.name = s.dex
-              CROSS JOIN LATERAL (
-                  SELECT coalesce(s.funding_interval_hours,
-                                  (SELECT m.funding_interval_hours FROM public.markets m
-                                   WHERE m.dex_id = d.id AND m.dex_symbol = s.dex_symbol),
-                                  d.funding_interval_hours) AS iv) i) c
-        WHERE c.reason IS NOT NULL$q$, coalesce(v_checks, ''))
-    INTO v_bad_rows, v_reasons
-    USING v_horizon;
-    IF v_bad_rows IS NOT NULL THEN
+        WITH g AS (
+            SELECT count(*) AS n,
+                   count(*) FILTER (WHERE x.reason IS NOT NULL) AS n_bad,
+                   count(*) FILTER (WHERE x.reason IS NULL AND x.time < $1) AS n_old,
+                   public.last(x.row, x.time) FILTER (WHERE x.reason IS NULL AND x.time >= $1) AS r,
+                   min(x.time) FILTER (WHERE x.reason IS NULL AND x.time >= $1) AS min_time
+            FROM %s
+            GROUP BY x.dex, x.dex_symbol),
+        ins AS (
+            INSERT INTO pg_temp.ingest_markets
+                (dex, dex_symbol, symbol, quote, margin, multiplier, time, funding_rate, funding_interval_hours,
+                 predicted_rate, next_funding_time, mark_price, index_price, open_interest_base, open_interest_usd,
+                 volume_24h_usd, best_bid, best_ask, collection_latency_ms, min_time)
+            SELECT (g.r).dex, (g.r).dex_symbol, (g.r).symbol, (g.r).quote, (g.r).margin, (g.r).multiplier,
+                   (g.r).time, (g.r).funding_rate, (g.r).funding_interval_hours, (g.r).predicted_rate,
+                   (g.r).next_funding_time, (g.r).mark_price, (g.r).index_price, (g.r).open_interest_base,
+                   (g.r).open_interest_usd, (g.r).volume_24h_usd, (g.r).best_bid, (g.r).best_ask,
+                   (g.r).collection_latency_ms, g.min_time
+            FROM g WHERE (g.r).dex IS NOT NULL   -- (a row-wise "g.r IS NOT NULL" would need every field non-NULL)
+            RETURNING 1)
+        SELECT coalesce(sum(g.n), 0), coalesce(sum(g.n_bad), 0), coalesce(sum(g.n_old), 0), (SELECT count(*) FROM ins)
+        FROM g$q$, v_checked)
+    INTO v_staged, v_rows_rej, v_too_old, v_markets
+    USING v_cutoff, v_horizon;
+
+    -- Only when something was rejected (rare): which rows and why, a second scan; then they leave the staging
+    -- table, so the raw insert below never sees them.
+    IF v_rows_rej > 0 THEN
+        EXECUTE format('SELECT array_agg(x.row_id), array_agg(x.reason) FROM %s WHERE x.reason IS NOT NULL',
+                       v_checked)
+        INTO v_bad_rows, v_reasons
+        USING v_cutoff, v_horizon;
         DELETE FROM pg_temp.ingest_staging WHERE ctid = ANY (v_bad_rows);
-        v_rows_rej := cardinality(v_bad_rows);
         SELECT jsonb_object_agg(reason, n) INTO v_rejected
         FROM (SELECT reason, count(*) AS n FROM unnest(v_reasons) AS u(reason) GROUP BY reason) x;
     END IF;
@@ -143,30 +176,6 @@ BEGIN
     IF v_rows_rej > 0 OR v_runs_rej > 0 THEN
         RAISE WARNING 'ingest_apply: rejected % row(s) and % run(s): %', v_rows_rej, v_runs_rej, v_rejected;
     END IF;
-
-    -- One pass over the staged rows (hash aggregate, no sort): counts, and the newest accepted sample per market.
-    -- Rows older than the raw retention are dropped here and counted.
-    WITH g AS (
-        SELECT count(*) AS n,
-               count(*) FILTER (WHERE s.time < v_cutoff) AS n_old,
-               public.last(s, s.time) FILTER (WHERE s.time >= v_cutoff) AS r,
-               min(s.time) FILTER (WHERE s.time >= v_cutoff) AS min_time
-        FROM pg_temp.ingest_staging s
-        GROUP BY s.dex, s.dex_symbol),
-    ins AS (
-        INSERT INTO pg_temp.ingest_markets
-            (dex, dex_symbol, symbol, quote, margin, multiplier, time, funding_rate, funding_interval_hours,
-             predicted_rate, next_funding_time, mark_price, index_price, open_interest_base, open_interest_usd,
-             volume_24h_usd, best_bid, best_ask, collection_latency_ms, min_time)
-        SELECT (g.r).dex, (g.r).dex_symbol, (g.r).symbol, (g.r).quote, (g.r).margin, (g.r).multiplier, (g.r).time,
-               (g.r).funding_rate, (g.r).funding_interval_hours, (g.r).predicted_rate, (g.r).next_funding_time,
-               (g.r).mark_price, (g.r).index_price, (g.r).open_interest_base, (g.r).open_interest_usd,
-               (g.r).volume_24h_usd, (g.r).best_bid, (g.r).best_ask, (g.r).collection_latency_ms, g.min_time
-        FROM g WHERE (g.r).dex IS NOT NULL   -- (a row-wise "g.r IS NOT NULL" would need every field non-NULL)
-        RETURNING 1)
-    SELECT coalesce(sum(g.n), 0), coalesce(sum(g.n_old), 0), (SELECT count(*) FROM ins)
-    INTO v_staged, v_too_old, v_markets
-    FROM g;
 
     -- Unknown symbols and markets; the NOT EXISTS filters keep serial values from being burnt every cycle.
     WITH ins AS (
@@ -308,9 +317,9 @@ BEGIN
     PERFORM public.notify_cycle(jsonb_build_object(
         'cycle_time', to_char(v_cycle AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
         'dexes', v_dexes,
-        'rows_staged', v_staged + v_rows_rej,
+        'rows_staged', v_staged,
         'rows_inserted', v_inserted,
-        'rows_duplicate', v_staged - v_too_old - v_inserted,
+        'rows_duplicate', v_staged - v_rows_rej - v_too_old - v_inserted,
         'rows_too_old', v_too_old,
         'rows_rejected', v_rows_rej,
         'runs_rejected', v_runs_rej,
@@ -319,7 +328,7 @@ BEGIN
         'markets_created', v_mk_new,
         'symbols_created', v_sym_new));
 
-    RETURN QUERY SELECT v_staged + v_rows_rej, v_inserted, v_staged - v_too_old - v_inserted, v_too_old, v_mk_new,
+    RETURN QUERY SELECT v_staged, v_inserted, v_staged - v_rows_rej - v_too_old - v_inserted, v_too_old, v_mk_new,
                         v_sym_new, v_rows_rej, v_runs_rej, v_rejected;
 END
 $$;
