@@ -3,7 +3,7 @@
 -- One row per market per collection. Written only through ingest_apply().
 --
 -- Chunk interval 1 day. Volume: ~5,000 markets every 30-60 s = 7.2-14.4M rows/day; at ~136 bytes per row
--- including the unique index (TIMESCALE_NOTES "Sizing") that is 1-2 GB/day, of which the indexes of the chunk being
+-- including the unique index (about 136 bytes per row with its index, measured) that is 1-2 GB/day, of which the indexes of the chunk being
 -- written are a few hundred MB: they stay in RAM (< 25% of memory) on 8 GB+ machines. 1-day chunks also make the
 -- 30-day raw retention drop whole days (30-31 chunks live) and let the hourly rollup read one chunk at a time.
 --
@@ -49,7 +49,7 @@ COMMENT ON COLUMN funding_rates.collection_latency_ms IS 'How long the venue req
 
 -- Latest state per market, upserted by ingest_apply() every cycle (only when the new sample is newer).
 -- fillfactor 50 keeps the ~5,000 updates per cycle HOT (no indexed column but the key changes); aggressive
--- autovacuum keeps the table near its 5,000-row size (TIMESCALE_NOTES: it grew to 36 MB after 6M updates without).
+-- autovacuum keeps the table near its 5,000-row size (measured: 5,000 rows grew to 36 MB after 6M updates without).
 CREATE TABLE market_latest (
     market_id              integer PRIMARY KEY REFERENCES markets (id) ON DELETE CASCADE,
     time                   timestamptz NOT NULL,

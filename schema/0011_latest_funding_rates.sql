@@ -1,6 +1,6 @@
 -- 0011 analytics, part 1: per-market latest state with normalised rates and per-unit prices, fee helpers.
 --
--- Units (DESIGN.md "Words and units"): funding_rate is a fraction per funding interval; rate_1h = funding_rate /
+-- Units (docs/units.md): funding_rate is a fraction per funding interval; rate_1h = funding_rate /
 -- funding_interval_hours; rate_8h = 8 x rate_1h; apr (percent) = rate_1h x 8760 x 100. Prices per one unit of the
 -- symbol = venue price / markets.multiplier. Fees are fractions of notional per fill.
 

@@ -1,6 +1,6 @@
 -- 0012 analytics, part 2: fee-adjusted cross-venue opportunities and funding-rate rankings.
 --
--- The opportunity arithmetic is the contract of DESIGN.md "Opportunity arithmetic". For a symbol, a long leg on
+-- The opportunity arithmetic is the contract of docs/units.md "Opportunity arithmetic". For a symbol, a long leg on
 -- market L and a short leg on market S (different dexes, both sampled within max_age):
 --   divergence       = S.rate_8h - L.rate_8h                       (fraction per 8 h)
 --   estimated_fees   = 2 x fee(L) + 2 x fee(S)                     (open and close each leg; fraction of notional)
@@ -221,7 +221,7 @@ WHERE (opportunities.min_profit IS NULL OR p.net_profit >= opportunities.min_pro
 $$;
 
 COMMENT ON FUNCTION opportunities(text, text, text, text[], text[], text, float8, float8, float8, float8, float8, float8, float8, float8, text, float8, text, float8, interval, float8) IS
-$c$Fee-adjusted cross-venue funding opportunities from the latest state (DESIGN.md "Opportunity arithmetic"). Rows come unordered: add ORDER BY net_profit DESC (and LIMIT); the function is inlined, so that costs a top-N sort only. Candidates: every ordered pair (long market L, short market S) of one symbol on two different dexes, both sampled within max_age (by sample time) on active markets; divergence = S.rate_8h - L.rate_8h. All parameters are optional and named (SELECT * FROM opportunities(symbol => 'BTC', fee_type => 'maker')); NULL = no filter:
+$c$Fee-adjusted cross-venue funding opportunities from the latest state (docs/units.md "Opportunity arithmetic"). Rows come unordered: add ORDER BY net_profit DESC (and LIMIT); the function is inlined, so that costs a top-N sort only. Candidates: every ordered pair (long market L, short market S) of one symbol on two different dexes, both sampled within max_age (by sample time) on active markets; divergence = S.rate_8h - L.rate_8h. All parameters are optional and named (SELECT * FROM opportunities(symbol => 'BTC', fee_type => 'maker')); NULL = no filter:
 symbol (exact symbols.symbol); long_dex / short_dex (dex names); include_dexes (both legs in the list) / exclude_dexes (neither leg in it); quote (both legs, exact, e.g. 'USDT');
 min_divergence (fraction per 8 h); min_profit (net_profit, fraction of notional); min_volume_24h / max_volume_24h (USD, each leg); min_oi_usd / max_oi_usd (USD, each leg: min_oi_usd <= OI <= max_oi_usd);
 oi_ratio_min / oi_ratio_max (long OI / short OI); oi_imbalance ('long_heavy' | 'short_heavy' | 'balanced'); max_spread_bps (bid/ask spread of each leg, bps);

@@ -9,7 +9,9 @@ bash timescale/install.sh
 swift build --build-tests
 .build/debug/fundingd db start >/dev/null
 # Throwaway databases of earlier runs (a run that was killed cannot drop its own).
-admin=$(.build/debug/fundingd db url --role admin)
+# Password-less URL + the cluster's 0600 password file: no password in any process's arguments.
+export PGPASSFILE="$FUNDINGD_HOME/pgpass"
+admin=$(.build/debug/fundingd db url --role admin --without-password)
 for db in $(psql -X -tA "$admin" -c "SELECT datname FROM pg_database WHERE datname LIKE 'test\_%'"); do
     psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the private TimescaleDB cluster needs, idempotently:
 #   PostgreSQL 15 + server headers + pg_cron from Debian, and TimescaleDB (Apache edition) built from
-#   Debian's trixie source package against PostgreSQL 15 (bookworm has no timescaledb package).
+#   Debian's trixie source package against PostgreSQL 15 (bookworm has no timescaledb package), fetched from the
+#   mirror this machine's apt sources already use (`bash timescale/install.sh --print-mirror` shows it).
 # Skips in seconds when everything is present. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
@@ -10,6 +11,53 @@ PG_CONFIG=/usr/lib/postgresql/$PG_MAJOR/bin/pg_config
 SRC_DIR=${FUNDINGD_BUILD_DIR:-/var/tmp/fundingd-timescaledb-build}
 
 log() { printf '[timescale/install] %s\n' "$*" >&2; }
+
+# The Debian mirror this machine's apt already uses for its own release (so a machine behind its own mirror or
+# proxy fetches the trixie source package from there too): the first enabled "deb" source whose suite is exactly
+# the release codename, from sources.list / sources.list.d/*.list (one-line format, with or without [options]) or
+# sources.list.d/*.sources (deb822). FUNDINGD_DEBIAN_MIRROR overrides; FUNDINGD_APT_ETC (default /etc/apt) and
+# FUNDINGD_OS_RELEASE exist for the installer's tests.
+debian_mirror() {
+  if [ -n "${FUNDINGD_DEBIAN_MIRROR:-}" ]; then echo "$FUNDINGD_DEBIAN_MIRROR"; return 0; fi
+  local etc=${FUNDINGD_APT_ETC:-/etc/apt} codename f uri
+  codename=$(. "${FUNDINGD_OS_RELEASE:-/etc/os-release}" && echo "${VERSION_CODENAME:-}")
+  [ -n "$codename" ] || { log "no VERSION_CODENAME in os-release"; return 1; }
+  for f in "$etc/sources.list" "$etc"/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    uri=$(awk -v suite="$codename" '
+      $1 == "deb" {
+        i = 2
+        if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+        if ($(i + 1) == suite) { print $i; exit }
+      }' "$f")
+    if [ -n "$uri" ]; then echo "${uri%/}"; return 0; fi
+  done
+  for f in "$etc"/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    uri=$(awk -v suite="$codename" '
+      BEGIN { RS = ""; FS = "\n" }
+      {
+        types = ""; uris = ""; suites = ""; enabled = "yes"
+        for (n = 1; n <= NF; n++) {
+          line = $n
+          if (line ~ /^[ \t]*#/ || line !~ /:/) continue
+          key = tolower(substr(line, 1, index(line, ":") - 1)); val = substr(line, index(line, ":") + 1)
+          gsub(/^[ \t]+|[ \t]+$/, "", val)
+          if (key == "types") types = val; else if (key == "uris") uris = val
+          else if (key == "suites") suites = val; else if (key == "enabled") enabled = tolower(val)
+        }
+        if (enabled == "no") next
+        if ((" " types " ") !~ / deb /) next
+        if ((" " suites " ") !~ (" " suite " ")) next
+        split(uris, u, /[ \t]+/); print u[1]; exit
+      }' "$f")
+    if [ -n "$uri" ]; then echo "${uri%/}"; return 0; fi
+  done
+  log "no enabled Debian source for suite $codename in $etc; set FUNDINGD_DEBIAN_MIRROR (e.g. your mirror's /debian URL)"
+  return 1
+}
+
+if [ "${1:-}" = "--print-mirror" ]; then debian_mirror; exit $?; fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -46,8 +94,9 @@ if ! have_timescaledb; then
   as_root mkdir -p "$SRC_DIR"
   as_root chmod 0777 "$SRC_DIR"   # apt's _apt user downloads into it
   state="$SRC_DIR/apt-state"; mkdir -p "$state/lists/partial"
-  printf 'deb http://deb.debian.org/debian trixie main\ndeb-src http://deb.debian.org/debian trixie main\n' \
-    > "$SRC_DIR/trixie.list"
+  mirror=$(debian_mirror)
+  log "trixie source package from $mirror (this machine's own Debian mirror)"
+  printf 'deb %s trixie main\ndeb-src %s trixie main\n' "$mirror" "$mirror" > "$SRC_DIR/trixie.list"
   apt_opts=(-o "Dir::Etc::SourceList=$SRC_DIR/trixie.list" -o Dir::Etc::SourceParts=/nonexistent
             -o "Dir::State::Lists=$state/lists" -o Dir::State::Status=/var/lib/dpkg/status
             -o Debug::NoLocking=1)

@@ -123,6 +123,25 @@ public struct APIDatabase: Sendable {
             """) { try ResultRow(row: $0) }
     }
 
+    /// Whether the reader is a hot standby and its replay lag in seconds (schema/0060 `replica_status()`).
+    public func replicaStatus() async throws -> (inRecovery: Bool, lagSeconds: Double?) {
+        try await rows("SELECT in_recovery, replay_lag_seconds FROM replica_status()") {
+            try $0.decode((Bool, Double?).self)
+        }.first ?? (false, nil)
+    }
+
+    /// Waits (polling every 20 ms, at most `timeout`) until the reader has replayed the primary's WAL up to `lsn`
+    /// (from `cycle_notice()`); at once on a primary. `false` when the deadline passed first.
+    public func waitForReplay(to lsn: String, timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let caught = try await rows("SELECT replica_caught_up(\(lsn))") { try $0.decode(Bool.self) }.first ?? true
+            if caught { return true }
+            if ContinuousClock.now >= deadline { return false }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Active markets of `dex` with OI, volume, interval and last update.
     public func dexMarkets(dex: String) async throws -> [ResultRow] {
         try await rows("""

@@ -19,6 +19,10 @@ public struct APISettings: Sendable {
     public var readerPoolSize = 8
     /// Frames a WebSocket client may have queued before it is dropped as too slow.
     public var webSocketQueueSize = 256
+    /// Bytes of frames a WebSocket client may have queued before it is dropped as too slow (8 MiB).
+    public var webSocketQueueBytes = 8 << 20
+    /// How long one frame's write may wait on a client's full socket before the client is dropped.
+    public var webSocketWriteTimeout = Duration.seconds(10)
     /// Ping interval for WebSocket keepalive; a client that does not answer is disconnected.
     public var webSocketPingSeconds = 30
     /// How long a read route's response is reused when no ingest cycle or fee change came in between

@@ -42,6 +42,8 @@ struct OperationsRoutes: Sendable {
                 }
             }
         }
+        // On a hot standby (DATABASE_READER_URL) the data is as old as the replay lag.
+        let replica = try? await deps.database.replicaStatus()
         let statuses = rows.compactMap { $0["status"]?.string }
         let overall: String
         if !statuses.isEmpty, statuses.allSatisfy({ $0 == "healthy" }) {
@@ -77,6 +79,11 @@ struct OperationsRoutes: Sendable {
                 o.field("oldest_data_age_seconds", ages.max())
                 o.field("last_collection", lastRun)
                 o.field("uptime_seconds", uptime)
+                o.key("replica")
+                o.object { r in
+                    r.field("in_recovery", replica?.inRecovery)
+                    r.field("replay_lag_seconds", replica?.lagSeconds)
+                }
             }
         }
     }
@@ -106,9 +113,10 @@ struct OperationsRoutes: Sendable {
                     s.field("opportunity_clients", hub.opportunityClients)
                     s.field("clients_dropped_slow", hub.droppedSlow)
                     s.field("cycles_seen", hub.cycles)
+                    s.field("notifications_refused", hub.noticesRefused)
                     s.field("frames_sent", hub.framesSent)
                     s.key("last_cycle")
-                    if let payload = hub.lastCyclePayload { s.raw(payload) } else { s.null() }
+                    if let notice = hub.lastCycle { notice.write(to: &s) } else { s.null() }
                 }
                 let cache = deps.cache.summary
                 o.key("response_cache")

@@ -20,7 +20,10 @@ public actor StreamHub {
         public var droppedSlow = 0
         public var cycles = 0
         public var framesSent = 0
-        public var lastCyclePayload: String?
+        /// The last genuine ingest cycle's summary (from `cycle_notices`, never a notification's raw text).
+        public var lastCycle: CycleNotice?
+        /// Notifications on the channel that were malformed, named no stored notice, or repeated one.
+        public var noticesRefused = 0
     }
 
     let database: APIDatabase
@@ -56,8 +59,13 @@ public actor StreamHub {
         unsubscribe(id)
         if lastRates == nil {
             let rows = try await database.latestRates()
-            lastRates = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+            // Another subscriber or a cycle may have filled it during the await; theirs is as new or newer.
+            if lastRates == nil {
+                lastRates = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+            }
         }
+        // The client may have gone (or re-subscribed) while the query ran.
+        guard !outbox.isClosed else { return }
         rateClients[id] = (filter, outbox)
         let rows = (lastRates ?? [:]).values.filter(filter.matches).sorted { ($0.symbol, $0.dex, $0.dexSymbol) < ($1.symbol, $1.dex, $1.dexSymbol) }
         send(Self.frame(type: "snapshot", channel: .fundingRates, cycleTime: nil) { w in
@@ -67,21 +75,32 @@ public actor StreamHub {
     }
 
     /// Registers (or re-filters) an opportunity subscriber and enqueues its snapshot.
+    ///
+    /// Identical queries share one group. The group is looked up again after the query's await: a concurrent
+    /// subscriber with the same filters may have created it meanwhile, and replacing it would drop that
+    /// subscriber from every later update (issue 17: 99 of 100 concurrent subscribers got nothing).
     func subscribeOpportunities(_ id: UUID, query: OpportunityQuery, outbox: StreamOutbox) async throws {
         unsubscribe(id)
         if groups[query] == nil {
             let (rows, _) = try await database.opportunities(query)
-            groups[query] = OpportunityGroup(last: Dictionary(rows.map { (Self.pairKey($0), $0) },
-                                                              uniquingKeysWith: { a, _ in a }))
+            if groups[query] == nil {
+                groups[query] = OpportunityGroup(last: Dictionary(rows.map { (Self.pairKey($0), $0) },
+                                                                  uniquingKeysWith: { a, _ in a }))
+            }
         }
-        groups[query]!.clients.insert(id)
+        guard !outbox.isClosed, var group = groups[query] else { return }
+        group.clients.insert(id)
+        groups[query] = group
         opportunityClients[id] = (query, outbox)
-        let rows = Self.sorted(Array(groups[query]!.last.values), by: query)
+        let rows = Self.sorted(Array(group.last.values), by: query)
         send(Self.frame(type: "snapshot", channel: .opportunities, cycleTime: nil) { w in
             w.key("data")
             w.array { a in for row in rows { row.write(to: &a) } }
         }, to: id, outbox)
     }
+
+    /// The number of opportunity subscribers in the group of `query` (tests check the bookkeeping).
+    func opportunitySubscribers(of query: OpportunityQuery) -> Int { groups[query]?.clients.count ?? 0 }
 
     func unsubscribe(_ id: UUID) {
         rateClients[id] = nil
@@ -98,27 +117,42 @@ public actor StreamHub {
         } else if outbox.didOverflow {
             counters.droppedSlow += 1
             Counter(label: "fundingd_ws_clients_dropped_total").increment()
-            logger.warning("websocket client dropped: send queue full", metadata: ["client": "\(id)"])
+            logger.warning("websocket client dropped: send queue full",
+                           metadata: ["client": "\(id)", "queued_bytes": "\(outbox.queuedBytes)"])
             unsubscribe(id)
+        } else {
+            unsubscribe(id)   // gone
         }
+    }
+
+    /// A session dropped its client for not reading (write deadline passed).
+    func droppedSlow(_ id: UUID) {
+        counters.droppedSlow += 1
+        Counter(label: "fundingd_ws_clients_dropped_total").increment()
+        unsubscribe(id)
     }
 
     // MARK: cycles
 
-    /// One ingest cycle was written (`payload` is ingest_apply's NOTIFY JSON).
-    public func cycleCompleted(payload: String) async {
-        let info = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any] ?? [:]
+    /// A genuine notice arrived (an ingest cycle, or `event: fees`); `nil` after the listener reconnected, when
+    /// anything may have been missed.
+    public func cycleCompleted(_ notice: CycleNotice?) async {
         // A fee change ({"event": "fees"}) moves net profits but is not an ingest cycle.
-        if info["event"] == nil {
+        if let notice, notice.isCycle {
             counters.cycles += 1
-            counters.lastCyclePayload = payload
+            counters.lastCycle = notice
         }
-        let cycleTime = info["cycle_time"] as? String
-        if ((info["symbols_created"] as? Int) ?? 0) > 0 || ((info["markets_created"] as? Int) ?? 0) > 0 {
+        if notice?.createdNames ?? true {
             try? await catalog.reload()
         }
-        await pushRates(cycleTime: cycleTime)
-        await pushOpportunities(cycleTime: cycleTime)
+        await pushRates(cycleTime: notice?.cycleTime)
+        await pushOpportunities(cycleTime: notice?.cycleTime)
+    }
+
+    /// The listener refused a notification (see `CycleListener`).
+    public func noticeRefused() {
+        counters.noticesRefused += 1
+        Counter(label: "fundingd_cycle_notifications_refused_total").increment()
     }
 
     private func pushRates(cycleTime: String?) async {

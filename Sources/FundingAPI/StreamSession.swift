@@ -3,8 +3,9 @@ import HummingbirdWebSocket
 import Logging
 
 /// One WebSocket connection: reads `{"action": "subscribe" | "unsubscribe" | "ping", "filters": {...}}` messages,
-/// answers invalid ones with an error frame, and writes what the hub enqueues. A client whose queue overflows is
-/// disconnected (close code 1008).
+/// answers invalid ones with an error frame, and writes what the hub enqueues. A client whose queue overflows (in
+/// frames or bytes) is disconnected (close code 1008); one that does not take a frame within the write deadline
+/// (`webSocketWriteTimeout`: its socket stays full) is disconnected without further writes.
 struct StreamSession: Sendable {
     let channel: StreamChannel
     let deps: APIDependencies
@@ -14,7 +15,8 @@ struct StreamSession: Sendable {
         let id = UUID()
         let (frames, continuation) = AsyncStream.makeStream(
             of: String.self, bufferingPolicy: .bufferingOldest(deps.hub.queueSize))
-        let outbox = StreamOutbox(continuation: continuation)
+        let outbox = StreamOutbox(continuation: continuation, maxBytes: deps.settings.webSocketQueueBytes)
+        let writeTimeout = deps.settings.webSocketWriteTimeout
         var sessionLogger = self.logger
         sessionLogger[metadataKey: "client"] = "\(id)"
         sessionLogger[metadataKey: "channel"] = "\(channel.rawValue)"
@@ -24,10 +26,23 @@ struct StreamSession: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await frame in frames {
-                    do { try await outbound.write(.text(frame)) } catch { return }
+                    outbox.dequeued(frame)
+                    do {
+                        try await withDeadline(writeTimeout) { try await outbound.write(.text(frame)) }
+                    } catch is DeadlineExceeded {
+                        logger.warning("websocket client dropped: write deadline passed",
+                                       metadata: ["deadline": "\(writeTimeout)"])
+                        await deps.hub.droppedSlow(id)
+                        return
+                    } catch {
+                        return
+                    }
                 }
                 if outbox.didOverflow {
-                    try? await outbound.close(.policyViolation, reason: "send queue full: client too slow")
+                    // Its socket is probably full too: the close frame gets a short deadline.
+                    try? await withDeadline(min(writeTimeout, .seconds(2))) {
+                        try await outbound.close(.policyViolation, reason: "send queue full: client too slow")
+                    }
                 }
             }
             group.addTask {
@@ -49,6 +64,8 @@ struct StreamSession: Sendable {
     }
 
     func handle(_ message: WebSocketMessage, id: UUID, outbox: StreamOutbox) async {
+        // A client dropped as slow gets nothing more done for it while its session winds down.
+        guard !outbox.isClosed else { return }
         guard case .text(let text) = message else {
             outbox.send(StreamHub.errorFrame(code: "invalid_message", message: "binary frames are not supported"))
             return
@@ -87,6 +104,8 @@ struct StreamSession: Sendable {
             }
         } catch let error as APIError {
             outbox.send(StreamHub.errorFrame(code: error.code, message: error.message))
+        } catch is CancellationError {
+            return   // the session is ending
         } catch {
             logger.error("websocket message failed", metadata: ["error": "\(error)"])
             outbox.send(StreamHub.errorFrame(code: "internal_error", message: "internal error"))

@@ -40,6 +40,9 @@ public func buildApplication(
     }
     // The local cluster has a dedicated writer role; an explicit DATABASE_URL is used as given.
     let writerURL = try config.databaseURL ?? LocalCluster().url(role: .writer)
+    // The collector's validator uses the database's plausibility bounds (one declaration, schema/0055).
+    let bounds: PlausibilityBounds
+    if case .api = mode { bounds = .unknown } else { bounds = await loadBounds(writerURL, logger: logger) }
 
     switch mode {
     case .api(let settings), .all(let settings):
@@ -50,16 +53,17 @@ public func buildApplication(
         let api = try buildAPI(config, settings: settings, logger: logger)
         services += api.pools.map { .init(service: $0) }
         if case .all = mode {
-            services.append(.init(service: try buildIngest(config, url: writerURL, dexes: dexes, logger: logger)))
+            services.append(.init(service: try buildIngest(config, url: writerURL, dexes: dexes, bounds: bounds,
+                                                           logger: logger)))
         }
-        services.append(.init(service: CycleListener(url: try config.readerURL(), hub: api.deps.hub,
+        services.append(.init(service: CycleListener(url: try config.listenURL(), hub: api.deps.hub,
                                                             cache: api.deps.cache, logger: logger)))
         services.append(.init(service: ResponseCacheRefresher(cache: api.deps.cache)))
         services.append(.init(service: buildAPIApplication(api.deps, onServerRunning: onServerRunning)))
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))
     case .ingest(let once):
-        let ingest = try buildIngest(config, url: writerURL, dexes: dexes, logger: logger)
+        let ingest = try buildIngest(config, url: writerURL, dexes: dexes, bounds: bounds, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = demoServices
         if once {
             services.append(.init(service: IngestOnce(ingest: ingest),
@@ -72,8 +76,8 @@ public func buildApplication(
     }
 }
 
-/// The API's pools and dependencies: a reader pool (role `fundingd_reader`, statement timeout) and a small writer
-/// pool for admin writes. The pools are services: run them before anything queries.
+/// The API's pools and dependencies: a reader pool (role `fundingd_reader`, statement timeout) and a small pool
+/// for the admin route's writes (role `fundingd_operator`). The pools are services: run them before anything queries.
 public func buildAPI(_ config: FundingConfig, settings: APISettings, logger: Logger) throws
     -> (deps: APIDependencies, pools: [PostgresClient])
 {
@@ -83,7 +87,7 @@ public func buildAPI(_ config: FundingConfig, settings: APISettings, logger: Log
     readerConfig.options.maximumConnections = settings.readerPoolSize
     readerConfig.options.minimumConnections = min(2, settings.readerPoolSize)
     let reader = PostgresClient(configuration: readerConfig, backgroundLogger: logger)
-    var writerConfig = try config.writerURL().clientConfiguration(applicationName: "fundingd-admin")
+    var writerConfig = try config.operatorURL().clientConfiguration(applicationName: "fundingd-admin")
     writerConfig.options.additionalStartupParameters.append(("statement_timeout", "\(settings.statementTimeoutMs)"))
     writerConfig.options.maximumConnections = 2
     let writer = PostgresClient(configuration: writerConfig, backgroundLogger: logger)
@@ -92,16 +96,41 @@ public func buildAPI(_ config: FundingConfig, settings: APISettings, logger: Log
     return (APIDependencies(database: database, settings: settings, logger: logger), [reader, writer])
 }
 
+/// The plausibility bounds from the database, or `.unknown` (logged) when they cannot be read within 10 s: the
+/// daemon still starts, and `ingest_apply()` enforces the bounds on every row anyway.
+func loadBounds(_ url: DatabaseURL, logger: Logger) async -> PlausibilityBounds {
+    do {
+        return try await withDeadline(.seconds(10), "plausibility bounds") {
+            var options = try url.connectionConfiguration()
+            options.options.connectTimeout = .seconds(5)
+            let connection = try await PostgresConnection.connect(configuration: options, id: 1, logger: logger)
+            do {
+                let bounds = try await PlausibilityBounds.load(connection, logger: logger)
+                try? await connection.close()
+                return bounds
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        }
+    } catch {
+        logger.warning("plausibility bounds not loaded; the database enforces them on write",
+                       metadata: ["error": "\(error)"])
+        return .unknown
+    }
+}
+
 /// The ingest service for `config`: writes on its own connection to `url` and takes the ingest lock there
-/// (`leader: false` skips the lock, for tests that run one daemon alone).
+/// (`leader: false` skips the lock, for tests that run one daemon alone); its validator uses `bounds`.
 public func buildIngest(
-    _ config: FundingConfig, url: DatabaseURL, dexes: [String]?, leader: Bool = true, logger: Logger
+    _ config: FundingConfig, url: DatabaseURL, dexes: [String]?, leader: Bool = true,
+    bounds: PlausibilityBounds = .unknown, logger: Logger
 ) throws -> IngestService {
     let fetcher = AsyncHTTPFetcher(
         timeout: config.requestTimeout, retry: RetryPolicy(maxAttempts: config.retryAttempts),
         logger: Logger(label: "fundingd.http"))
     let collector = DexCollector(
-        fetcher: fetcher, validator: SnapshotValidator(maxAbsRatePerHour: config.maxRatePerHour),
+        fetcher: fetcher, validator: SnapshotValidator(bounds: bounds),
         deadline: config.venueDeadline, logger: logger)
     var settings = IngestService.Settings()
     settings.bufferCapacity = config.bufferCycles

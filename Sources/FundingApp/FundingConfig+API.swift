@@ -7,7 +7,8 @@ extension FundingConfig {
     /// The API's settings: `FUNDINGD_HTTP_HOST` (127.0.0.1), `FUNDINGD_HTTP_PORT` (8000), `FUNDINGD_ADMIN_TOKEN`
     /// (unset: admin routes answer 403), `FUNDINGD_API_STATEMENT_TIMEOUT_MS` (5000), `FUNDINGD_API_POOL_SIZE` (8), `FUNDINGD_API_PLAN_CACHE_MODE` (force_custom_plan),
     /// `FUNDINGD_API_CACHE_TTL_MS` (1000; 0 turns the response cache off),
-    /// `FUNDINGD_WS_QUEUE_SIZE` (256 frames), `FUNDINGD_WS_PING_SECONDS` (30), `FUNDINGD_OPENAPI_PATH`
+    /// `FUNDINGD_WS_QUEUE_SIZE` (256 frames), `FUNDINGD_WS_QUEUE_BYTES` (8388608),
+    /// `FUNDINGD_WS_WRITE_TIMEOUT_MS` (10000), `FUNDINGD_WS_PING_SECONDS` (30), `FUNDINGD_OPENAPI_PATH`
     /// (default `docs/openapi.json` next to `schema/`).
     public func apiSettings(host: String? = nil, port: Int? = nil) throws -> APISettings {
         var s = APISettings()
@@ -34,6 +35,8 @@ extension FundingConfig {
         }
         s.responseCacheTTL = .milliseconds(cacheTTL)
         s.webSocketQueueSize = max(1, reader.int(forKey: "fundingd.ws.queue.size", default: 256))
+        s.webSocketQueueBytes = max(1024, reader.int(forKey: "fundingd.ws.queue.bytes", default: 8 << 20))
+        s.webSocketWriteTimeout = .milliseconds(max(100, reader.int(forKey: "fundingd.ws.write.timeout.ms", default: 10_000)))
         s.webSocketPingSeconds = max(1, reader.int(forKey: "fundingd.ws.ping.seconds", default: 30))
         s.openAPIPath = reader.string(forKey: "fundingd.openapi.path")
             ?? SQLSource.locate()?.root.appendingPathComponent("docs/openapi.json").path
@@ -49,11 +52,23 @@ extension FundingConfig {
         return try databaseURL ?? LocalCluster().url(role: .reader)
     }
 
-    /// The admin writes' database: `DATABASE_WRITER_URL`, else `DATABASE_URL`, else the local `fundingd_writer`.
-    public func writerURL() throws -> DatabaseURL {
-        if let url = reader.string(forKey: "database.writer.url"), !url.isEmpty {
-            do { return try DatabaseURL(url) } catch { throw ConfigError(key: "DATABASE_WRITER_URL", message: "\(error)") }
+    /// The admin route's database (`set_dex_fees`): `DATABASE_OPERATOR_URL`, else `DATABASE_URL`, else the local
+    /// `fundingd_operator`, the role that may call `set_dex_fees` and nothing else (the collector's
+    /// `fundingd_writer` may not change fees).
+    public func operatorURL() throws -> DatabaseURL {
+        if let url = reader.string(forKey: "database.operator.url"), !url.isEmpty {
+            do { return try DatabaseURL(url) } catch { throw ConfigError(key: "DATABASE_OPERATOR_URL", message: "\(error)") }
         }
-        return try databaseURL ?? LocalCluster().url(role: .writer)
+        return try databaseURL ?? LocalCluster().url(role: .operator)
+    }
+
+    /// The connection the API listens for cycle notifications on: `DATABASE_LISTEN_URL`, else the reader URL. It
+    /// must reach the primary (a hot standby refuses LISTEN), so with `DATABASE_READER_URL` on a replica set it
+    /// to a reader login on the primary.
+    public func listenURL() throws -> DatabaseURL {
+        if let url = reader.string(forKey: "database.listen.url"), !url.isEmpty {
+            do { return try DatabaseURL(url) } catch { throw ConfigError(key: "DATABASE_LISTEN_URL", message: "\(error)") }
+        }
+        return try readerURL()
     }
 }

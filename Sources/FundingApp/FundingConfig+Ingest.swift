@@ -40,6 +40,4 @@ extension FundingConfig {
     /// Answered runs of its venue a market may be missing from before it leaves the latest views
     /// (`FUNDINGD_VANISH_GRACE_CYCLES`, default 3).
     public var vanishGraceCycles: Int { max(1, reader.int(forKey: "fundingd.vanish.grace.cycles", default: 3)) }
-    /// Largest accepted |funding rate| per hour as a fraction (`FUNDINGD_MAX_RATE_PER_HOUR`, default 0.05).
-    public var maxRatePerHour: Double { reader.double(forKey: "fundingd.max.rate.per.hour", default: 0.05) }
 }

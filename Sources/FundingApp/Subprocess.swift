@@ -14,7 +14,10 @@ enum Subprocess {
     }
 
     /// `captureOutput: false` sends output to /dev/null: needed for tools that leave a daemon holding it open.
-    static func run(_ executable: String, _ arguments: [String], captureOutput: Bool = true) throws -> Outcome {
+    /// `input` is written to the child's standard input (secrets go there, never into `arguments`, which any
+    /// local user can read with `ps`); without it standard input is /dev/null.
+    static func run(_ executable: String, _ arguments: [String], captureOutput: Bool = true,
+                    input: String? = nil) throws -> Outcome {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -30,16 +33,42 @@ enum Subprocess {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var inFds: [Int32] = [-1, -1]
+        if input != nil {
+            guard pipe(&inFds) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            posix_spawn_file_actions_adddup2(&actions, inFds[0], 0)
+            posix_spawn_file_actions_addclose(&actions, inFds[0])
+            posix_spawn_file_actions_addclose(&actions, inFds[1])
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         if captureOutput { close(fds[1]) }
+        if input != nil { close(inFds[0]) }
         guard spawned == 0 else {
             if captureOutput { close(fds[0]) }
+            if input != nil { close(inFds[1]) }
             throw POSIXError(.init(rawValue: spawned) ?? .EIO)
+        }
+        if let input {
+            // A child that exits without reading all of it must not kill this process with SIGPIPE.
+            signal(SIGPIPE, SIG_IGN)
+            // Written from another thread while this one drains the output: neither pipe can fill up and stall.
+            let writeEnd = inFds[1]
+            let bytes = Array(input.utf8)
+            let writer = Thread {
+                var offset = 0
+                while offset < bytes.count {
+                    let n = bytes[offset...].withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }
+                    if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { break }
+                }
+                close(writeEnd)
+            }
+            writer.start()
         }
 
         var output = [UInt8]()

@@ -1,4 +1,4 @@
-/// The unit conversions of DESIGN.md, in one place. Adapters convert a venue's quote into a fraction per
+/// The unit conversions of docs/units.md, in one place. Adapters convert a venue's quote into a fraction per
 /// interval with these; nothing downstream converts again.
 public enum FundingUnits {
     public static let hoursPerYear: Double = 8760

@@ -47,17 +47,27 @@ public struct CycleWriteResult: Sendable, Hashable {
     public var rowsTooOld: Int
     public var marketsCreated: Int
     public var symbolsCreated: Int
+    /// Rows the database refused (plausibility bounds, unknown dex, ...: schema/0057), by reason in `rejected`.
+    public var rowsRejected: Int = 0
+    /// Runs the database refused (unknown dex, malformed), by reason (`run_…`) in `rejected`.
+    public var runsRejected: Int = 0
+    /// Rejected rows and runs by reason.
+    public var rejected: [String: Int] = [:]
     /// Markets marked inactive because their venue stopped listing them (`ingest_mark_vanished`).
     public var marketsDeactivated: Int = 0
 
     public init(rowsStaged: Int, rowsInserted: Int, rowsDuplicate: Int, rowsTooOld: Int, marketsCreated: Int,
-                symbolsCreated: Int, marketsDeactivated: Int = 0) {
+                symbolsCreated: Int, rowsRejected: Int = 0, runsRejected: Int = 0, rejected: [String: Int] = [:],
+                marketsDeactivated: Int = 0) {
         self.rowsStaged = rowsStaged
         self.rowsInserted = rowsInserted
         self.rowsDuplicate = rowsDuplicate
         self.rowsTooOld = rowsTooOld
         self.marketsCreated = marketsCreated
         self.symbolsCreated = symbolsCreated
+        self.rowsRejected = rowsRejected
+        self.runsRejected = runsRejected
+        self.rejected = rejected
         self.marketsDeactivated = marketsDeactivated
     }
 }

@@ -43,13 +43,23 @@ public struct CycleWriter: Sendable {
                                     \(c.collectionLatencyMs))
                 """, logger: logger).collect()
             let rows = try await connection.query(
-                "SELECT rows_staged, rows_inserted, rows_duplicate, rows_too_old, markets_created, symbols_created FROM ingest_apply(\(runsJSON)::jsonb)",
+                "SELECT rows_staged, rows_inserted, rows_duplicate, rows_too_old, markets_created, symbols_created, rows_rejected, runs_rejected, rejected::text FROM ingest_apply(\(runsJSON)::jsonb)",
                 logger: logger)
             var result = CycleWriteResult(rowsStaged: 0, rowsInserted: 0, rowsDuplicate: 0, rowsTooOld: 0,
                                           marketsCreated: 0, symbolsCreated: 0)
-            for try await (a, b, c, d, e, f) in rows.decode((Int, Int, Int, Int, Int, Int).self) {
+            for try await (a, b, c, d, e, f, g, h, rejected) in rows.decode(
+                (Int, Int, Int, Int, Int, Int, Int, Int, String).self)
+            {
                 result = CycleWriteResult(rowsStaged: a, rowsInserted: b, rowsDuplicate: c, rowsTooOld: d,
-                                          marketsCreated: e, symbolsCreated: f)
+                                          marketsCreated: e, symbolsCreated: f, rowsRejected: g, runsRejected: h,
+                                          rejected: (try? JSONDecoder().decode([String: Int].self,
+                                                                               from: Data(rejected.utf8))) ?? [:])
+            }
+            if result.rowsRejected > 0 || result.runsRejected > 0 {
+                logger.warning("the write path rejected rows or runs",
+                               metadata: ["rows_rejected": "\(result.rowsRejected)",
+                                          "runs_rejected": "\(result.runsRejected)",
+                                          "reasons": "\(result.rejected)"])
             }
             if let grace = vanishGraceCycles {
                 let marked = try await connection.query(

@@ -47,15 +47,27 @@ struct DB: ParsableCommand {
     }
 
     struct URLCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "url", abstract: "Print a connection URL.")
-        @Option(help: "owner | writer | reader | admin")
+        static let configuration = CommandConfiguration(
+            commandName: "url", abstract: "Print a connection URL.",
+            discussion: """
+                With --without-password the URL carries no password: libpq then reads it from the cluster's \
+                password file, so it never shows in `ps`: PGPASSFILE=$FUNDINGD_HOME/pgpass psql "$(fundingd db url \
+                --without-password)".
+                """)
+        @Option(help: "owner | writer | reader | operator | admin")
         var role: String = "owner"
+
+        @Flag(help: "Leave the password out (use PGPASSFILE=$FUNDINGD_HOME/pgpass).")
+        var withoutPassword = false
 
         func run() throws {
             let roles: [String: LocalCluster.Role] = ["owner": .owner, "writer": .writer, "reader": .reader,
-                                                     "admin": .admin]
-            guard let r = roles[role] else { throw ValidationError("--role must be owner, writer, reader or admin") }
-            print(try LocalCluster().url(role: r).urlString)
+                                                     "operator": .operator, "admin": .admin]
+            guard let r = roles[role] else {
+                throw ValidationError("--role must be owner, writer, reader, operator or admin")
+            }
+            let url = try LocalCluster().url(role: r)
+            print(withoutPassword ? url.description : url.urlString)
         }
     }
 }

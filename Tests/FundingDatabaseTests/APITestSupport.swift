@@ -40,12 +40,12 @@ actor FixtureDatabase {
     }
 }
 
-/// Configuration for the API against `db` (reader and writer roles), admin token optional, plus `extra` variables.
+/// Configuration for the API against `db` (reader and operator roles), admin token optional, plus `extra` variables.
 func apiConfig(_ db: TestDatabase, adminToken: String? = testAdminToken, extra: [String: String] = [:]) throws
     -> FundingConfig
 {
     var env = ["DATABASE_URL": try db.writerURL.urlString, "DATABASE_READER_URL": try db.readerURL.urlString,
-               "DATABASE_WRITER_URL": try db.writerURL.urlString, "FUNDINGD_HTTP_PORT": "0",
+               "DATABASE_OPERATOR_URL": try db.operatorURL.urlString, "FUNDINGD_HTTP_PORT": "0",
                "FUNDINGD_OPENAPI_PATH": TestDatabase.repositoryRoot.appendingPathComponent("docs/openapi.json").path]
     if let adminToken { env["FUNDINGD_ADMIN_TOKEN"] = adminToken }
     env.merge(extra) { _, new in new }

@@ -77,7 +77,7 @@ struct Leg: Sendable {
     }
 }
 
-/// The expected opportunity for long leg `l` and short leg `s`, by DESIGN.md's arithmetic in plain Swift.
+/// The expected opportunity for long leg `l` and short leg `s`, by docs/units.md's arithmetic in plain Swift.
 struct ExpectedOpportunity: Sendable {
     var l: Leg
     var s: Leg

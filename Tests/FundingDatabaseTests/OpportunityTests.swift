@@ -26,7 +26,7 @@ enum KnownAnswer {
         Leg(dex: "okx", dexSymbol: "AAA-USDT-SWAP", symbol: "AAA", interval: 8, rate: 0.001, mark: 10.0,
             oi: 5_000_000, volume: 9_000_000, bid: 9.99, ask: 10.01, maker: okx.maker, taker: okx.taker,
             ageSeconds: 600),
-        // A venue created on the fly by ingest: fees unknown (NULL), so it takes part in no pair.
+        // A venue whose fees are unknown (NULL; its dexes row is created by `load`): it takes part in no pair.
         Leg(dex: "newdex", dexSymbol: "AAA-PERP", symbol: "AAA", interval: 8, rate: 0.002, mark: 10.0,
             oi: 4_000_000, volume: 9_000_000, bid: 9.99, ask: 10.01, maker: nil, taker: nil),
         // PEPE: a 1000-multiplier market against a per-unit market.
@@ -57,6 +57,8 @@ enum KnownAnswer {
             try await conn.exec("""
                 UPDATE dexes SET maker_fee = \(okx.maker), taker_fee = \(okx.taker), fee_tiers = NULL WHERE name = 'okx'
                 """)
+            // The write path creates no dex (only migrations and the daemon's start-up do): register it as the owner.
+            try await conn.exec("INSERT INTO dexes (name, display_name, kind) VALUES ('newdex', 'newdex', 'dex') ON CONFLICT (name) DO NOTHING")
         }
         let now = Date()
         try await db.withClient(try db.writerURL) { client in

@@ -137,7 +137,7 @@ struct StreamTests {
 
                 // Paradex gets cheaper: every pair with a paradex leg changes (BTC and ETH ones); the next cycle
                 // must push the BTC ones only.
-                try await db.with(try db.writerURL) { conn in
+                try await db.with(try db.operatorURL) { conn in
                     try await conn.exec("SELECT * FROM set_dex_fees('paradex', 0, 0.0001, NULL)")
                 }
                 try await ingestFixtures(into: db)

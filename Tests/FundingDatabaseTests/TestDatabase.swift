@@ -20,6 +20,7 @@ struct TestDatabase: Sendable {
     var ownerURL: DatabaseURL { get throws { try cluster.url(role: .owner).with(database: name) } }
     var writerURL: DatabaseURL { get throws { try cluster.url(role: .writer).with(database: name) } }
     var readerURL: DatabaseURL { get throws { try cluster.url(role: .reader).with(database: name) } }
+    var operatorURL: DatabaseURL { get throws { try cluster.url(role: .operator).with(database: name) } }
 
     /// Creates the database (owned by `fundingd`, TimescaleDB installed by the superuser) and, unless told
     /// otherwise, applies every migration.
@@ -33,9 +34,24 @@ struct TestDatabase: Sendable {
         let name = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         try await offload { try cluster.psql(database: "postgres", "CREATE DATABASE \(name) OWNER fundingd") }
         try await offload { try cluster.psql(database: name, "CREATE EXTENSION timescaledb") }
+        try await offload { try cluster.psql(database: name, LocalCluster.rollupOwnerGrant) }
         let db = TestDatabase(name: name, cluster: cluster)
         if migrate { try await db.migrate() }
         return db
+    }
+
+    /// The test cluster's TimescaleDB edition: `apache` or `timescale` (Community). Tests written for one edition
+    /// take `.enabled(...) { try await TestDatabase.edition() == "apache" }` with the reason.
+    static func edition() async throws -> String {
+        var env = ProcessInfo.processInfo.environment
+        if env["FUNDINGD_HOME"] == nil { env["FUNDINGD_HOME"] = repositoryRoot.appendingPathComponent(".fundingd").path }
+        let cluster = LocalCluster(environment: env)
+        let license = try await offload {
+            // In the service database: the licence setting exists where the extension is loaded.
+            try cluster.psql(database: try cluster.state().database,
+                             "SELECT coalesce(current_setting('timescaledb.license', true), 'apache')", tuplesOnly: true)
+        }
+        return license.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @discardableResult

@@ -12,6 +12,12 @@ psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
 CREATE ROLE fundingd LOGIN PASSWORD :'owner_pw';
 CREATE ROLE fundingd_writer LOGIN PASSWORD :'writer_pw';
 CREATE ROLE fundingd_reader LOGIN PASSWORD :'reader_pw';
+-- The admin route's role (set_dex_fees only); compose runs the API with DATABASE_URL (the owner), so it stays
+-- NOLOGIN here: ALTER ROLE fundingd_operator LOGIN PASSWORD '...' to give the route its own login.
+CREATE ROLE fundingd_operator NOLOGIN;
+-- Owns the continuous aggregates so that the writer may refresh them (timescale/timescale/0059).
+CREATE ROLE fundingd_rollups NOLOGIN;
+GRANT fundingd_rollups TO fundingd, fundingd_writer;
 CREATE DATABASE fundingd OWNER fundingd;
 \c fundingd
 CREATE EXTENSION IF NOT EXISTS timescaledb;

@@ -23,7 +23,8 @@ $O <<'SQL'
 -- Bench-only alternative write path: rows as a JSON array instead of COPY.
 CREATE FUNCTION ingest_apply_json(p_rows jsonb, p_runs jsonb)
 RETURNS TABLE (rows_staged integer, rows_inserted integer, rows_duplicate integer, rows_too_old integer,
-               markets_created integer, symbols_created integer)
+               markets_created integer, symbols_created integer, rows_rejected integer, runs_rejected integer,
+               rejected jsonb)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     PERFORM public.ingest_begin();

@@ -1,6 +1,7 @@
 -- Compares funding_rates_1h / funding_rates_1d with a from-scratch GROUP BY over funding_rates, written
 -- independently of rollup_definitions. Raises an exception on any difference (relative tolerance 1e-9 for sums
--- and means: summation order differs).
+-- and means: summation order differs). Runs on both editions: the watermark (Apache only) is reported where
+-- rollup_watermark() exists.
 CREATE OR REPLACE FUNCTION pg_temp.close(a float8, b float8) RETURNS boolean LANGUAGE sql IMMUTABLE AS
 $$ SELECT (a IS NULL AND b IS NULL) OR (a IS NOT NULL AND b IS NOT NULL AND abs(a - b) <= 1e-9 * greatest(abs(a), abs(b), 1e-12)) $$;
 
@@ -10,6 +11,7 @@ DECLARE
     bad bigint;
     n_raw bigint;
     n_view bigint;
+    mark text;
 BEGIN
     FOREACH w IN ARRAY ARRAY['1h', '1d'] LOOP
         EXECUTE format($q$
@@ -37,8 +39,11 @@ BEGIN
         IF bad > 0 THEN
             RAISE EXCEPTION 'funding_rates_% differs from GROUP BY over raw in % of % buckets', w, bad, n_raw;
         END IF;
-        RAISE NOTICE 'funding_rates_% = GROUP BY over raw: % buckets (view % rows), watermark %', w, n_raw, n_view,
-            rollup_watermark('funding_rates_' || w);
+        mark := 'none (continuous aggregate)';
+        IF to_regprocedure('public.rollup_watermark(text)') IS NOT NULL THEN
+            EXECUTE 'SELECT public.rollup_watermark($1)::text' INTO mark USING 'funding_rates_' || w;
+        END IF;
+        RAISE NOTICE 'funding_rates_% = GROUP BY over raw: % buckets (view % rows), watermark %', w, n_raw, n_view, mark;
     END LOOP;
 END
 $$;
