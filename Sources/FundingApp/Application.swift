@@ -92,7 +92,9 @@ public func buildAPI(_ config: FundingConfig, settings: APISettings, logger: Log
     writerConfig.options.maximumConnections = 2
     let writer = PostgresClient(configuration: writerConfig, backgroundLogger: logger)
     let database = APIDatabase(reader: reader, writer: writer, logger: logger,
-                               readerPoolSize: settings.readerPoolSize)
+                               readerPoolSize: settings.readerPoolSize,
+                               checkoutTimeout: settings.databaseCheckoutTimeout,
+                               circuit: DatabaseCircuit(openDuration: settings.databaseCircuitOpen))
     return (APIDependencies(database: database, settings: settings, logger: logger), [reader, writer])
 }
 

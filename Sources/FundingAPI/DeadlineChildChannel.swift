@@ -1,0 +1,26 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// A server child channel (the HTTP/WebSocket one) with a `ConnectionDeadlineHandler` installed first on every
+/// connection.
+struct DeadlineChildChannel<Base: ServerChildChannel>: ServerChildChannel {
+    typealias Value = Base.Value
+
+    let base: Base
+    let idleTimeout: TimeAmount
+    let requestTimeout: TimeAmount
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(
+                ConnectionDeadlineHandler(idleTimeout: idleTimeout, requestTimeout: requestTimeout), position: .first)
+        }.flatMap {
+            base.setup(channel: channel, logger: logger)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+}
