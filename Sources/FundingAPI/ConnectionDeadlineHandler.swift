@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 
 /// Bounds how long a client may hold a connection without a request in progress, and how long a request may take
 /// from its first byte to the first byte of the answer. It sits first in the pipeline (raw bytes, before the HTTP
@@ -94,20 +95,59 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
         case .idle:
             context.close(promise: nil)
         case .inRequest:
-            let error = APIError(.requestTimeout, code: "request_timeout",
-                                 message: "the request was not complete or not answered in time")
-            let body = error.body
-            var buffer = context.channel.allocator.buffer(capacity: 160 + body.count)
-            buffer.writeString("""
-                HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\n\
-                Content-Length: \(body.count)\r\nConnection: close\r\n\r\n
-                """)
-            buffer.writeBytes(body)
-            state = .upgraded  // nothing more from this handler
-            let written = context.eventLoop.makePromise(of: Void.self)
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
-            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: written)
+            reject(context, APIError(.requestTimeout, code: "request_timeout",
+                                     message: "the request was not complete or not answered in time"))
         }
+    }
+
+    /// The HTTP decoder refused the request (unknown method, oversized head, malformed syntax): answered at once
+    /// instead of after the request deadline. Called from `DecoderErrorHandler`, further down the pipeline.
+    func decoderFailed(_ context: ChannelHandlerContext, _ error: HTTPParserError) {
+        guard state != .upgraded else { return }
+        timer?.cancel()
+        timer = nil
+        reject(context, error == .headerOverflow
+            ? APIError(.requestHeaderFieldsTooLarge, code: "request_head_too_large",
+                       message: "the request line or headers are too large")
+            : APIError(.badRequest, code: "malformed_request", message: "the request is not valid HTTP/1.1"))
+    }
+
+    /// Writes `error` as a complete response straight to the socket and closes the connection.
+    private func reject(_ context: ChannelHandlerContext, _ error: APIError) {
+        guard state != .upgraded else { return }
+        let body = error.body
+        var buffer = context.channel.allocator.buffer(capacity: 160 + body.count)
+        buffer.writeString("""
+            HTTP/1.1 \(error.status.code) \(error.status.reasonPhrase)\r\nContent-Type: application/json; \
+            charset=utf-8\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n
+            """)
+        buffer.writeBytes(body)
+        state = .upgraded  // nothing more from this handler
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: written)
+    }
+}
+
+/// Sits after the HTTP decoder and hands its parse errors to the connection's `ConnectionDeadlineHandler`, which
+/// answers them from the raw end of the pipeline (Hummingbird's upgrade pipeline leaves them unanswered).
+final class DecoderErrorHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    let deadline: ConnectionDeadlineHandler
+    let deadlineContext: ChannelHandlerContext
+
+    init(deadline: ConnectionDeadlineHandler, context: ChannelHandlerContext) {
+        self.deadline = deadline
+        self.deadlineContext = context
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? HTTPParserError {
+            deadline.decoderFailed(deadlineContext, error)
+            return
+        }
+        context.fireErrorCaught(error)
     }
 }

@@ -3,7 +3,7 @@ import Logging
 import NIOCore
 
 /// A server child channel (the HTTP/WebSocket one) with a `ConnectionDeadlineHandler` installed first on every
-/// connection.
+/// connection, and a `DecoderErrorHandler` after the HTTP decoder so requests it cannot parse are answered at once.
 struct DeadlineChildChannel<Base: ServerChildChannel>: ServerChildChannel {
     typealias Value = Base.Value
 
@@ -17,6 +17,12 @@ struct DeadlineChildChannel<Base: ServerChildChannel>: ServerChildChannel {
                 ConnectionDeadlineHandler(idleTimeout: idleTimeout, requestTimeout: requestTimeout), position: .first)
         }.flatMap {
             base.setup(channel: channel, logger: logger)
+        }.flatMapThrowing { value in
+            let operations = channel.pipeline.syncOperations
+            let deadline = try operations.handler(type: ConnectionDeadlineHandler.self)
+            let context = try operations.context(handlerType: ConnectionDeadlineHandler.self)
+            try operations.addHandler(DecoderErrorHandler(deadline: deadline, context: context))
+            return value
         }
     }
 
