@@ -269,8 +269,18 @@ public struct APIDatabase: Sendable {
 
     /// `opportunities(...)` sorted and limited, with the count before the limit.
     public func opportunities(_ q: OpportunityQuery) async throws -> (rows: [ResultRow], total: Int) {
+        Self.splitTotal(try await execute(OpportunitiesStatement(query: q)))
+    }
+
+    /// A read-only call whose rows carry `count(*) OVER () AS total_count` (the count before its LIMIT): the rows
+    /// without that column, and the count.
+    public func resultRowsWithTotal(_ query: PostgresQuery) async throws -> (rows: [ResultRow], total: Int) {
+        Self.splitTotal(try await resultRows(query))
+    }
+
+    static func splitTotal(_ rows: [ResultRow]) -> (rows: [ResultRow], total: Int) {
         var total = 0
-        let rows = try await execute(OpportunitiesStatement(query: q)).map { row -> ResultRow in
+        let stripped = rows.map { row -> ResultRow in
             var r = row
             if let i = r.columns.firstIndex(of: "total_count") {
                 if case .int(let n) = r.values[i] { total = n }
@@ -279,7 +289,7 @@ public struct APIDatabase: Sendable {
             }
             return r
         }
-        return (rows, total)
+        return (stripped, total)
     }
 
     /// Any read-only analytics call whose rows are shaped as they come.

@@ -168,8 +168,7 @@ struct HistoryRoutes: Sendable {
         }
         let minProfit = try q.double(anyOf: ["min_profit", "min_profit_percent"], min: -1, max: 1)
         let limit = try q.int("limit", default: 100, range: 1...10_000)
-        var total = 0
-        let rows = try await deps.database.resultRows("""
+        let (rows, total) = try await deps.database.resultRowsWithTotal("""
             SELECT h.*, opportunity_pair_id(h.symbol, h.long_dex, h.long_dex_symbol, h.short_dex, h.short_dex_symbol)
                        AS id,
                    h.cycle_time AS discovered_at, h.net_profit AS net_profit_percent, count(*) OVER () AS total_count
@@ -177,15 +176,7 @@ struct HistoryRoutes: Sendable {
             WHERE (\(symbol)::text IS NULL OR h.symbol = \(symbol)::text) AND h.cycle_time >= \(from)
               AND h.cycle_time < \(to) AND (\(minProfit)::float8 IS NULL OR h.net_profit >= \(minProfit)::float8)
             ORDER BY h.cycle_time DESC, h.net_profit DESC NULLS LAST, h.symbol, h.long_dex, h.short_dex LIMIT \(limit)
-            """).map { row in
-                var r = row
-                if let i = r.columns.firstIndex(of: "total_count") {
-                    if case .int(let n) = r.values[i] { total = n }
-                    r.columns.remove(at: i)
-                    r.values.remove(at: i)
-                }
-                return r
-            }
+            """)
         return Response.json { w in
             w.object { o in
                 o.key("opportunities")

@@ -1,5 +1,6 @@
 import Foundation
 import FundingAPI
+import FundingVenues
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSClient
@@ -7,20 +8,9 @@ import Logging
 import NIOCore
 import Testing
 
-/// A JSON value with its exact type (JSONDecoder keeps `true` and `1` apart, JSONSerialization does not).
-indirect enum JSONValue: Decodable, Sendable {
-    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
+/// JSON values with their exact type (FundingVenues' `JSONValue`: JSONDecoder keeps `true` and `1` apart,
+/// JSONSerialization does not).
+extension JSONValue {
     static func parse(_ text: String) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
