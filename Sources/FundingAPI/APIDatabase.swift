@@ -9,9 +9,11 @@ import Synchronization
 /// and a separate writer pool for admin writes. Each method is one call into the SQL of `schema/` with bound
 /// parameters; PostgreSQL errors become `APIError`s here.
 ///
-/// Every call first gets a connection within `checkoutTimeout` or fails with 503 `database_unavailable`; such a
-/// failure opens `circuit`, which then fails further calls at once until a probe gets through, so with the database
-/// away requests answer in milliseconds and do not pile up waiting for connections.
+/// Every call first gets a connection within `checkoutTimeout` or fails with 503. When no other call of the pool
+/// is running, nothing is reaching the database: `database_unavailable`, and `circuit` opens, failing further calls
+/// at once until a probe gets through, so with the database away requests answer in milliseconds and do not pile
+/// up waiting for connections. When other calls hold connections the database is there but every one is busy:
+/// `database_busy`, and the circuit stays closed (load is shed, not mistaken for an outage).
 public struct APIDatabase: Sendable {
     public let reader: PostgresClient
     public let writer: PostgresClient?
@@ -40,18 +42,21 @@ public struct APIDatabase: Sendable {
     private struct CheckoutTimeout: Error {}
 
     /// Runs `body` on a connection of `client` leased within `checkoutTimeout` (see the type's comment).
-    func withConnection<T: Sendable>(_ client: PostgresClient,
+    func withConnection<T: Sendable>(_ client: PostgresClient, pool: String,
                                      _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws -> T
     {
         try circuit.admit()
         let lease = Lease()
         let timeout = checkoutTimeout
+        let metrics = poolMetrics
         do {
             let result = try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
                     try await client.withConnection { connection in
                         lease.taken.store(true, ordering: .sequentiallyConsistent)
+                        metrics.leased(pool, 1)
+                        defer { metrics.leased(pool, -1) }
                         return try await body(connection)
                     }
                 }
@@ -70,6 +75,12 @@ public struct APIDatabase: Sendable {
             }
             circuit.succeeded()
             return result
+        } catch is CheckoutTimeout where poolMetrics.leasedCount(pool) > 0 {
+            circuit.released()
+            Counter(label: "fundingd_db_checkout_busy_total", dimensions: [("pool", pool)]).increment()
+            throw APIError(.serviceUnavailable, code: "database_busy", message: """
+                every database connection stayed busy for \(timeout.wholeMilliseconds) ms; retry shortly
+                """)
         } catch is CheckoutTimeout {
             let reason = "no database connection within \(timeout.wholeMilliseconds) ms"
             circuit.failed(reason)
@@ -99,7 +110,7 @@ public struct APIDatabase: Sendable {
         defer { poolMetrics.end(pool, elapsed: ContinuousClock.now - start) }
         let logger = self.logger
         do {
-            return try await withConnection(client ?? reader) { connection in
+            return try await withConnection(client ?? reader, pool: pool) { connection in
                 var out: [T] = []
                 for try await row in try await connection.query(query, logger: logger) {
                     out.append(try transform(row))
@@ -123,7 +134,7 @@ public struct APIDatabase: Sendable {
         defer { poolMetrics.end("reader", elapsed: ContinuousClock.now - start) }
         let logger = self.logger
         do {
-            return try await withConnection(reader) { connection in
+            return try await withConnection(reader, pool: "reader") { connection in
                 var out: [S.Row] = []
                 for try await row in try await connection.execute(statement, logger: logger) { out.append(row) }
                 return out
@@ -325,4 +336,13 @@ final class PoolMetrics: Sendable {
 
     /// Current in-flight counts (the JSON metrics summary).
     var snapshot: [String: Int] { inFlight.withLock { $0 } }
+
+    /// Connections each pool has handed out right now (a call holding one is talking to the database).
+    private let leases = Mutex<[String: Int]>([:])
+
+    func leased(_ pool: String, _ delta: Int) {
+        leases.withLock { $0[pool, default: 0] += delta }
+    }
+
+    func leasedCount(_ pool: String) -> Int { leases.withLock { $0[pool] ?? 0 } }
 }

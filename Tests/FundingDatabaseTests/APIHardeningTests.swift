@@ -267,11 +267,13 @@ struct DatabaseAwayTests {
             group.addTask { await client.run() }
             defer { group.cancelAll() }
             try await Application(router: buildRouter(deps)).test(.router) { http in
-                // The first call waits for the checkout deadline (500 ms) and opens the circuit.
+                // The first calls (10 at once) wait for the checkout deadline (500 ms) and open the circuit.
                 let start = ContinuousClock.now
-                let first = try await http.call("/api/v1/funding-rates")
-                #expect(first.status == .serviceUnavailable)
-                #expect(first.errorCode == "database_unavailable")
+                let firsts = try await withThrowingTaskGroup(of: String?.self) { calls in
+                    for _ in 0..<10 { calls.addTask { try await http.call("/api/v1/funding-rates").errorCode } }
+                    return try await calls.reduce(into: [String?]()) { $0.append($1) }
+                }
+                #expect(firsts.allSatisfy { $0 == "database_unavailable" }, "\(firsts)")
                 #expect(ContinuousClock.now - start < .seconds(2))
                 // Then every route answers at once, 40 requests at a time: no pile-up.
                 let routes = deps.routeTable.routes.filter { $0.method == "GET" && !$0.path.contains("/ws/")
@@ -328,6 +330,33 @@ struct DatabaseAwayTests {
                         #expect(try frame(try await messages.next())["type"] as? String == "pong")
                         try await outbound.close(.normalClosure, reason: nil)
                     }
+                }
+            }
+        }
+    }
+}
+
+@Suite("HTTP API with every connection busy")
+struct BusyPoolTests {
+    @Test("a saturated pool answers 503 database_busy and does not open the circuit", .timeLimit(.minutes(1)))
+    func busyIsNotAway() async throws {
+        let db = try await FixtureDatabase.shared.get()
+        try await withAPIDependencies(db, extra: ["FUNDINGD_API_POOL_SIZE": "1",
+                                                  "FUNDINGD_API_DB_CHECKOUT_TIMEOUT_MS": "300"]) { deps in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The pool's one connection sleeps 2 s.
+                group.addTask { _ = try await deps.database.rows("SELECT pg_sleep(2)") { _ in 0 } }
+                try await Task.sleep(for: .milliseconds(500))
+                try await Application(router: buildRouter(deps)).test(.router) { client in
+                    let r = try await client.call("/api/v1/dexes")
+                    #expect(r.status == .serviceUnavailable)
+                    #expect(r.errorCode == "database_busy")
+                }
+                #expect(deps.database.circuit.trips == 0)
+                try await group.waitForAll()
+                try await Application(router: buildRouter(deps)).test(.router) { client in
+                    let after = try await client.call("/api/v1/dexes")
+                    #expect(after.status == .ok)
                 }
             }
         }
