@@ -257,6 +257,24 @@ struct APIContractTests {
                     #expect(seen.count >= 2)
                     try await outbound.close(.normalClosure, reason: nil)
                 }
+                // The opportunity stream in the document's style: one opportunity_update per pair; another
+                // stream's name in channels is refused.
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/v1/ws/opportunities",
+                                                  logger: Logger(label: "ws-contract")) { inbound, outbound, _ in
+                    var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
+                    try await outbound.write(.text(#"{"action":"subscribe","channels":["funding_rates"]}"#))
+                    let refused = try frame(try await messages.next())
+                    #expect(dig(refused, "error", "code") as? String == "invalid_parameter")
+                    try await outbound.write(.text(#"{"action":"subscribe","channels":["opportunities"],"filters":{"symbol":"BTC","min_profit":-1,"limit":3}}"#))
+                    for _ in 0..<3 {
+                        let update = try frame(try await messages.next())
+                        #expect(update["type"] as? String == "opportunity_update")
+                        #expect(dig(update, "data", "symbol") as? String == "BTC")
+                        #expect(dig(update, "data", "id") is Int)
+                        #expect(double(dig(update, "data", "net_profit_percent")) == double(dig(update, "data", "net_profit")))
+                    }
+                    try await outbound.close(.normalClosure, reason: nil)
+                }
             }
         }
     }
