@@ -229,9 +229,7 @@ struct APIContractTests {
     @Test("the WebSocket subscribe message of the document gets the document's update messages",
           .timeLimit(.minutes(2)))
     func webSocket() async throws {
-        let db = try await TestDatabase.make()
-        defer { db.drop() }
-        try await ingestFixtures(into: db)
+        let db = try await FixtureDatabase.shared.get()
         let subscribe = try DesignExamples.text("14_ws-funding-rates-subscribe.json.example")
         let update = try ContractChecker.example(try DesignExamples.text("15_ws-funding-rates-update.json.example"))
         try await withLiveAPI(db) { port in
