@@ -346,7 +346,8 @@ struct BusyPoolTests {
         try await withAPIDependencies(db, extra: ["FUNDINGD_API_POOL_SIZE": "1",
                                                   "FUNDINGD_API_DB_CHECKOUT_TIMEOUT_MS": "300"]) { deps in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                // The pool's one connection sleeps 4 s, under the 5 s statement timeout (wait until it holds it: connecting may be slow on a busy box).
+                // The pool's one connection sleeps 4 s (under the 5 s statement timeout); wait until it holds it:
+                // connecting may be slow on a busy machine.
                 group.addTask { _ = try await deps.database.rows("SELECT pg_sleep(4)") { _ in 0 } }
                 let deadline = ContinuousClock.now + .seconds(20)
                 while deps.database.poolMetrics.leasedCount("reader") == 0, ContinuousClock.now < deadline {
