@@ -61,7 +61,7 @@ public actor StreamHub {
         rateClients[id] = (filter, outbox)
         let rows = (lastRates ?? [:]).values.filter(filter.matches).sorted { ($0.symbol, $0.dex, $0.dexSymbol) < ($1.symbol, $1.dex, $1.dexSymbol) }
         if filter.documentMessages {
-            for row in rows { send(Self.rateUpdate(row, cycleTime: nil), to: id, outbox) }
+            send(Self.batch(rows.map { Self.rateUpdate($0, cycleTime: nil) }), to: id, outbox)
             return
         }
         send(Self.frame(type: "snapshot", channel: .fundingRates, cycleTime: nil) { w in
@@ -82,7 +82,8 @@ public actor StreamHub {
         opportunityClients[id] = (query, outbox)
         let rows = Self.sorted(Array(groups[query]!.last.values), by: query)
         if query.documentMessages {
-            for row in rows { send(Self.opportunityMessage("opportunity_update", row, cycleTime: nil), to: id, outbox) }
+            send(Self.batch(rows.map { Self.opportunityMessage("opportunity_update", $0, cycleTime: nil) }), to: id,
+                 outbox)
             return
         }
         send(Self.frame(type: "snapshot", channel: .opportunities, cycleTime: nil) { w in
@@ -145,7 +146,7 @@ public actor StreamHub {
             let mine = changed.filter(client.filter.matches)
             guard !mine.isEmpty else { continue }
             if client.filter.documentMessages {
-                for row in mine { send(Self.rateUpdate(row, cycleTime: cycleTime), to: id, client.outbox) }
+                send(Self.batch(mine.map { Self.rateUpdate($0, cycleTime: cycleTime) }), to: id, client.outbox)
                 continue
             }
             send(Self.frame(type: "update", channel: .fundingRates, cycleTime: cycleTime) { w in
@@ -173,11 +174,11 @@ public actor StreamHub {
             groups[query] = current
             guard !changed.isEmpty || !removed.isEmpty else { continue }
             if query.documentMessages {
-                let messages = changed.map { Self.opportunityMessage("opportunity_update", $0, cycleTime: cycleTime) }
-                    + removed.map { Self.opportunityMessage("opportunity_removed", $0, cycleTime: cycleTime) }
+                let messages = Self.batch(
+                    changed.map { Self.opportunityMessage("opportunity_update", $0, cycleTime: cycleTime) }
+                        + removed.map { Self.opportunityMessage("opportunity_removed", $0, cycleTime: cycleTime) })
                 for id in current.clients {
-                    guard let client = opportunityClients[id] else { continue }
-                    for message in messages { send(message, to: id, client.outbox) }
+                    if let client = opportunityClients[id] { send(messages, to: id, client.outbox) }
                 }
                 continue
             }
@@ -239,6 +240,15 @@ public actor StreamHub {
             body(&o)
         }
         return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// Separates the messages of one queue entry: the session writes each as its own text frame. A NUL never occurs
+    /// in the JSON text (`JSONWriter` escapes every control character), and one entry per cycle keeps a
+    /// document-style client's queue as short as a batched one's.
+    static let messageSeparator: Character = "\u{0}"
+
+    static func batch(_ messages: [String]) -> String {
+        messages.joined(separator: String(messageSeparator))
     }
 
     /// The design document's update message for one market: `{"type": "funding_rate_update", "timestamp", "data":

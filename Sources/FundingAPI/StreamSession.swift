@@ -23,8 +23,11 @@ struct StreamSession: Sendable {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await frame in frames {
-                    do { try await outbound.write(.text(frame)) } catch { return }
+                for await entry in frames {
+                    // One queue entry may hold several messages (document-style streams): a frame each.
+                    for frame in entry.split(separator: StreamHub.messageSeparator) {
+                        do { try await outbound.write(.text(String(frame))) } catch { return }
+                    }
                 }
                 if outbox.didOverflow {
                     try? await outbound.close(.policyViolation, reason: "send queue full: client too slow")

@@ -255,6 +255,24 @@ struct APIContractTests {
                     #expect(seen.count >= 2)
                     try await outbound.close(.normalClosure, reason: nil)
                 }
+                // Every market (392 in the fixture cycle, more than the 256-entry queue): one message each, and the
+                // client is not dropped as slow.
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/v1/ws/funding-rates",
+                                                  logger: Logger(label: "ws-contract")) { inbound, outbound, _ in
+                    var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
+                    try await outbound.write(.text(#"{"action":"subscribe","channels":["funding_rates"]}"#))
+                    var updates = 0
+                    let total = expectedMarkets.values.reduce(0, +)  // 392
+                    while updates < total, let message = try await messages.next() {
+                        guard case .text(let text) = message else { continue }
+                        #expect(text.hasPrefix(#"{"type":"funding_rate_update""#))
+                        updates += 1
+                    }
+                    #expect(updates == total)
+                    try await outbound.write(.text(#"{"action":"ping"}"#))
+                    #expect(try frame(try await messages.next())["type"] as? String == "pong")
+                    try await outbound.close(.normalClosure, reason: nil)
+                }
                 // The opportunity stream in the document's style: one opportunity_update per pair; another
                 // stream's name in channels is refused.
                 try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/v1/ws/opportunities",
