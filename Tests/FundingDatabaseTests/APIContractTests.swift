@@ -227,13 +227,13 @@ struct APIContractTests {
     }
 
     @Test("the WebSocket subscribe message of the document gets the document's update messages",
-          .timeLimit(.minutes(2)))
+          .timeLimit(.minutes(4)))
     func webSocket() async throws {
         let db = try await FixtureDatabase.shared.get()
         let subscribe = try DesignExamples.text("14_ws-funding-rates-subscribe.json.example")
         let update = try ContractChecker.example(try DesignExamples.text("15_ws-funding-rates-update.json.example"))
         try await withLiveAPI(db) { port in
-            try await withTimeout(60) {
+            try await withTimeout(180) {
                 try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/v1/ws/funding-rates",
                                                   logger: Logger(label: "ws-contract")) { inbound, outbound, _ in
                     var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()

@@ -396,7 +396,7 @@ struct ConnectionDeadlineTests {
             #expect(slow.seconds < 10)
             // A complete request is answered, then the kept-alive connection closes when idle.
             let ok = try await RawHTTP.exchange(port: port, [Array("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n".utf8)],
-                                                readTimeout: 10)
+                                                readTimeout: 30)
             #expect(ok.statusLine.hasPrefix("HTTP/1.1 200"), "\(ok.response.prefix(200))")
             #expect(ok.closed)
             // Requests the HTTP decoder refuses are answered at once (not held until the request deadline).
