@@ -151,31 +151,43 @@ enum DesignExamples {
     }
 }
 
+/// Fixture data plus one more hyperliquid BTC sample two hours back (so statistics have two samples), shared by the
+/// tests that change what they read (fees, collection runs), made once: each fixture cycle costs every test's
+/// start-up time on a 2-core machine. Its users change disjoint things (edgex, paradex and lighter fees; a bybit
+/// run). Dropped with the other test databases by the next `scripts/test.sh`.
+actor MutableFixtureDatabase {
+    static let shared = MutableFixtureDatabase()
+    private var task: Task<TestDatabase, any Error>?
+
+    func get() async throws -> TestDatabase {
+        if task == nil {
+            task = Task {
+                let db = try await TestDatabase.make()
+                try await ingestFixtures(into: db)
+                try await db.with(try db.ownerURL) { c in
+                    try await c.exec("""
+                        INSERT INTO funding_rates (time, market_id, funding_rate, funding_interval_hours, mark_price)
+                        SELECT l.time - INTERVAL '2 hours', l.market_id, l.funding_rate / 2, l.funding_interval_hours,
+                               l.mark_price
+                        FROM market_latest l JOIN markets m ON m.id = l.market_id JOIN dexes d ON d.id = m.dex_id
+                        JOIN symbols s ON s.id = m.symbol_id WHERE d.name = 'hyperliquid' AND s.symbol = 'BTC'
+                        """)
+                    // Into the hourly rollup (the statistics and 1h history read it).
+                    try await c.exec("CALL refresh_rollups()")
+                }
+                return db
+            }
+        }
+        return try await task!.value
+    }
+}
+
 @Suite("The design document's API contract (fixture data)")
 struct APIContractTests {
-    /// Fixture data plus one more hyperliquid BTC sample two hours back, so statistics have two samples.
-    static func contractDatabase() async throws -> TestDatabase {
-        let db = try await TestDatabase.make()
-        try await ingestFixtures(into: db)
-        try await db.with(try db.ownerURL) { c in
-            try await c.exec("""
-                INSERT INTO funding_rates (time, market_id, funding_rate, funding_interval_hours, mark_price)
-                SELECT l.time - INTERVAL '2 hours', l.market_id, l.funding_rate / 2, l.funding_interval_hours,
-                       l.mark_price
-                FROM market_latest l JOIN markets m ON m.id = l.market_id JOIN dexes d ON d.id = m.dex_id
-                JOIN symbols s ON s.id = m.symbol_id WHERE d.name = 'hyperliquid' AND s.symbol = 'BTC'
-                """)
-            // Into the hourly rollup (the statistics and 1h history read it).
-            try await c.exec("CALL refresh_rollups()")
-        }
-        return db
-    }
-
     @Test("every request of the document is accepted and every response has the example's fields, types and units",
           .timeLimit(.minutes(3)))
     func examples() async throws {
-        let db = try await Self.contractDatabase()
-        defer { db.drop() }
+        let db = try await MutableFixtureDatabase.shared.get()
         let start = JSONWriter.timestamp(Date().addingTimeInterval(-86400))
         let end = JSONWriter.timestamp(Date().addingTimeInterval(60))
         let requests = try DesignExamples.manifest().examples

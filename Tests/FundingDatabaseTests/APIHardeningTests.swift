@@ -194,9 +194,8 @@ struct APIHardeningTests {
     @Test("health: a dex whose last run was partial is degraded; a stuck ingest writer makes it unhealthy",
           .timeLimit(.minutes(2)))
     func healthStates() async throws {
-        let db = try await TestDatabase.make()
-        defer { db.drop() }
-        try await ingestFixtures(into: db)
+        // Shared with the contract test, which changes only fees (health does not depend on them).
+        let db = try await MutableFixtureDatabase.shared.get()
         try await withAPIDependencies(db) { base in
             var deps = base
             let now = Date()
