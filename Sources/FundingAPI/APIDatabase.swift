@@ -1,4 +1,5 @@
 import Foundation
+import FundingCore
 import Logging
 import Metrics
 import PostgresNIO
@@ -7,33 +8,115 @@ import Synchronization
 /// The API's database access: a read-only pool (role `fundingd_reader`, with a statement timeout) for every query
 /// and a separate writer pool for admin writes. Each method is one call into the SQL of `schema/` with bound
 /// parameters; PostgreSQL errors become `APIError`s here.
+///
+/// Every call first gets a connection within `checkoutTimeout` or fails with 503. When no other call of the pool
+/// is running, nothing is reaching the database: `database_unavailable`, and `circuit` opens, failing further calls
+/// at once until a probe gets through, so with the database away requests answer in milliseconds and do not pile
+/// up waiting for connections. When other calls hold connections the database is there but every one is busy:
+/// `database_busy`, and the circuit stays closed (load is shed, not mistaken for an outage).
 public struct APIDatabase: Sendable {
     public let reader: PostgresClient
     public let writer: PostgresClient?
     public let logger: Logger
+    /// How long a call may wait for a pooled connection.
+    public let checkoutTimeout: Duration
+    public let circuit: DatabaseCircuit
 
     let poolMetrics: PoolMetrics
 
-    public init(reader: PostgresClient, writer: PostgresClient?, logger: Logger, readerPoolSize: Int = 8) {
+    public init(reader: PostgresClient, writer: PostgresClient?, logger: Logger, readerPoolSize: Int = 8,
+                checkoutTimeout: Duration = .seconds(1), circuit: DatabaseCircuit = DatabaseCircuit()) {
         self.reader = reader
         self.writer = writer
         self.logger = logger
+        self.checkoutTimeout = checkoutTimeout
+        self.circuit = circuit
         self.poolMetrics = PoolMetrics(size: readerPoolSize)
     }
 
+    /// Set once the pool handed out a connection.
+    private final class Lease: Sendable {
+        let taken = Atomic<Bool>(false)
+    }
+
+    private struct CheckoutTimeout: Error {}
+
+    /// Runs `body` on a connection of `client` leased within `checkoutTimeout` (see the type's comment).
+    func withConnection<T: Sendable>(_ client: PostgresClient, pool: String,
+                                     _ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
+        try circuit.admit()
+        let lease = Lease()
+        let timeout = checkoutTimeout
+        let metrics = poolMetrics
+        do {
+            let result = try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await client.withConnection { connection in
+                        lease.taken.store(true, ordering: .sequentiallyConsistent)
+                        metrics.leased(pool, 1)
+                        defer { metrics.leased(pool, -1) }
+                        return try await body(connection)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if !lease.taken.load(ordering: .sequentiallyConsistent) { throw CheckoutTimeout() }
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let value = next {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw CancellationError()
+            }
+            circuit.succeeded()
+            return result
+        } catch is CheckoutTimeout where poolMetrics.leasedCount(pool) > 0 {
+            circuit.released()
+            Counter(label: "fundingd_db_checkout_busy_total", dimensions: [("pool", pool)]).increment()
+            throw APIError(.serviceUnavailable, code: "database_busy", message: """
+                every database connection stayed busy for \(timeout.wholeMilliseconds) ms; retry shortly
+                """)
+        } catch is CheckoutTimeout {
+            let reason = "no database connection within \(timeout.wholeMilliseconds) ms"
+            circuit.failed(reason)
+            logger.warning("database unavailable", metadata: ["reason": "\(reason)"])
+            throw APIError.databaseUnavailable(reason)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == nil {
+            let reason = "connection failed (\(error.code))"
+            circuit.failed(reason)
+            logger.warning("database unavailable", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError.databaseUnavailable(reason)
+        } catch let error as PSQLError {
+            // The server answered: it is there.
+            circuit.succeeded()
+            throw error
+        } catch {
+            circuit.released()
+            throw error
+        }
+    }
+
     /// Runs `query` on `client` and maps every row; PostgreSQL errors become `APIError`s.
-    func rows<T>(_ query: PostgresQuery, on client: PostgresClient? = nil,
-                 _ transform: (PostgresRow) throws -> T) async throws -> [T] {
+    func rows<T: Sendable>(_ query: PostgresQuery, on client: PostgresClient? = nil,
+                           _ transform: @escaping @Sendable (PostgresRow) throws -> T) async throws -> [T] {
         let pool = client == nil ? "reader" : "writer"
         let start = ContinuousClock.now
         poolMetrics.begin(pool)
         defer { poolMetrics.end(pool, elapsed: ContinuousClock.now - start) }
+        let logger = self.logger
         do {
-            var out: [T] = []
-            for try await row in try await (client ?? reader).query(query, logger: logger) {
-                out.append(try transform(row))
+            return try await withConnection(client ?? reader, pool: pool) { connection in
+                var out: [T] = []
+                for try await row in try await connection.query(query, logger: logger) {
+                    out.append(try transform(row))
+                }
+                return out
             }
-            return out
         } catch let error as PSQLError {
             let mapped = Self.map(error, logger: logger)
             Counter(label: "fundingd_db_query_errors_total", dimensions: [("pool", pool), ("code", mapped.code)])
@@ -43,14 +126,19 @@ public struct APIDatabase: Sendable {
     }
 
     /// Runs a named prepared statement on the reader pool (planned once per connection).
-    func execute<S: PostgresPreparedStatement>(_ statement: S) async throws -> [S.Row] {
+    func execute<S: PostgresPreparedStatement & Sendable>(_ statement: S) async throws -> [S.Row]
+        where S.Row: Sendable
+    {
         let start = ContinuousClock.now
         poolMetrics.begin("reader")
         defer { poolMetrics.end("reader", elapsed: ContinuousClock.now - start) }
+        let logger = self.logger
         do {
-            var out: [S.Row] = []
-            for try await row in try await reader.execute(statement, logger: logger) { out.append(row) }
-            return out
+            return try await withConnection(reader, pool: "reader") { connection in
+                var out: [S.Row] = []
+                for try await row in try await connection.execute(statement, logger: logger) { out.append(row) }
+                return out
+            }
         } catch let error as PSQLError {
             let mapped = Self.map(error, logger: logger)
             Counter(label: "fundingd_db_query_errors_total", dimensions: [("pool", "reader"), ("code", mapped.code)])
@@ -142,6 +230,23 @@ public struct APIDatabase: Sendable {
         }
     }
 
+    /// The symbols each active dex lists (all dexes, or one), sorted.
+    public func dexSymbolNames(dex: String? = nil) async throws -> [String: [String]] {
+        let rows = try await rows("""
+            SELECT dex, array_agg(DISTINCT symbol ORDER BY symbol) FROM dex_markets
+            WHERE (\(dex)::text IS NULL OR dex = \(dex)::text) GROUP BY dex
+            """) { (try $0.decode((String, [String]).self)) }
+        return Dictionary(rows, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// `dex_collection_stats` rows: each active dex's collection runs of the last 24 hours.
+    public func dexCollectionStats() async throws -> [ResultRow] {
+        try await rows("""
+            SELECT dex, runs_24h, failed_24h, partial_24h, error_rate_percent, avg_collection_latency_ms
+            FROM dex_collection_stats ORDER BY dex
+            """) { try ResultRow(row: $0) }
+    }
+
     /// Active markets of `dex` with OI, volume, interval and last update.
     public func dexMarkets(dex: String) async throws -> [ResultRow] {
         try await rows("""
@@ -194,8 +299,18 @@ public struct APIDatabase: Sendable {
 
     /// `opportunities(...)` sorted and limited, with the count before the limit.
     public func opportunities(_ q: OpportunityQuery) async throws -> (rows: [ResultRow], total: Int) {
+        Self.splitTotal(try await execute(OpportunitiesStatement(query: q)))
+    }
+
+    /// A read-only call whose rows carry `count(*) OVER () AS total_count` (the count before its LIMIT): the rows
+    /// without that column, and the count.
+    public func resultRowsWithTotal(_ query: PostgresQuery) async throws -> (rows: [ResultRow], total: Int) {
+        Self.splitTotal(try await resultRows(query))
+    }
+
+    static func splitTotal(_ rows: [ResultRow]) -> (rows: [ResultRow], total: Int) {
         var total = 0
-        let rows = try await execute(OpportunitiesStatement(query: q)).map { row -> ResultRow in
+        let stripped = rows.map { row -> ResultRow in
             var r = row
             if let i = r.columns.firstIndex(of: "total_count") {
                 if case .int(let n) = r.values[i] { total = n }
@@ -204,13 +319,14 @@ public struct APIDatabase: Sendable {
             }
             return r
         }
-        return (rows, total)
+        return (stripped, total)
     }
 
     /// Any read-only analytics call whose rows are shaped as they come.
     /// Id columns (`market_id`, ...) never reach a response: the API speaks names.
     public func resultRows(_ query: PostgresQuery) async throws -> [ResultRow] {
-        try await rows(query) { try ResultRow(row: $0, skipping: Self.idColumns) }
+        let skipped = Self.idColumns
+        return try await rows(query) { try ResultRow(row: $0, skipping: skipped) }
     }
 
     static let idColumns: Set<String> = ["market_id", "dex_id", "symbol_id"]
@@ -239,4 +355,13 @@ final class PoolMetrics: Sendable {
 
     /// Current in-flight counts (the JSON metrics summary).
     var snapshot: [String: Int] { inFlight.withLock { $0 } }
+
+    /// Connections each pool has handed out right now (a call holding one is talking to the database).
+    private let leases = Mutex<[String: Int]>([:])
+
+    func leased(_ pool: String, _ delta: Int) {
+        leases.withLock { $0[pool, default: 0] += delta }
+    }
+
+    func leasedCount(_ pool: String) -> Int { leases.withLock { $0[pool] ?? 0 } }
 }

@@ -12,6 +12,9 @@ public struct APIDependencies: Sendable {
     /// Responses of the read routes, dropped on every `fundingd_cycle` notification.
     public let cache: ResponseCache
     public var logger: Logger
+    /// The ingest writer's state when ingest runs in this process (`fundingd run`); reported and judged by
+    /// `/api/v1/health`. Its `ingestStatus()` must answer promptly (no I/O).
+    public var ingestStatus: (any IngestStatusProviding)?
     /// The OpenAPI document served at `/openapi.json` (read once at start).
     public var openAPIDocument: [UInt8]?
     /// Every route `buildRouter` registered, as `(method, OpenAPI path)`: what the route/document agreement test
@@ -38,15 +41,32 @@ public final class RouteTable: Sendable {
     public struct Route: Sendable, Hashable {
         public var method: String
         public var path: String
+        /// The query parameters the route takes (every other name is a 400).
+        public var query: [String]
     }
 
     private let storage = Mutex<[Route]>([])
 
     public init() {}
 
-    func add(_ method: String, _ path: String) {
-        storage.withLock { $0.append(Route(method: method, path: path)) }
+    func add(_ method: String, _ path: String, query: [String]) {
+        storage.withLock { $0.append(Route(method: method, path: path, query: query)) }
     }
 
     public var routes: [Route] { storage.withLock { $0 } }
+
+    /// The methods registered for a concrete request path (`{name}` segments match any one segment), sorted.
+    func methods(matching path: String) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        var methods = Set<String>()
+        for route in routes {
+            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: true)
+            guard pattern.count == segments.count else { continue }
+            if zip(pattern, segments).allSatisfy({ p, s in p == s || (p.hasPrefix("{") && p.hasSuffix("}")) }) {
+                methods.insert(route.method)
+            }
+        }
+        if methods.contains("GET") { methods.insert("HEAD") }
+        return methods.sorted()
+    }
 }

@@ -57,6 +57,11 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public static let databaseUnavailable = APIError(.serviceUnavailable, code: "database_unavailable",
                                                      message: "the database is unavailable")
 
+    /// The database is away, with why (no connection within the checkout deadline, connection refused, ...).
+    public static func databaseUnavailable(_ reason: String) -> APIError {
+        APIError(.serviceUnavailable, code: "database_unavailable", message: "the database is unavailable: \(reason)")
+    }
+
     /// The JSON body.
     public var body: [UInt8] {
         var out = JSONWriter()

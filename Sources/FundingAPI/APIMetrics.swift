@@ -31,6 +31,8 @@ public final class APIMetrics: Sendable {
     }
 
     private let routes = Mutex<[String: RouteSummary]>([:])
+    /// Requests and their total seconds per wall-clock second, the last 60 seconds.
+    private let recent = Mutex<[Int: (requests: Int, seconds: Double)]>([:])
     public let started = Date()
 
     init() {
@@ -42,6 +44,12 @@ public final class APIMetrics: Sendable {
                 dimensions: [("route", route), ("method", method), ("status", String(status))]).increment()
         Metrics.Timer(label: "fundingd_http_request_duration_seconds", dimensions: [("route", route), ("method", method)])
             .recordNanoseconds(Int64(seconds * 1e9))
+        let second = Int(Date().timeIntervalSince1970)
+        recent.withLock { r in
+            r[second, default: (0, 0)].requests += 1
+            r[second, default: (0, 0)].seconds += seconds
+            if r.count > 120 { r = r.filter { $0.key > second - 60 } }
+        }
         routes.withLock { all in
             let key = method + " " + route
             var s = all[key] ?? RouteSummary()
@@ -50,6 +58,15 @@ public final class APIMetrics: Sendable {
             s.totalSeconds += seconds
             s.maxSeconds = max(s.maxSeconds, seconds)
             all[key] = s
+        }
+    }
+
+    /// Requests answered in the last 60 seconds and their total duration (the document's `requests_per_minute` and
+    /// `avg_response_time_ms`).
+    public func lastMinute() -> (requests: Int, seconds: Double) {
+        let now = Int(Date().timeIntervalSince1970)
+        return recent.withLock { r in
+            r.filter { $0.key > now - 60 }.values.reduce((0, 0.0)) { ($0.0 + $1.requests, $0.1 + $1.seconds) }
         }
     }
 

@@ -1,5 +1,7 @@
 import Foundation
+import FundingCore
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -11,23 +13,36 @@ public typealias APIRequestContext = BasicRequestContext
 typealias APIHandler = @Sendable (Request, APIRequestContext) async throws -> Response
 
 /// Registers routes on the router and records them in the dependencies' `RouteTable`.
+///
+/// Every route declares the query parameters it takes; any other name is a 400 `unknown_parameter` naming it,
+/// before the handler runs (a misspelled filter must never be silently ignored). The declaration is also what the
+/// OpenAPI agreement test compares with `docs/openapi.json`.
 struct RouteRegistrar {
     let router: Router<APIRequestContext>
     let table: RouteTable
     let cache: ResponseCache
 
     /// `path` in OpenAPI syntax (`/api/v1/funding-rates/{dex}`), which Hummingbird also accepts.
-    func on(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping APIHandler) {
-        table.add(method.rawValue, path)
-        router.on(RouterPath(path), method: method, use: handler)
+    func on(_ method: HTTPRequest.Method, _ path: String, query: [String] = [], _ handler: @escaping APIHandler) {
+        let known = Set(query)
+        table.add(method.rawValue, path, query: query)
+        router.on(RouterPath(path), method: method) { request, context in
+            try request.query.rejectUnknown(known)
+            return try await handler(request, context)
+        }
     }
 
-    func get(_ path: String, _ handler: @escaping APIHandler) { on(.get, path, handler) }
-    func put(_ path: String, _ handler: @escaping APIHandler) { on(.put, path, handler) }
+    func get(_ path: String, query: [String] = [], _ handler: @escaping APIHandler) {
+        on(.get, path, query: query, handler)
+    }
+
+    func put(_ path: String, query: [String] = [], _ handler: @escaping APIHandler) {
+        on(.put, path, query: query, handler)
+    }
 
     /// A read route whose 200 responses are reused until the next ingest cycle (`ResponseCache`).
-    func cachedGet(_ path: String, _ handler: @escaping APIHandler) {
-        on(.get, path) { [cache] request, context in
+    func cachedGet(_ path: String, query: [String] = [], _ handler: @escaping APIHandler) {
+        on(.get, path, query: query) { [cache] request, context in
             try await cache.response(for: request, route: path) { try await handler(request, context) }
         }
     }
@@ -38,7 +53,10 @@ struct RouteRegistrar {
 public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: RequestMetricsMiddleware(metrics: deps.metrics))
-    router.add(middleware: ErrorMiddleware())
+    if !deps.settings.corsOrigins.isEmpty {
+        router.add(middleware: AllowListCORSMiddleware(origins: deps.settings.corsOrigins))
+    }
+    router.add(middleware: ErrorMiddleware(routes: deps.routeTable))
     let routes = RouteRegistrar(router: router, table: deps.routeTable, cache: deps.cache)
     FundingRatesRoutes(deps: deps).register(routes)
     OpportunitiesRoutes(deps: deps).register(routes)
@@ -66,7 +84,8 @@ public func buildWebSocketRouter(_ deps: APIDependencies) -> Router<BasicWebSock
     return router
 }
 
-/// The API server: HTTP/1.1 with WebSocket upgrade and keepalive pings, on the configured address.
+/// The API server: HTTP/1.1 with WebSocket upgrade and keepalive pings, on the configured address. Every
+/// connection is bounded by `ConnectionDeadlineHandler` (idle and per-request deadlines).
 public func buildAPIApplication(_ deps: APIDependencies,
                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
     -> some ApplicationProtocol
@@ -74,9 +93,22 @@ public func buildAPIApplication(_ deps: APIDependencies,
     var ws = WebSocketServerConfiguration()
     ws.maxFrameSize = 1 << 16
     ws.autoPing = .enabled(timePeriod: .seconds(Int64(deps.settings.webSocketPingSeconds)))
+    let webSocketResponder = buildWebSocketRouter(deps).buildResponder()
+    let channel = HTTP1WebSocketUpgradeChannel.Configuration(http1: .init(idleTimeout: .milliseconds(
+        deps.settings.httpIdleTimeout.wholeMilliseconds)), ws: ws)
+    let settings = deps.settings
+    let idle = TimeAmount.milliseconds(settings.httpIdleTimeout.wholeMilliseconds)
+    let request = TimeAmount.milliseconds(settings.httpRequestTimeout.wholeMilliseconds)
+    let server = HTTPServerBuilder { responder in
+        DeadlineChildChannel(
+            base: HTTP1WebSocketUpgradeChannel(
+                responder: responder, webSocketResponder: webSocketResponder,
+                configuration: channel),
+            idleTimeout: idle, requestTimeout: request)
+    }
     return Application(
         router: buildRouter(deps),
-        server: .http1WebSocketUpgrade(webSocketRouter: buildWebSocketRouter(deps), configuration: .init(ws: ws)),
+        server: server,
         configuration: .init(address: .hostname(deps.settings.host, port: deps.settings.port), serverName: "fundingd"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? deps.settings.port) },
         logger: deps.logger)
@@ -108,6 +140,10 @@ extension APIRequestContext {
         guard let v = parameters.get(name), !v.isEmpty else {
             throw APIError.invalidParameter(name, "missing")
         }
-        return v.removingPercentEncoding ?? v
+        let decoded = v.removingPercentEncoding ?? v
+        guard decoded.count <= 200, !QueryReader.hasControlCharacter(decoded) else {
+            throw APIError.invalidParameter(name, "not a valid name")
+        }
+        return decoded
     }
 }

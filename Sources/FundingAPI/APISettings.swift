@@ -28,6 +28,17 @@ public struct APISettings: Sendable {
     /// How long a read route's response is reused when no ingest cycle or fee change came in between
     /// (`ResponseCache`); zero turns the cache off.
     public var responseCacheTTL = Duration.seconds(1)
+    /// How long a call may wait for a pooled database connection before answering 503 (`database_unavailable`).
+    public var databaseCheckoutTimeout = Duration.seconds(1)
+    /// After a call found the database away, how long further calls fail at once before one probes again.
+    public var databaseCircuitOpen = Duration.seconds(2)
+    /// A connection with no request in progress for this long is closed (also one that never sends a request).
+    public var httpIdleTimeout = Duration.seconds(60)
+    /// A request must be answered (its head and body received and the answer started) within this long of its first
+    /// byte, else 408 and the connection closes. Above the statement timeout plus the checkout deadline.
+    public var httpRequestTimeout = Duration.seconds(15)
+    /// Origins allowed by CORS (`*` for any); empty turns CORS off.
+    public var corsOrigins: [String] = []
     /// Where the OpenAPI document is read from (`docs/openapi.json` of the installation).
     public var openAPIPath: String?
 

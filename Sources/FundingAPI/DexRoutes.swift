@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// `GET /api/v1/dexes`, `/dexes/{dex}`, `/dexes/{dex}/symbols` and `PUT /api/v1/admin/dexes/{dex}/fees`.
 struct DexRoutes: Sendable {
@@ -8,10 +9,13 @@ struct DexRoutes: Sendable {
     func register(_ routes: RouteRegistrar) {
         routes.cachedGet("/api/v1/dexes") { _, _ in
             let rows = try await deps.database.dexHealth()
+            let symbols = try await deps.database.dexSymbolNames()
             return Response.json { w in
                 w.object { o in
                     o.key("dexes")
-                    o.array { a in for row in rows { Self.writeDex(row, to: &a) } }
+                    o.array { a in
+                        for row in rows { Self.writeDex(row, symbols: symbols[row["dex"]?.string ?? ""] ?? [], to: &a) }
+                    }
                     o.field("count", rows.count)
                 }
             }
@@ -21,8 +25,9 @@ struct DexRoutes: Sendable {
             guard let row = try await deps.database.dexHealth(dex: dex).first else {
                 throw APIError(.notFound, code: "dex_inactive", message: "dex '\(dex)' is not active")
             }
+            let symbols = try await deps.database.dexSymbolNames(dex: dex)
             var w = JSONWriter()
-            Self.writeDex(row, to: &w)
+            Self.writeDex(row, symbols: symbols[dex] ?? [], to: &w)
             return Response.json(w)
         }
         routes.cachedGet("/api/v1/dexes/{dex}/symbols") { _, context in
@@ -30,19 +35,33 @@ struct DexRoutes: Sendable {
             let rows = try await deps.database.dexMarkets(dex: dex)
             return Response.json { w in
                 w.object { o in
+                    o.field("dex_name", dex)
+                    // The design document's DEXSymbol per market, with the service's market fields.
+                    o.key("symbols")
+                    o.array { a in
+                        for row in rows {
+                            row.write(to: &a) { x in
+                                x.key("dex_symbol_format"); (row["dex_symbol"] ?? .null).write(to: &x)
+                                x.field("is_active", true)
+                                // Not collected from any venue: see docs/api.md.
+                                x.field("min_order_size", nil as Double?)
+                                x.key("volume_24h"); (row["volume_24h_usd"] ?? .null).write(to: &x)
+                                x.key("open_interest"); (row["open_interest_usd"] ?? .null).write(to: &x)
+                            }
+                        }
+                    }
                     o.field("dex", dex)
                     o.key("markets")
                     o.array { a in for row in rows { row.write(to: &a) } }
                     o.field("count", rows.count)
-                    o.field("symbols", Set(rows.compactMap { $0["symbol"]?.string }).count)
+                    o.field("symbol_count", Set(rows.compactMap { $0["symbol"]?.string }).count)
                 }
             }
         }
         routes.put("/api/v1/admin/dexes/{dex}/fees") { request, context in
             try AdminAuth.check(request, token: deps.settings.adminToken)
             let dex = try await deps.catalog.dex(context.path("dex"))
-            let body = try await request.body.collect(upTo: 64 * 1024)
-            let update = try FeeUpdate(json: Data(buffer: body))
+            let update = try FeeUpdate(json: try await FeeUpdate.body(of: request))
             let row = try await deps.database.setFees(dex: dex, makerFee: update.makerFee, takerFee: update.takerFee,
                                                       feeTiersJSON: update.feeTiersJSON)
             // Other processes learn of the change from the trigger's NOTIFY; this one must not wait for it.
@@ -51,19 +70,37 @@ struct DexRoutes: Sendable {
                 "dex": "\(dex)", "maker_fee": "\(update.makerFee)", "taker_fee": "\(update.takerFee)",
             ])
             var w = JSONWriter()
-            row.write(to: &w)
+            row.write(to: &w) { o in
+                o.field("status", "success")
+                o.field("message", "Fees updated for \(dex)")
+            }
             return Response.json(w)
         }
     }
 
-    /// A dex: names, fees, collection settings and health.
-    static func writeDex(_ row: ResultRow, to w: inout JSONWriter) {
+    /// A dex: the design document's DEX fields (`name`, `display_name`, `is_active`, `fee_structure`,
+    /// `supported_symbols`, `last_successful_fetch`, `consecutive_errors`), then the service's fees, collection
+    /// settings and health.
+    static func writeDex(_ row: ResultRow, symbols: [String], to w: inout JSONWriter) {
         w.object { o in
             for key in ["dex", "display_name", "kind", "maker_fee", "taker_fee", "fee_tiers", "funding_interval_hours",
                         "collection_interval_seconds", "markets"] {
                 o.key(key == "dex" ? "name" : key)
                 (row[key] ?? .null).write(to: &o)
             }
+            // dex_health lists active dexes only.
+            o.field("is_active", true)
+            o.key("fee_structure")
+            o.object { f in
+                f.key("maker_fee_percent"); (row["maker_fee"] ?? .null).write(to: &f)
+                f.key("taker_fee_percent"); (row["taker_fee"] ?? .null).write(to: &f)
+                let tiers = row["fee_tiers"] ?? .null
+                f.field("has_fee_tiers", tiers != .null && tiers != .json("[]"))
+                f.key("fee_tiers"); tiers.write(to: &f)
+            }
+            o.field("supported_symbols", strings: symbols)
+            o.key("last_successful_fetch"); (row["last_successful_fetch"] ?? .null).write(to: &o)
+            o.key("consecutive_errors"); (row["consecutive_errors"] ?? .null).write(to: &o)
             o.key("health")
             o.object { h in
                 for key in ["status", "newest_data", "data_age_seconds", "last_successful_fetch", "last_error_at",
@@ -76,44 +113,114 @@ struct DexRoutes: Sendable {
     }
 }
 
-/// The body of `PUT /api/v1/admin/dexes/{dex}/fees`: `{"maker_fee": 0.0002, "taker_fee": 0.0005, "fee_tiers": [...]}`.
+/// The body of `PUT /api/v1/admin/dexes/{dex}/fees`, in either naming:
+/// the service's `{"maker_fee": 0.0002, "taker_fee": 0.0005, "fee_tiers": [{min_volume_30d, maker_fee, taker_fee}]}`
+/// or the design document's `DEXFeeStructure`
+/// `{"maker_fee_percent": 0.0002, "taker_fee_percent": 0.0005, "has_fee_tiers": false, "fee_tiers": null}` (also a
+/// fraction despite the name; tiers may carry `max_volume_30d`, which must be the next tier's `min_volume_30d`, or
+/// null on the last). Any other key is a 400: nothing sent is silently ignored.
 struct FeeUpdate: Sendable {
-    struct Tier: Codable, Sendable {
+    struct Tier: Decodable, Sendable {
+        var min_volume_30d: Double
+        var max_volume_30d: Double?
+        var maker_fee: Double
+        var taker_fee: Double
+    }
+
+    /// A tier as stored (`dexes.fee_tiers`).
+    struct StoredTier: Encodable {
         var min_volume_30d: Double
         var maker_fee: Double
         var taker_fee: Double
     }
 
     struct Body: Decodable {
-        var maker_fee: Double
-        var taker_fee: Double
+        var maker_fee: Double?
+        var taker_fee: Double?
+        var maker_fee_percent: Double?
+        var taker_fee_percent: Double?
+        var has_fee_tiers: Bool?
         var fee_tiers: [Tier]?
     }
+
+    static let keys: Set<String> = ["maker_fee", "taker_fee", "maker_fee_percent", "taker_fee_percent",
+                                    "has_fee_tiers", "fee_tiers"]
+    static let tierKeys: Set<String> = ["min_volume_30d", "max_volume_30d", "maker_fee", "taker_fee"]
+    /// The largest body read.
+    static let maxBodyBytes = 64 * 1024
 
     var makerFee: Double
     var takerFee: Double
     var feeTiersJSON: String?
 
+    /// The request body: JSON (no `Content-Type` is read as JSON; another type is a 415), at most `maxBodyBytes`
+    /// (413 otherwise).
+    static func body(of request: Request) async throws -> Data {
+        let type = request.headers[.contentType]?.split(separator: ";").first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard type == nil || type == "application/json" else {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type",
+                           message: "the body must be JSON (Content-Type: application/json)")
+        }
+        let tooLarge = APIError(.contentTooLarge, code: "body_too_large",
+                                message: "the body may be at most \(maxBodyBytes) bytes")
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes { throw tooLarge }
+        do {
+            return Data(buffer: try await request.body.collect(upTo: maxBodyBytes))
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
+    }
+
     init(json data: Data) throws {
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw APIError(.badRequest, code: "invalid_body", message: "body: expected a JSON object")
+        }
+        if let bad = object.keys.filter({ !Self.keys.contains($0) }).sorted().first {
+            throw APIError.invalidParameter(QueryReader.printable(bad), "unknown field; the body takes "
+                                            + Self.keys.sorted().joined(separator: ", "))
+        }
+        for (i, tier) in ((object["fee_tiers"] as? [Any]) ?? []).enumerated() {
+            if let t = tier as? [String: Any], let bad = t.keys.filter({ !Self.tierKeys.contains($0) }).sorted().first {
+                throw APIError.invalidParameter("fee_tiers[\(i)].\(QueryReader.printable(bad))", "unknown field")
+            }
+        }
         let body: Body
         do {
             body = try JSONDecoder().decode(Body.self, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw APIError.invalidParameter(Self.path(context.codingPath + [key]), "required")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw APIError.invalidParameter(Self.path(context.codingPath), "must be a number")
+            let field = Self.path(context.codingPath)
+            throw APIError.invalidParameter(field, field == "has_fee_tiers" ? "must be a boolean" : "must be a number")
         } catch {
             throw APIError(.badRequest, code: "invalid_body", message: "body: expected a JSON object")
         }
+        func fee(_ name: String, _ value: Double?, _ alias: String, _ aliasValue: Double?) throws -> Double {
+            if value != nil, aliasValue != nil {
+                throw APIError.invalidParameter(alias, "is another name for \(name): give one of them")
+            }
+            guard let v = value ?? aliasValue else { throw APIError.invalidParameter(name, "required") }
+            guard (-0.01...0.01).contains(v) else {
+                throw APIError.invalidParameter(aliasValue != nil ? alias : name,
+                                                "must be a fraction between -0.01 and 0.01 (0.0002 = 2 bps)")
+            }
+            return v
+        }
+        makerFee = try fee("maker_fee", body.maker_fee, "maker_fee_percent", body.maker_fee_percent)
+        takerFee = try fee("taker_fee", body.taker_fee, "taker_fee_percent", body.taker_fee_percent)
+        let tiers = body.fee_tiers ?? []
+        if body.has_fee_tiers == true, tiers.isEmpty {
+            throw APIError.invalidParameter("fee_tiers", "required when has_fee_tiers is true")
+        }
+        if body.has_fee_tiers == false, !tiers.isEmpty {
+            throw APIError.invalidParameter("has_fee_tiers", "is false but fee_tiers lists tiers")
+        }
         let range = -0.01...0.01
-        guard range.contains(body.maker_fee) else {
-            throw APIError.invalidParameter("maker_fee", "must be a fraction between -0.01 and 0.01 (0.0002 = 2 bps)")
-        }
-        guard range.contains(body.taker_fee) else {
-            throw APIError.invalidParameter("taker_fee", "must be a fraction between -0.01 and 0.01 (0.0005 = 5 bps)")
-        }
         var previous = -Double.infinity
-        for (i, t) in (body.fee_tiers ?? []).enumerated() {
+        for (i, t) in tiers.enumerated() {
             guard t.min_volume_30d.isFinite, t.min_volume_30d >= 0, t.min_volume_30d > previous,
                   range.contains(t.maker_fee), range.contains(t.taker_fee)
             else {
@@ -121,11 +228,19 @@ struct FeeUpdate: Sendable {
                     needs min_volume_30d (>= 0, ascending), maker_fee and taker_fee (fractions between -0.01 and 0.01)
                     """)
             }
+            let next = i + 1 < tiers.count ? tiers[i + 1].min_volume_30d : nil
+            if let max = t.max_volume_30d, max != next {
+                throw APIError.invalidParameter("fee_tiers[\(i)].max_volume_30d", next.map {
+                    "must equal the next tier's min_volume_30d (\(JSONWriter.number($0)))"
+                } ?? "must be null on the last tier")
+            }
             previous = t.min_volume_30d
         }
-        makerFee = body.maker_fee
-        takerFee = body.taker_fee
-        feeTiersJSON = try body.fee_tiers.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        feeTiersJSON = try body.fee_tiers.map { tiers in
+            String(decoding: try JSONEncoder().encode(tiers.map {
+                StoredTier(min_volume_30d: $0.min_volume_30d, maker_fee: $0.maker_fee, taker_fee: $0.taker_fee)
+            }), as: UTF8.self)
+        }
     }
 
     static func path(_ keys: [any CodingKey]) -> String {

@@ -3,9 +3,14 @@ import Hummingbird
 import Logging
 
 /// Turns whatever a route throws into the API's error body `{"error": {"code", "message"}}`: `APIError` as is,
-/// Hummingbird's own errors (unmatched route, bad method) by status, anything else as a logged 500.
+/// Hummingbird's own errors by status, anything else as a logged 500. A path that exists with other methods is a
+/// 405 with `Allow` (Hummingbird itself answers 404 for it).
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    let routes: RouteTable?
+
+    public init(routes: RouteTable? = nil) {
+        self.routes = routes
+    }
 
     public func handle(_ request: Request, context: Context,
                        next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -15,7 +20,13 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             switch error.status {
-            case .notFound: throw APIError.routeNotFound
+            case .notFound:
+                let allowed = routes?.methods(matching: request.uri.path) ?? []
+                guard !allowed.isEmpty else { throw APIError.routeNotFound }
+                throw APIError(.methodNotAllowed, code: "method_not_allowed",
+                               message: "\(request.method.rawValue) is not allowed here; allowed: "
+                                   + allowed.joined(separator: ", "),
+                               headers: [.allow: allowed.joined(separator: ", ")])
             case .methodNotAllowed:
                 throw APIError(.methodNotAllowed, code: "method_not_allowed", message: "method not allowed here")
             default:

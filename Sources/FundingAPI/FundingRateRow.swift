@@ -56,7 +56,8 @@ public struct FundingRateRow: Sendable, Equatable {
         ageSeconds = try r[19].decode(Double?.self)
     }
 
-    /// Only what `GET /funding-rates` needs (the rates, liquidity to pick a market, the sample time).
+    /// Only what `GET /funding-rates` and `/funding-rates/{dex}` need (the rates, liquidity to pick a market, the
+    /// sample time, interval and next funding time).
     init(valuesRow row: PostgresRow) throws {
         let r = row.makeRandomAccess()
         dex = try r[0].decode(String.self)
@@ -70,6 +71,8 @@ public struct FundingRateRow: Sendable, Equatable {
         volume24hUSD = try r[8].decode(Double?.self)
         openInterestUSD = try r[9].decode(Double?.self)
         time = try r[10].decode(Date.self)
+        fundingIntervalHours = try r[11].decode(Double?.self)
+        nextFundingTime = try r[12].decode(Date?.self)
     }
 
     /// The rate in the requested basis.

@@ -6,14 +6,16 @@ struct FundingRatesRoutes: Sendable {
     let deps: APIDependencies
 
     func register(_ routes: RouteRegistrar) {
-        routes.cachedGet("/api/v1/funding-rates") { request, _ in try await all(request) }
-        routes.cachedGet("/api/v1/funding-rates/{dex}") { request, context in
+        routes.cachedGet("/api/v1/funding-rates", query: ["dex", "symbol", "quote", "basis", "include_metadata"]) {
+            request, _ in try await all(request)
+        }
+        routes.cachedGet("/api/v1/funding-rates/{dex}", query: ["symbol", "quote", "basis"]) { request, context in
             try await oneDex(request, dex: try await deps.catalog.dex(context.path("dex")))
         }
-        routes.cachedGet("/api/v1/funding-rates/{dex}/{symbol}") { _, context in
+        routes.cachedGet("/api/v1/funding-rates/{dex}/{symbol}", query: ["quote"]) { request, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
-            return try await markets(dex: dex, symbol: symbol)
+            return try await markets(dex: dex, symbol: symbol, quote: try request.query.string("quote")?.uppercased())
         }
     }
 
@@ -79,10 +81,16 @@ struct FundingRatesRoutes: Sendable {
         let name = dex["dex"]?.string
         let mine = rows.filter { $0.dex == name }
         w.object { o in
+            o.field("name", name)
             for key in ["display_name", "kind", "funding_interval_hours", "maker_fee", "taker_fee", "status"] {
                 o.key(key)
                 (dex[key] ?? .null).write(to: &o)
             }
+            // The design document's names for the same fractions (0.0002 = 2 bps, despite "_percent").
+            o.key("maker_fee_percent")
+            (dex["maker_fee"] ?? .null).write(to: &o)
+            o.key("taker_fee_percent")
+            (dex["taker_fee"] ?? .null).write(to: &o)
             o.field("markets", mine.count)
             o.field("updated_at", mine.map(\.time).max())
         }
@@ -95,26 +103,66 @@ struct FundingRatesRoutes: Sendable {
         let basis = RateBasis(rawValue: try q.choice("basis", RateBasis.allCases.map(\.rawValue), default: "native")!)!
         let rows = try await deps.database.latestRateValues(dexes: [dex], symbols: symbols, quote: quote)
         let grouped = Self.primary(rows)
+        let symbolsSorted = grouped.keys.sorted()
         return Response.json { w in
             w.object { o in
+                o.field("dex_name", dex)
+                o.key("rates")
+                o.object { r in
+                    for symbol in symbolsSorted {
+                        r.key(symbol)
+                        Self.writeRate(grouped[symbol]![dex]!, to: &r)
+                    }
+                }
+                o.field("updated_at", rows.map(\.time).max())
+                // The service's own shape: the rate in the requested basis by symbol.
                 o.field("dex", dex)
                 o.field("basis", basis.rawValue)
                 o.key("data")
                 o.object { d in
-                    for symbol in grouped.keys.sorted() { d.field(symbol, grouped[symbol]![dex]!.value(in: basis)) }
+                    for symbol in symbolsSorted { d.field(symbol, grouped[symbol]![dex]!.value(in: basis)) }
                 }
-                o.field("updated_at", rows.map(\.time).max())
             }
         }
     }
 
-    func markets(dex: String, symbol: String) async throws -> Response {
-        let rows = try await deps.database.latestRates(dexes: [dex], symbols: [symbol])
-        guard !rows.isEmpty else { throw APIError.marketNotFound(dex: dex, symbol: symbol) }
+    /// The design document's per-market rate (`FundingRateResponse`): `funding_rate` (fraction per the market's
+    /// interval), `annualized_rate` (percent per year from the market's own interval, the service's `apr`),
+    /// `next_funding_time`, `timestamp` (the sample time), plus the venue symbol, interval and 8 h rate.
+    static func writeRate(_ row: FundingRateRow, to w: inout JSONWriter) {
+        w.object { o in
+            writeRateFields(row, to: &o)
+            o.field("dex_symbol", row.dexSymbol)
+            o.field("quote", row.quote)
+            o.field("funding_interval_hours", row.fundingIntervalHours)
+            o.field("rate_8h", row.rate8h)
+        }
+    }
+
+    static func writeRateFields(_ row: FundingRateRow, to o: inout JSONWriter) {
+        o.field("funding_rate", row.fundingRate)
+        o.field("annualized_rate", row.apr)
+        o.field("next_funding_time", row.nextFundingTime)
+        o.field("timestamp", row.time)
+    }
+
+    /// The document's single rate (the market `GET /funding-rates` would pick, narrowed by `quote`) at the top
+    /// level, and every market of the symbol on the dex under `markets`.
+    func markets(dex: String, symbol: String, quote: String?) async throws -> Response {
+        let rows = try await deps.database.latestRates(dexes: [dex], symbols: [symbol], quote: quote)
+        guard let primary = Self.primary(rows)[symbol]?[dex] else {
+            throw APIError.marketNotFound(dex: dex, symbol: symbol)
+        }
         return Response.json { w in
             w.object { o in
-                o.field("dex", dex)
+                o.field("dex_name", dex)
                 o.field("symbol", symbol)
+                Self.writeRateFields(primary, to: &o)
+                o.field("mark_price", primary.markPrice)
+                o.field("index_price", primary.indexPrice)
+                o.field("dex_symbol", primary.dexSymbol)
+                o.field("funding_interval_hours", primary.fundingIntervalHours)
+                o.field("dex", dex)
                 o.key("markets")
                 o.array { a in for row in rows { row.write(to: &a) } }
                 o.field("updated_at", rows.map(\.time).max())

@@ -16,13 +16,16 @@ struct HistoryRoutes: Sendable {
     static let maxRange: [String: TimeInterval] = ["raw": 7 * 86400, "1h": 400 * 86400, "1d": 3660 * 86400]
 
     func register(_ routes: RouteRegistrar) {
-        routes.cachedGet("/api/v1/history/funding-rates/{dex}/{symbol}") { request, context in
+        routes.cachedGet("/api/v1/history/funding-rates/{dex}/{symbol}",
+                         query: ["start_time", "end_time", "period", "interval", "format", "quote"]) { request, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
             return try await fundingHistory(request, dex: dex, symbol: symbol)
         }
-        routes.cachedGet("/api/v1/history/opportunities") { request, _ in try await opportunityHistory(request) }
-        routes.cachedGet("/api/v1/stats/funding-rates/{symbol}") { request, context in
+        routes.cachedGet("/api/v1/history/opportunities", query: [
+            "symbol", "start_time", "end_time", "period", "min_profit", "min_profit_percent", "limit",
+        ]) { request, _ in try await opportunityHistory(request) }
+        routes.cachedGet("/api/v1/stats/funding-rates/{symbol}", query: ["dex", "period"]) { request, context in
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
             return try await stats(request, symbol: symbol)
         }
@@ -70,20 +73,76 @@ struct HistoryRoutes: Sendable {
         }
         let stats = try await deps.database.historyStats(dex: dex, symbol: symbol, from: from, to: to,
                                                          interval: interval)
+        let quote = try q.string("quote")?.uppercased()
+        let primary = Self.primaryMarket(points, quote: quote)
+        let series = points.filter { $0["dex_symbol"]?.string == primary }
+        let stat = stats.first { $0["dex_symbol"]?.string == primary }
         return Response.json { w in
             w.object { o in
-                o.field("dex", dex)
+                // The design document's FundingRateHistory, for one market: the one /funding-rates shows (most
+                // liquid at the end of the window), narrowed by quote.
+                o.field("dex_name", dex)
                 o.field("symbol", symbol)
+                o.field("dex_symbol", primary)
+                o.key("data_points")
+                o.array { a in
+                    for p in series {
+                        a.object { x in
+                            x.key("time"); (p["time"] ?? .null).write(to: &x)
+                            x.key("rate"); (p["funding_rate"] ?? .null).write(to: &x)
+                        }
+                    }
+                }
+                o.key("statistics")
+                o.object { x in
+                    x.key("avg_rate"); (stat?["mean_rate"] ?? .null).write(to: &x)
+                    x.field("median_rate", Self.median(series.compactMap { $0["funding_rate"]?.double }))
+                    x.key("std_dev"); (stat?["stddev_rate"] ?? .null).write(to: &x)
+                    x.key("min_rate"); (stat?["min_rate"] ?? .null).write(to: &x)
+                    x.key("max_rate"); (stat?["max_rate"] ?? .null).write(to: &x)
+                    x.key("samples"); (stat?["samples"] ?? .int(0)).write(to: &x)
+                    x.key("mean_rate_8h"); (stat?["mean_rate_8h"] ?? .null).write(to: &x)
+                    x.key("mean_apr"); (stat?["mean_apr"] ?? .null).write(to: &x)
+                }
+                o.field("period_start", from)
+                o.field("period_end", to)
+                // The service's shape: every market of the symbol on the dex.
+                o.field("dex", dex)
                 o.field("interval", interval)
                 o.field("start_time", from)
                 o.field("end_time", to)
                 o.key("data")
                 o.array { a in for p in points { p.write(to: &a) } }
                 o.field("count", points.count)
-                o.key("statistics")
+                o.key("market_statistics")
                 o.array { a in for s in stats { s.write(to: &a) } }
             }
         }
+    }
+
+    /// The market of the history that `/funding-rates` would show: the highest 24 h volume, then open interest,
+    /// at its last point in the window, then the venue symbol; only markets quoted in `quote` when given.
+    static func primaryMarket(_ points: [ResultRow], quote: String?) -> String? {
+        var last: [String: ResultRow] = [:]
+        for p in points {
+            guard let m = p["dex_symbol"]?.string else { continue }
+            if let quote, p["quote"]?.string != quote { continue }
+            last[m] = p
+        }
+        return last.max { a, b in
+            let va = a.value["volume_24h_usd"]?.double ?? -1, vb = b.value["volume_24h_usd"]?.double ?? -1
+            if va != vb { return va < vb }
+            let oa = a.value["open_interest_usd"]?.double ?? -1, ob = b.value["open_interest_usd"]?.double ?? -1
+            if oa != ob { return oa < ob }
+            return a.key > b.key
+        }?.key
+    }
+
+    /// The median of `values` (the mean of the middle two for an even count); nil when empty.
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let v = values.sorted()
+        return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
     }
 
     static func csvField(_ v: ResultValue) -> String {
@@ -107,30 +166,45 @@ struct HistoryRoutes: Sendable {
         guard to.timeIntervalSince(from) <= 400 * 86400 else {
             throw APIError.invalidParameter("start_time", "the window spans at most 400 days")
         }
-        let minProfit = try q.double("min_profit", min: -1, max: 1)
+        let minProfit = try q.double(anyOf: ["min_profit", "min_profit_percent"], min: -1, max: 1)
         let limit = try q.int("limit", default: 100, range: 1...10_000)
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM opportunity_history
-            WHERE (\(symbol)::text IS NULL OR symbol = \(symbol)::text) AND cycle_time >= \(from) AND cycle_time < \(to)
-              AND (\(minProfit)::float8 IS NULL OR net_profit >= \(minProfit)::float8)
-            ORDER BY cycle_time DESC, net_profit DESC NULLS LAST, symbol, long_dex, short_dex LIMIT \(limit)
+        let (rows, total) = try await deps.database.resultRowsWithTotal("""
+            SELECT h.*, opportunity_pair_id(h.symbol, h.long_dex, h.long_dex_symbol, h.short_dex, h.short_dex_symbol)
+                       AS id,
+                   h.cycle_time AS discovered_at, h.net_profit AS net_profit_percent, count(*) OVER () AS total_count
+            FROM opportunity_history h
+            WHERE (\(symbol)::text IS NULL OR h.symbol = \(symbol)::text) AND h.cycle_time >= \(from)
+              AND h.cycle_time < \(to) AND (\(minProfit)::float8 IS NULL OR h.net_profit >= \(minProfit)::float8)
+            ORDER BY h.cycle_time DESC, h.net_profit DESC NULLS LAST, h.symbol, h.long_dex, h.short_dex LIMIT \(limit)
             """)
         return Response.json { w in
             w.object { o in
+                o.key("opportunities")
+                o.array { a in for row in rows { row.write(to: &a) } }
+                o.field("total_count", total)
+                o.field("period_start", from)
+                o.field("period_end", to)
                 o.field("symbol", symbol)
                 o.field("start_time", from)
                 o.field("end_time", to)
-                o.key("opportunities")
-                o.array { a in for row in rows { row.write(to: &a) } }
                 o.field("count", rows.count)
             }
         }
     }
 
+    /// The design document's FundingRateStats at the top level (`funding_rate_stats()`: every market of the symbol,
+    /// or of the symbol on `dex`, pooled, rates per 8 h), the per-market statistics (`funding_stats()`, native
+    /// rates) under `statistics` and, without `dex`, the cross-dex summary under `summary`.
     func stats(_ request: Request, symbol: String) async throws -> Response {
         let q = request.query
         let dex = try await deps.catalog.dex(try q.string("dex"))
-        let period = try q.choice("period", ["1d", "7d", "30d"], default: "7d")!
+        let period = try q.choice("period", ["1d", "7d", "30d"], default: "30d")!
+        let pooled = try await deps.database.resultRows("""
+            SELECT period_days, period_start, period_end, avg_funding_rate, median_funding_rate, std_dev, volatility,
+                   min_rate, max_rate, percentile_25, percentile_75, avg_annualized_apy, positive_rate_frequency,
+                   markets, sample_count
+            FROM funding_rate_stats(p_window => \(period), p_symbol => \(symbol), p_dex => \(dex))
+            """).first
         let markets = try await deps.database.resultRows("""
             SELECT * FROM funding_stats(p_window => \(period), p_symbol => \(symbol), p_dex => \(dex))
             ORDER BY dex, dex_symbol
@@ -141,6 +215,15 @@ struct HistoryRoutes: Sendable {
         return Response.json { w in
             w.object { o in
                 o.field("symbol", symbol)
+                o.field("dex_name", dex)
+                o.field("period_days", Self.periodDays[period])
+                for key in ["period_start", "period_end", "avg_funding_rate", "median_funding_rate", "std_dev",
+                            "volatility", "min_rate", "max_rate", "percentile_25", "percentile_75",
+                            "avg_annualized_apy", "positive_rate_frequency", "markets", "sample_count"] {
+                    o.key(key)
+                    (pooled?[key] ?? .null).write(to: &o)
+                }
+                o.field("rate_basis", "8h")
                 o.field("dex", dex)
                 o.field("period", period)
                 o.key("statistics")
@@ -150,4 +233,6 @@ struct HistoryRoutes: Sendable {
             }
         }
     }
+
+    static let periodDays = ["1d": 1, "7d": 7, "30d": 30]
 }

@@ -6,11 +6,11 @@ import PostgresNIO
 struct LatestRateValuesStatement: PostgresPreparedStatement {
     typealias Row = FundingRateRow
 
-    static let name = "fundingd_api_latest_rate_values_v1"
+    static let name = "fundingd_api_latest_rate_values_v2"
 
     static let sql = """
         SELECT dex, symbol, dex_symbol, quote, funding_rate, rate_1h, rate_8h, apr, volume_24h_usd, open_interest_usd,
-               time
+               time, funding_interval_hours, next_funding_time
         FROM latest_funding_rates
         WHERE ($1::text[] IS NULL OR dex = ANY($1::text[]))
           AND ($2::text[] IS NULL OR symbol = ANY($2::text[]))

@@ -23,45 +23,103 @@ struct OperationsRoutes: Sendable {
         }
     }
 
-    /// healthy when every active dex is; unhealthy when none is usable (or the database does not answer);
-    /// degraded otherwise. 503 only when unhealthy.
+    /// The design document's ServiceHealth plus the service's detail. healthy when every active dex is;
+    /// unhealthy when none is usable, when the database does not answer (within `healthDeadline`) or when the
+    /// ingest writer of this process is stuck (`IngestStatus.isStuck`); degraded otherwise (a dex stale, failing or
+    /// whose last run was partial or failed). 503 only when unhealthy, always with `reasons`.
     func health() async throws -> Response {
-        let uptime = Date().timeIntervalSince(deps.metrics.started)
-        let rows: [ResultRow]
+        let now = Date()
+        let uptime = now.timeIntervalSince(deps.metrics.started)
+        let ingest = await deps.ingestStatus?.ingestStatus()
+        var reasons: [String] = []
+        var rows: [ResultRow] = []
+        var runStats: [String: ResultRow] = [:]
+        var database = "ok"
         do {
             rows = try await deps.database.dexHealth()
-        } catch let error as APIError where error.status == .serviceUnavailable {
-            return Response.json(status: .serviceUnavailable) { w in
-                w.object { o in
-                    o.field("status", "unhealthy")
-                    o.field("database", "unavailable")
-                    o.key("dexes"); o.object { _ in }
-                    o.field("oldest_data_age_seconds", nil as Double?)
-                    o.field("last_collection", nil as Date?)
-                    o.field("uptime_seconds", uptime)
-                }
+            for row in try await deps.database.dexCollectionStats() {
+                if let dex = row["dex"]?.string { runStats[dex] = row }
             }
+        } catch let error as APIError where error.status == .serviceUnavailable {
+            database = "unavailable"
+            reasons.append(error.message)
         }
         // On a hot standby (DATABASE_READER_URL) the data is as old as the replay lag.
         let replica = try? await deps.database.replicaStatus()
         let statuses = rows.compactMap { $0["status"]?.string }
-        let overall: String
-        if !statuses.isEmpty, statuses.allSatisfy({ $0 == "healthy" }) {
+        var overall: String
+        if database != "ok" {
+            overall = "unhealthy"
+        } else if !statuses.isEmpty, statuses.allSatisfy({ $0 == "healthy" }) {
             overall = "healthy"
         } else if statuses.isEmpty || statuses.allSatisfy({ $0 == "unhealthy" }) {
             overall = "unhealthy"
+            reasons.append(statuses.isEmpty ? "no active dex" : "no dex has recent data")
         } else {
             overall = "degraded"
+            for row in rows where row["status"]?.string != "healthy" {
+                reasons.append("\(row["dex"]?.string ?? "?") is \(row["status"]?.string ?? "?")"
+                               + (row["last_run_status"]?.string.map { " (last run \($0))" } ?? ""))
+            }
+        }
+        if let ingest, ingest.isStuck(now: now, since: deps.metrics.started) {
+            overall = "unhealthy"
+            reasons.append("""
+                ingest writer stuck: \(ingest.bufferedCycles) cycle(s) buffered and no write for more than \
+                \(IngestStatus.stuckAfterIntervals) collection intervals
+                """ + (ingest.lastWriteError.map { " (last error: \($0))" } ?? ""))
         }
         let ages = rows.compactMap { $0["data_age_seconds"]?.double }
         let lastRun = rows.compactMap { row -> Date? in
             if case .date(let d)? = row["last_run_at"] { return d }
             return nil
         }.max()
+        let requests = deps.metrics.routeSummaries().values.reduce(0) { $0 + $1.requests }
+        let cache = deps.cache.summary
+        let lookups = cache.hits + cache.stale + cache.misses + cache.shared
         return Response.json(status: overall == "unhealthy" ? .serviceUnavailable : .ok) { w in
             w.object { o in
                 o.field("status", overall)
-                o.field("database", "ok")
+                o.field("timestamp", now)
+                o.key("dex_health")
+                o.array { a in
+                    for row in rows {
+                        let stats = runStats[row["dex"]?.string ?? ""]
+                        a.object { h in
+                            h.key("dex_name"); (row["dex"] ?? .null).write(to: &h)
+                            h.field("is_healthy", row["status"]?.string == "healthy")
+                            h.key("last_successful_fetch"); (row["last_successful_fetch"] ?? .null).write(to: &h)
+                            h.key("consecutive_errors"); (row["consecutive_errors"] ?? .null).write(to: &h)
+                            h.key("error_rate_percent"); (stats?["error_rate_percent"] ?? .null).write(to: &h)
+                            h.key("avg_collection_latency_ms")
+                            (stats?["avg_collection_latency_ms"] ?? .null).write(to: &h)
+                            h.key("runs_24h"); (stats?["runs_24h"] ?? .null).write(to: &h)
+                            h.key("status"); (row["status"] ?? .null).write(to: &h)
+                            h.key("last_run_status"); (row["last_run_status"] ?? .null).write(to: &h)
+                        }
+                    }
+                }
+                o.field("uptime_seconds", uptime)
+                o.field("total_requests", requests)
+                o.field("cache_hit_rate", lookups > 0 ? Double(cache.hits + cache.stale) / Double(lookups) : nil)
+                o.field("oldest_data_age_seconds", ages.max())
+                o.field("last_collection_time", lastRun)
+                o.field("reasons", strings: reasons)
+                o.field("database", database)
+                o.key("ingest")
+                if let ingest {
+                    o.object { i in
+                        i.field("buffered_cycles", ingest.bufferedCycles)
+                        i.field("last_write_at", ingest.lastWriteAt)
+                        i.field("last_write_error", ingest.lastWriteError)
+                        i.field("is_leader", ingest.isLeader)
+                        i.field("cycles_dropped", ingest.cyclesDropped)
+                        i.field("interval_seconds", Double(ingest.interval.wholeMilliseconds) / 1000)
+                        i.field("stuck", ingest.isStuck(now: now, since: deps.metrics.started))
+                    }
+                } else {
+                    o.null()
+                }
                 o.key("dexes")
                 o.object { d in
                     for row in rows {
@@ -76,9 +134,7 @@ struct OperationsRoutes: Sendable {
                         }
                     }
                 }
-                o.field("oldest_data_age_seconds", ages.max())
                 o.field("last_collection", lastRun)
-                o.field("uptime_seconds", uptime)
                 o.key("replica")
                 o.object { r in
                     r.field("in_recovery", replica?.inRecovery)
@@ -91,8 +147,17 @@ struct OperationsRoutes: Sendable {
     func metricsSummary() async -> Response {
         let routes = deps.metrics.routeSummaries()
         let hub = await deps.hub.summary()
+        let recent = deps.metrics.lastMinute()
+        let cacheSummary = deps.cache.summary
         return Response.json { w in
             w.object { o in
+                // The design document's SystemMetrics.
+                o.field("requests_per_minute", recent.requests)
+                o.field("avg_response_time_ms", recent.requests > 0 ? recent.seconds / Double(recent.requests) * 1000 : nil)
+                o.field("cache_size_mb", Double(cacheSummary.bytes) / 1_048_576)
+                o.field("database_connections", deps.database.poolMetrics.leasedCount("reader")
+                        + deps.database.poolMetrics.leasedCount("writer"))
+                o.field("active_websockets", hub.rateClients + hub.opportunityClients)
                 o.field("uptime_seconds", Date().timeIntervalSince(deps.metrics.started))
                 o.key("requests")
                 o.object { r in

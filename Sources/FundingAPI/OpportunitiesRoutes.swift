@@ -1,25 +1,39 @@
 import Foundation
 import Hummingbird
 
-/// `GET /api/v1/opportunities` and its variants, `GET /api/v1/rankings/funding`.
+/// `GET /api/v1/opportunities` and its variants (best, best-by-symbol, symbol, compare, persistence),
+/// `GET /api/v1/rankings/funding`.
 struct OpportunitiesRoutes: Sendable {
     let deps: APIDependencies
 
+    /// The query parameters of every opportunities route (the design document's names and the service's).
+    static let parameters = OpportunityQuery.parameterNames.sorted()
+
     func register(_ routes: RouteRegistrar) {
-        routes.cachedGet("/api/v1/opportunities") { request, _ in
+        routes.cachedGet("/api/v1/opportunities", query: Self.parameters) { request, _ in
             let q = try await OpportunityQuery.parse(request.query, catalog: deps.catalog)
             return try await answer(q)
         }
-        routes.cachedGet("/api/v1/opportunities/best") { request, _ in try await best(request) }
-        routes.cachedGet("/api/v1/opportunities/symbol/{symbol}") { request, context in
+        routes.cachedGet("/api/v1/opportunities/best", query: Self.parameters) { request, _ in try await best(request) }
+        routes.cachedGet("/api/v1/opportunities/best-by-symbol", query: ["symbol", "limit"]) { request, _ in
+            try await bestBySymbol(request)
+        }
+        routes.cachedGet("/api/v1/opportunities/symbol/{symbol}",
+                         query: Self.parameters.filter { $0 != "symbol" }) { request, context in
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
             var q = try await OpportunityQuery.parse(request.query, catalog: deps.catalog)
             q.symbol = symbol
             return try await answer(q)
         }
-        routes.cachedGet("/api/v1/opportunities/compare") { request, _ in try await compare(request) }
-        routes.cachedGet("/api/v1/opportunities/persistence") { request, _ in try await persistence(request) }
-        routes.cachedGet("/api/v1/rankings/funding") { request, _ in try await rankings(request) }
+        routes.cachedGet("/api/v1/opportunities/compare", query: ["dex1", "dex2"] + Self.parameters) { request, _ in
+            try await compare(request)
+        }
+        routes.cachedGet("/api/v1/opportunities/persistence", query: ["symbol", "limit"]) { request, _ in
+            try await persistence(request)
+        }
+        routes.cachedGet("/api/v1/rankings/funding", query: [
+            "order", "dex", "symbol", "quote", "min_oi_usd", "max_oi_usd", "min_volume_24h", "max_age", "limit",
+        ]) { request, _ in try await rankings(request) }
     }
 
     func answer(_ q: OpportunityQuery) async throws -> Response {
@@ -36,7 +50,11 @@ struct OpportunitiesRoutes: Sendable {
         }
     }
 
-    /// Both directions between two dexes, every symbol they share, no profitability filter unless asked.
+    /// The design document's comparison: per symbol the better direction between the two dexes, as
+    /// `rate_diff` (its 8 h divergence), `better_on` (the dex with the higher rate, where the short leg goes),
+    /// `recommendation` (`short_on_<dex>_long_on_<dex>`) and every opportunity field; `pairs` lists both directions
+    /// of every market pair. No profitability, divergence or volume filter unless asked; `limit` (default 1000)
+    /// bounds `pairs`.
     func compare(_ request: Request) async throws -> Response {
         let r = request.query
         guard let d1 = try r.string("dex1") else { throw APIError.invalidParameter("dex1", "required") }
@@ -46,16 +64,37 @@ struct OpportunitiesRoutes: Sendable {
         guard dex1 != dex2 else { throw APIError.invalidParameter("dex2", "must differ from dex1") }
         var q = try await OpportunityQuery.parse(r, catalog: deps.catalog)
         if try r.string("min_divergence") == nil { q.minDivergence = nil }
-        if try r.string("min_volume_24h") == nil { q.minVolume24h = nil }
+        if try r.string(anyOf: ["min_volume_24h", "min_volume"]) == nil { q.minVolume24h = nil }
+        if try r.string(anyOf: ["min_profit", "min_profit_percent"]) == nil { q.minProfit = nil }
         if try r.string("limit") == nil { q.limit = 1000 }
         q.includeDexes = [dex1, dex2]
         let (rows, total) = try await deps.database.opportunities(q)
+        var best: [String: ResultRow] = [:]
+        for row in rows {
+            guard let symbol = row["symbol"]?.string else { continue }
+            if let current = best[symbol],
+               (current["net_profit"]?.double ?? -.infinity) >= (row["net_profit"]?.double ?? -.infinity) { continue }
+            best[symbol] = row
+        }
         return Response.json { w in
             w.object { o in
                 o.field("dex1", dex1)
                 o.field("dex2", dex2)
-                o.field("symbol", q.symbol)
                 o.key("opportunities")
+                o.array { a in
+                    for symbol in best.keys.sorted() {
+                        let row = best[symbol]!
+                        let long = row["long_dex"]?.string ?? "", short = row["short_dex"]?.string ?? ""
+                        row.write(to: &a) { x in
+                            x.key("rate_diff")
+                            (row["divergence"] ?? .null).write(to: &x)
+                            x.field("better_on", short)
+                            x.field("recommendation", "short_on_\(short)_long_on_\(long)")
+                        }
+                    }
+                }
+                o.field("symbol", q.symbol)
+                o.key("pairs")
                 o.array { a in for row in rows { row.write(to: &a) } }
                 o.field("total_count", total)
                 o.key("filters_applied")
@@ -65,7 +104,27 @@ struct OpportunitiesRoutes: Sendable {
         }
     }
 
+    /// The design document's single best opportunity under the `/opportunities` parameters: `opportunity` (null
+    /// when none qualifies), `rank` 1, `total_opportunities` (how many qualify).
     func best(_ request: Request) async throws -> Response {
+        var q = try await OpportunityQuery.parse(request.query, catalog: deps.catalog)
+        q.limit = 1
+        let (rows, total) = try await deps.database.opportunities(q)
+        return Response.json { w in
+            w.object { o in
+                o.key("opportunity")
+                if let row = rows.first { row.write(to: &o) } else { o.null() }
+                o.field("rank", rows.isEmpty ? Int?.none : 1)
+                o.field("total_opportunities", total)
+                o.key("filters_applied")
+                q.write(to: &o)
+                o.field("generated_at", Date())
+            }
+        }
+    }
+
+    /// The best pair of every symbol (`best_opportunities`, default parameters).
+    func bestBySymbol(_ request: Request) async throws -> Response {
         let r = request.query
         let symbol = try await deps.catalog.symbol(try r.string("symbol"))
         let limit = try r.int("limit", default: 10, range: 1...1000)

@@ -4,18 +4,31 @@ import PostgresNIO
 /// `opportunities(...)` as a named prepared statement, so PostgreSQL plans the inlined function once per pooled
 /// connection instead of on every request (at fixture scale planning costs several times the execution).
 /// Every parameter is bound, `sort_by` included: the ORDER BY picks the column with a CASE over the whitelisted
-/// names, so one statement serves every sort.
+/// names, so one statement serves every sort. Besides the `opportunity` columns each row carries the design
+/// document's fields: `id` (`opportunity_pair_id()`, stable per pair), `net_profit_percent` (= `net_profit`, a
+/// fraction despite the name), `discovered_at` (the newer leg's sample time), `valid_until` (when the older leg's
+/// sample passes `max_age` and the pair leaves the result unless a new cycle refreshes it), `avg_spread_bps` and
+/// `metadata` (the fee type, horizon and age cut the figures were computed with).
 struct OpportunitiesStatement: PostgresPreparedStatement {
     typealias Row = ResultRow
 
-    static let name = "fundingd_api_opportunities_v1"
+    static let name = "fundingd_api_opportunities_v2"
 
     static let sortKey: String = {
         "CASE $22::text " + OpportunityQuery.sortable.map { "WHEN '\($0)' THEN o.\($0) " }.joined() + "END"
     }()
 
     static let sql = """
-        SELECT o.*, count(*) OVER () AS total_count FROM opportunities(
+        SELECT o.*,
+               opportunity_pair_id(o.symbol, o.long_dex, o.long_dex_symbol, o.short_dex, o.short_dex_symbol) AS id,
+               o.net_profit AS net_profit_percent,
+               greatest(o.long_time, o.short_time) AS discovered_at,
+               least(o.long_time, o.short_time) + make_interval(secs => $19::float8) AS valid_until,
+               (o.long_spread_bps + o.short_spread_bps) / 2 AS avg_spread_bps,
+               jsonb_build_object('fee_type', $17::text, 'hold_hours', $18::float8, 'max_age_seconds', $19::float8)
+                   AS metadata,
+               count(*) OVER () AS total_count
+        FROM opportunities(
             symbol => $1::text, long_dex => $2::text, short_dex => $3::text, include_dexes => $4::text[],
             exclude_dexes => $5::text[], quote => $6::text, min_divergence => $7::float8, min_profit => $8::float8,
             min_volume_24h => $9::float8, max_volume_24h => $10::float8, min_oi_usd => $11::float8,

@@ -3,9 +3,11 @@ import PostgresNIO
 
 /// The validated parameters of an `opportunities()` call, from a query string or a WebSocket subscription.
 ///
-/// Names and meanings follow the SQL function; list parameters are comma-separated. The HTTP defaults of the
-/// original service apply (`min_divergence` 0.0001, `min_volume_24h` 100000 USD, `limit` 10); `null` or an empty
-/// value of those two in a subscription keeps the default.
+/// Names and meanings follow the SQL function; list parameters are comma-separated. The defaults are the design
+/// document's (`min_divergence` 0.0001, `min_profit` 0, `min_volume_24h` 100000 USD, `limit` 10, sorted by net profit
+/// descending); `null` or an empty value of those in a subscription keeps the default. The document's names are
+/// accepted beside the service's: `min_volume` for `min_volume_24h`, `min_profit_percent` for `min_profit`,
+/// `sort_by=net_profit_percent` for `net_profit` (giving both names of one parameter is a 400).
 public struct OpportunityQuery: Sendable, Hashable {
     public var symbol: String?
     public var symbols: [String]?
@@ -15,7 +17,7 @@ public struct OpportunityQuery: Sendable, Hashable {
     public var excludeDexes: [String]?
     public var quote: String?
     public var minDivergence: Double? = 0.0001
-    public var minProfit: Double?
+    public var minProfit: Double? = 0
     public var minVolume24h: Double? = 100_000
     public var maxVolume24h: Double?
     public var minOIUSD: Double?
@@ -31,6 +33,9 @@ public struct OpportunityQuery: Sendable, Hashable {
     public var limit: Int = 10
     public var sortBy: String = "net_profit"
     public var sortDesc: Bool = true
+    /// Stream only: send the design document's per-pair `opportunity_update` messages instead of batched frames
+    /// (subscribers of one query in different formats form different groups).
+    public var documentMessages = false
 
     /// Numeric result columns `sort_by` accepts.
     public static let sortable = [
@@ -41,12 +46,15 @@ public struct OpportunityQuery: Sendable, Hashable {
         "short_mark_price", "long_fee", "short_fee",
     ]
 
+    /// `sort_by` names of the design document and the columns they mean.
+    public static let sortAliases = ["net_profit_percent": "net_profit"]
+
     /// Every parameter name understood (query strings and subscription filters).
     public static let parameterNames: Set<String> = [
         "symbol", "symbols", "long_dex", "short_dex", "include_dexes", "exclude_dexes", "dexes", "quote",
-        "min_divergence", "min_profit", "min_volume_24h", "max_volume_24h", "min_oi_usd", "max_oi_usd",
-        "oi_ratio_min", "oi_ratio_max", "oi_imbalance", "max_spread_bps", "fee_type", "hold_hours", "max_age",
-        "volume_30d", "limit", "sort_by", "sort_desc",
+        "min_divergence", "min_profit", "min_profit_percent", "min_volume", "min_volume_24h", "max_volume_24h",
+        "min_oi_usd", "max_oi_usd", "oi_ratio_min", "oi_ratio_max", "oi_imbalance", "max_spread_bps", "fee_type",
+        "hold_hours", "max_age", "volume_30d", "limit", "sort_by", "sort_desc",
     ]
 
     public init() {}
@@ -64,8 +72,8 @@ public struct OpportunityQuery: Sendable, Hashable {
         o.excludeDexes = try await catalog.dexes(try q.list("exclude_dexes"))
         o.quote = try q.string("quote")?.uppercased()
         o.minDivergence = try q.double("min_divergence", min: -1, max: 1) ?? o.minDivergence
-        o.minProfit = try q.double("min_profit", min: -1, max: 1)
-        o.minVolume24h = try q.double("min_volume_24h", min: 0, max: 1e15) ?? o.minVolume24h
+        o.minProfit = try q.double(anyOf: ["min_profit", "min_profit_percent"], min: -1, max: 1) ?? o.minProfit
+        o.minVolume24h = try q.double(anyOf: ["min_volume_24h", "min_volume"], min: 0, max: 1e15) ?? o.minVolume24h
         o.maxVolume24h = try q.double("max_volume_24h", min: 0, max: 1e15)
         o.minOIUSD = try q.double("min_oi_usd", min: 0, max: 1e15)
         o.maxOIUSD = try q.double("max_oi_usd", min: 0, max: 1e15)
@@ -78,7 +86,8 @@ public struct OpportunityQuery: Sendable, Hashable {
         o.maxAgeSeconds = try q.int("max_age", default: 300, range: 1...86_400)
         o.volume30d = try q.double("volume_30d", min: 0, max: 1e15)
         o.limit = try q.int("limit", default: 10, range: 1...maxLimit)
-        o.sortBy = try q.choice("sort_by", sortable, default: "net_profit")!
+        let sortBy = try q.choice("sort_by", sortable + sortAliases.keys.sorted(), default: "net_profit")!
+        o.sortBy = sortAliases[sortBy] ?? sortBy
         o.sortDesc = try q.bool("sort_desc", default: true)
         if let lo = o.minVolume24h, let hi = o.maxVolume24h, lo > hi {
             throw APIError.invalidParameter("max_volume_24h", "must not be below min_volume_24h")
@@ -104,6 +113,7 @@ public struct OpportunityQuery: Sendable, Hashable {
             o.field("quote", quote)
             o.field("min_divergence", minDivergence)
             o.field("min_profit", minProfit)
+            o.field("min_profit_percent", minProfit)
             o.field("min_volume_24h", minVolume24h)
             o.field("max_volume_24h", maxVolume24h)
             o.field("min_oi_usd", minOIUSD)

@@ -3,11 +3,16 @@ public struct RateFilter: Sendable, Hashable {
     public var symbols: Set<String>?
     public var dexes: Set<String>?
     public var quote: String?
+    /// Send the design document's per-market `funding_rate_update` messages instead of the service's batched
+    /// `snapshot` / `update` frames (chosen by a subscribe message that names `channels`, as the document's does).
+    public var documentMessages = false
 
-    public init(symbols: Set<String>? = nil, dexes: Set<String>? = nil, quote: String? = nil) {
+    public init(symbols: Set<String>? = nil, dexes: Set<String>? = nil, quote: String? = nil,
+                documentMessages: Bool = false) {
         self.symbols = symbols
         self.dexes = dexes
         self.quote = quote
+        self.documentMessages = documentMessages
     }
 
     public func matches(_ row: FundingRateRow) -> Bool {

@@ -78,11 +78,17 @@ public struct ResultRow: Sendable, Equatable {
     }
 
     public func write(to w: inout JSONWriter) {
+        write(to: &w) { _ in }
+    }
+
+    /// The row as an object, followed by the fields `extra` writes.
+    public func write(to w: inout JSONWriter, extra: (inout JSONWriter) -> Void) {
         w.object { o in
             for (name, value) in zip(columns, values) {
                 o.key(name)
                 value.write(to: &o)
             }
+            extra(&o)
         }
     }
 }

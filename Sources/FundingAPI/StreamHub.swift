@@ -68,6 +68,10 @@ public actor StreamHub {
         guard !outbox.isClosed else { return }
         rateClients[id] = (filter, outbox)
         let rows = (lastRates ?? [:]).values.filter(filter.matches).sorted { ($0.symbol, $0.dex, $0.dexSymbol) < ($1.symbol, $1.dex, $1.dexSymbol) }
+        if filter.documentMessages {
+            send(Self.batch(rows.map { Self.rateUpdate($0, cycleTime: nil) }), to: id, outbox)
+            return
+        }
         send(Self.frame(type: "snapshot", channel: .fundingRates, cycleTime: nil) { w in
             w.key("data")
             w.array { a in for row in rows { row.write(to: &a, now: Date()) } }
@@ -93,6 +97,11 @@ public actor StreamHub {
         groups[query] = group
         opportunityClients[id] = (query, outbox)
         let rows = Self.sorted(Array(group.last.values), by: query)
+        if query.documentMessages {
+            send(Self.batch(rows.map { Self.opportunityMessage("opportunity_update", $0, cycleTime: nil) }), to: id,
+                 outbox)
+            return
+        }
         send(Self.frame(type: "snapshot", channel: .opportunities, cycleTime: nil) { w in
             w.key("data")
             w.array { a in for row in rows { row.write(to: &a) } }
@@ -170,6 +179,10 @@ public actor StreamHub {
         for (id, client) in rateClients {
             let mine = changed.filter(client.filter.matches)
             guard !mine.isEmpty else { continue }
+            if client.filter.documentMessages {
+                send(Self.batch(mine.map { Self.rateUpdate($0, cycleTime: cycleTime) }), to: id, client.outbox)
+                continue
+            }
             send(Self.frame(type: "update", channel: .fundingRates, cycleTime: cycleTime) { w in
                 w.key("data")
                 w.array { a in for row in mine { row.write(to: &a, now: now) } }
@@ -194,6 +207,15 @@ public actor StreamHub {
             current.last = fresh
             groups[query] = current
             guard !changed.isEmpty || !removed.isEmpty else { continue }
+            if query.documentMessages {
+                let messages = Self.batch(
+                    changed.map { Self.opportunityMessage("opportunity_update", $0, cycleTime: cycleTime) }
+                        + removed.map { Self.opportunityMessage("opportunity_removed", $0, cycleTime: cycleTime) })
+                for id in current.clients {
+                    if let client = opportunityClients[id] { send(messages, to: id, client.outbox) }
+                }
+                continue
+            }
             let frame = Self.frame(type: "update", channel: .opportunities, cycleTime: cycleTime) { w in
                 w.key("data")
                 w.array { a in for row in changed { row.write(to: &a) } }
@@ -223,7 +245,8 @@ public actor StreamHub {
     }
 
     /// Columns that move every cycle without the opportunity changing.
-    static let volatileColumns: Set<String> = ["long_time", "short_time", "long_age_seconds", "short_age_seconds"]
+    static let volatileColumns: Set<String> = ["long_time", "short_time", "long_age_seconds", "short_age_seconds",
+                                               "discovered_at", "valid_until"]
 
     static func differs(_ a: ResultRow, _ b: ResultRow) -> Bool {
         guard a.columns == b.columns else { return true }
@@ -249,6 +272,50 @@ public actor StreamHub {
             if let cycleTime { o.field("cycle_time", cycleTime) }
             o.field("generated_at", Date())
             body(&o)
+        }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// Separates the messages of one queue entry: the session writes each as its own text frame. A NUL never occurs
+    /// in the JSON text (`JSONWriter` escapes every control character), and one entry per cycle keeps a
+    /// document-style client's queue as short as a batched one's.
+    static let messageSeparator: Character = "\u{0}"
+
+    static func batch(_ messages: [String]) -> String {
+        messages.joined(separator: String(messageSeparator))
+    }
+
+    /// The design document's update message for one market: `{"type": "funding_rate_update", "timestamp", "data":
+    /// {"dex_name", "symbol", "funding_rate", "next_funding_time", ...the service's market fields}}`; `timestamp` is
+    /// the cycle's time (now for the first messages after subscribing).
+    static func rateUpdate(_ row: FundingRateRow, cycleTime: String?) -> String {
+        var w = JSONWriter(capacity: 1024)
+        w.object { o in
+            o.field("type", "funding_rate_update")
+            o.field("channel", "funding_rates")
+            if let cycleTime { o.field("timestamp", cycleTime) } else { o.field("timestamp", Date()) }
+            o.key("data")
+            var market = JSONWriter(capacity: 512)
+            row.write(to: &market, now: Date())
+            o.object { d in
+                d.field("dex_name", row.dex)
+                // The row's own fields follow (its object without the braces).
+                d.raw(String(decoding: market.bytes.dropFirst().dropLast(), as: UTF8.self))
+            }
+        }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// One pair as a document-style message: `{"type": "opportunity_update" | "opportunity_removed", "timestamp",
+    /// "data": {...the opportunity's fields}}`.
+    static func opportunityMessage(_ type: String, _ row: ResultRow, cycleTime: String?) -> String {
+        var w = JSONWriter(capacity: 2048)
+        w.object { o in
+            o.field("type", type)
+            o.field("channel", "opportunities")
+            if let cycleTime { o.field("timestamp", cycleTime) } else { o.field("timestamp", Date()) }
+            o.key("data")
+            row.write(to: &o)
         }
         return String(decoding: w.bytes, as: UTF8.self)
     }

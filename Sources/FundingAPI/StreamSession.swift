@@ -25,17 +25,20 @@ struct StreamSession: Sendable {
 
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await frame in frames {
-                    outbox.dequeued(frame)
-                    do {
-                        try await withDeadline(writeTimeout) { try await outbound.write(.text(frame)) }
-                    } catch is DeadlineExceeded {
-                        logger.warning("websocket client dropped: write deadline passed",
-                                       metadata: ["deadline": "\(writeTimeout)"])
-                        await deps.hub.droppedSlow(id)
-                        return
-                    } catch {
-                        return
+                for await entry in frames {
+                    outbox.dequeued(entry)
+                    // One queue entry may hold several messages (document-style streams): a frame each.
+                    for frame in entry.split(separator: StreamHub.messageSeparator) {
+                        do {
+                            try await withDeadline(writeTimeout) { try await outbound.write(.text(String(frame))) }
+                        } catch is DeadlineExceeded {
+                            logger.warning("websocket client dropped: write deadline passed",
+                                           metadata: ["deadline": "\(writeTimeout)"])
+                            await deps.hub.droppedSlow(id)
+                            return
+                        } catch {
+                            return
+                        }
                     }
                 }
                 if outbox.didOverflow {
@@ -74,15 +77,21 @@ struct StreamSession: Sendable {
             guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
                 throw APIError(.badRequest, code: "invalid_message", message: "expected a JSON object")
             }
+            if let bad = object.keys.filter({ !Self.messageKeys.contains($0) }).sorted().first {
+                throw APIError.invalidParameter(QueryReader.printable(bad), "unknown message field; messages take "
+                                                + Self.messageKeys.sorted().joined(separator: ", "))
+            }
             switch object["action"] as? String {
             case "subscribe":
+                let documentMessages = try Self.checkChannels(object["channels"], channel: channel)
                 let filters = try Self.filterValues(object["filters"])
                 let reader = QueryReader(values: filters)
                 switch channel {
                 case .fundingRates:
                     let known: Set<String> = ["symbols", "symbol", "dexes", "dex", "quote"]
                     if let bad = reader.unknown(known).first { throw APIError.invalidParameter(bad, "unknown filter") }
-                    let filter = try await RateFilter.parse(reader, catalog: deps.catalog)
+                    var filter = try await RateFilter.parse(reader, catalog: deps.catalog)
+                    filter.documentMessages = documentMessages
                     try await deps.hub.subscribeRates(id, filter: filter, outbox: outbox)
                 case .opportunities:
                     if let bad = reader.unknown(OpportunityQuery.parameterNames).first {
@@ -90,7 +99,8 @@ struct StreamSession: Sendable {
                     }
                     var values = filters
                     if values["limit"] == nil { values["limit"] = ["100"] }
-                    let query = try await OpportunityQuery.parse(QueryReader(values: values), catalog: deps.catalog)
+                    var query = try await OpportunityQuery.parse(QueryReader(values: values), catalog: deps.catalog)
+                    query.documentMessages = documentMessages
                     try await deps.hub.subscribeOpportunities(id, query: query, outbox: outbox)
                 }
             case "unsubscribe":
@@ -110,6 +120,28 @@ struct StreamSession: Sendable {
             logger.error("websocket message failed", metadata: ["error": "\(error)"])
             outbox.send(StreamHub.errorFrame(code: "internal_error", message: "internal error"))
         }
+    }
+
+    /// The top-level fields of a client message.
+    static let messageKeys: Set<String> = ["action", "filters", "channels"]
+
+    /// The design document's `channels` of a subscribe message: absent (the service's batched frames) or a list
+    /// naming this endpoint's stream (`funding_rates` / `opportunities`; the path's spelling also works), which
+    /// selects the document's per-row messages. Another stream's name is an error: each endpoint serves one.
+    static func checkChannels(_ raw: Any?, channel: StreamChannel) throws -> Bool {
+        guard let raw, !(raw is NSNull) else { return false }
+        let names = [channel.rawValue, channel.rawValue.replacingOccurrences(of: "-", with: "_")]
+        guard let list = raw as? [Any], !list.isEmpty else {
+            throw APIError.invalidParameter("channels", "must be a non-empty array, e.g. [\"\(names[1])\"]")
+        }
+        for item in list {
+            guard let name = item as? String, names.contains(name) else {
+                throw APIError.invalidParameter("channels", """
+                    this endpoint streams only \(names[1]); connect to the other WebSocket path for other channels
+                    """)
+            }
+        }
+        return true
     }
 
     /// `filters` as parameter values: arrays joined with commas, numbers and booleans as text, nulls dropped.

@@ -50,11 +50,13 @@ public func buildApplication(
         if case .all = mode {
             services += demoServices
         }
-        let api = try buildAPI(config, settings: settings, logger: logger)
+        var api = try buildAPI(config, settings: settings, logger: logger)
         services += api.pools.map { .init(service: $0) }
         if case .all = mode {
-            services.append(.init(service: try buildIngest(config, url: writerURL, dexes: dexes, bounds: bounds,
-                                                           logger: logger)))
+            let ingest = try buildIngest(config, url: writerURL, dexes: dexes, bounds: bounds, logger: logger)
+            // /api/v1/health reports this process's writer (a stuck one makes it unhealthy).
+            api.deps.ingestStatus = IngestServiceStatus(ingest: ingest)
+            services.append(.init(service: ingest))
         }
         services.append(.init(service: CycleListener(url: try config.listenURL(), hub: api.deps.hub,
                                                             cache: api.deps.cache, logger: logger)))
@@ -92,7 +94,9 @@ public func buildAPI(_ config: FundingConfig, settings: APISettings, logger: Log
     writerConfig.options.maximumConnections = 2
     let writer = PostgresClient(configuration: writerConfig, backgroundLogger: logger)
     let database = APIDatabase(reader: reader, writer: writer, logger: logger,
-                               readerPoolSize: settings.readerPoolSize)
+                               readerPoolSize: settings.readerPoolSize,
+                               checkoutTimeout: settings.databaseCheckoutTimeout,
+                               circuit: DatabaseCircuit(openDuration: settings.databaseCircuitOpen))
     return (APIDependencies(database: database, settings: settings, logger: logger), [reader, writer])
 }
 
@@ -140,6 +144,19 @@ public func buildIngest(
         schedules: try config.dexSchedules(only: dexes), collector: collector,
         store: PostgresCycleStore(url: url, settings: storeSettings, logger: logger),
         leader: leader ? LeaderLock(url: url, logger: logger) : nil, settings: settings, logger: logger)
+}
+
+/// The ingest service's state as `/api/v1/health` reads it, when both run in one process (`fundingd run`).
+struct IngestServiceStatus: IngestStatusProviding {
+    let ingest: IngestService
+
+    func ingestStatus() async -> IngestStatus {
+        let stats = ingest.stats.snapshot
+        return IngestStatus(
+            bufferedCycles: ingest.buffer.count, lastWriteAt: stats.lastWriteAt, lastWriteError: stats.lastWriteError,
+            isLeader: stats.isLeader, cyclesDropped: stats.cyclesDropped,
+            interval: ingest.schedules.map(\.interval).min() ?? .seconds(60))
+    }
 }
 
 /// One collection cycle as a service, so `fundingd ingest --once` runs inside the same group as the pool.

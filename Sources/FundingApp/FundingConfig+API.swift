@@ -9,7 +9,10 @@ extension FundingConfig {
     /// `FUNDINGD_API_CACHE_TTL_MS` (1000; 0 turns the response cache off),
     /// `FUNDINGD_WS_QUEUE_SIZE` (256 frames), `FUNDINGD_WS_QUEUE_BYTES` (8388608),
     /// `FUNDINGD_WS_WRITE_TIMEOUT_MS` (10000), `FUNDINGD_WS_PING_SECONDS` (30), `FUNDINGD_OPENAPI_PATH`
-    /// (default `docs/openapi.json` next to `schema/`).
+    /// (default `docs/openapi.json` next to `schema/`), `FUNDINGD_API_DB_CHECKOUT_TIMEOUT_MS` (1000),
+    /// `FUNDINGD_API_DB_CIRCUIT_OPEN_MS` (2000), `FUNDINGD_HTTP_IDLE_TIMEOUT_SECONDS` (60),
+    /// `FUNDINGD_HTTP_REQUEST_TIMEOUT_SECONDS` (15), `FUNDINGD_HTTP_CORS_ORIGINS` (comma-separated origins or `*`;
+    /// unset: no CORS).
     public func apiSettings(host: String? = nil, port: Int? = nil) throws -> APISettings {
         var s = APISettings()
         s.host = host ?? reader.string(forKey: "fundingd.http.host", default: "127.0.0.1")
@@ -18,8 +21,8 @@ extension FundingConfig {
             throw ConfigError(key: "FUNDINGD_HTTP_PORT", message: "must be between 0 and 65535")
         }
         if let token = reader.string(forKey: "fundingd.admin.token"), !token.isEmpty {
-            guard token.count >= 16 else {
-                throw ConfigError(key: "FUNDINGD_ADMIN_TOKEN", message: "must be at least 16 characters")
+            if let weakness = Self.adminTokenWeakness(token) {
+                throw ConfigError(key: "FUNDINGD_ADMIN_TOKEN", message: weakness)
             }
             s.adminToken = token
         }
@@ -38,9 +41,37 @@ extension FundingConfig {
         s.webSocketQueueBytes = max(1024, reader.int(forKey: "fundingd.ws.queue.bytes", default: 8 << 20))
         s.webSocketWriteTimeout = .milliseconds(max(100, reader.int(forKey: "fundingd.ws.write.timeout.ms", default: 10_000)))
         s.webSocketPingSeconds = max(1, reader.int(forKey: "fundingd.ws.ping.seconds", default: 30))
+        s.databaseCheckoutTimeout = .milliseconds(try bounded("fundingd.api.db.checkout.timeout.ms", 1000, 50...60_000,
+                                                                key: "FUNDINGD_API_DB_CHECKOUT_TIMEOUT_MS"))
+        s.databaseCircuitOpen = .milliseconds(try bounded("fundingd.api.db.circuit.open.ms", 2000, 0...600_000,
+                                                            key: "FUNDINGD_API_DB_CIRCUIT_OPEN_MS"))
+        s.httpIdleTimeout = .seconds(try bounded("fundingd.http.idle.timeout.seconds", 60, 1...86_400,
+                                                 key: "FUNDINGD_HTTP_IDLE_TIMEOUT_SECONDS"))
+        s.httpRequestTimeout = .seconds(try bounded("fundingd.http.request.timeout.seconds", 15, 1...3600,
+                                                    key: "FUNDINGD_HTTP_REQUEST_TIMEOUT_SECONDS"))
+        s.corsOrigins = (reader.string(forKey: "fundingd.http.cors.origins") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         s.openAPIPath = reader.string(forKey: "fundingd.openapi.path")
             ?? SQLSource.locate()?.root.appendingPathComponent("docs/openapi.json").path
         return s
+    }
+
+    /// An integer setting within `range`, else a configuration error naming `key`.
+    private func bounded(_ name: String, _ defaultValue: Int, _ range: ClosedRange<Int>, key: String) throws -> Int {
+        let v = reader.int(forKey: ConfigKey(name), default: defaultValue)
+        guard range.contains(v) else {
+            throw ConfigError(key: key, message: "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return v
+    }
+
+    /// Why an admin token is too weak to accept, or nil: at least 16 characters, not all whitespace, not one
+    /// character repeated.
+    public static func adminTokenWeakness(_ token: String) -> String? {
+        if token.count < 16 { return "must be at least 16 characters" }
+        if token.allSatisfy(\.isWhitespace) { return "must not be all whitespace" }
+        if Set(token).count == 1 { return "must not be one character repeated" }
+        return nil
     }
 
     /// The API's read-only database: `DATABASE_READER_URL`, else `DATABASE_URL` as given, else the local

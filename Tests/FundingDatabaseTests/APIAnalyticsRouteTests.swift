@@ -14,7 +14,12 @@ struct APIAnalyticsRouteTests {
     func opportunities() async throws {
         let db = try await FixtureDatabase.shared.get()
         try await withRouter(db) { client, _ in
-            let r = try await client.call("/api/v1/opportunities")
+            // The design document's default min_profit 0: every fixture pair loses after taker fees.
+            let profitable = try await client.call("/api/v1/opportunities")
+            #expect(profitable.status == .ok)
+            #expect((try profitable.json["total_count"] as? Int) == 0)
+            #expect(double(dig(try profitable.json, "filters_applied", "min_profit_percent")) == 0)
+            let r = try await client.call("/api/v1/opportunities?min_profit=-1")
             #expect(r.status == .ok)
             let o = try r.json
             #expect((o["total_count"] as? Int) == 4)
@@ -35,7 +40,7 @@ struct APIAnalyticsRouteTests {
             #expect((dig(o, "filters_applied", "limit") as? Int) == 10)
             #expect(o["generated_at"] is String)
 
-            let limited = try await client.call("/api/v1/opportunities?limit=2&sort_by=divergence&sort_desc=false")
+            let limited = try await client.call("/api/v1/opportunities?limit=2&sort_by=divergence&sort_desc=false&min_profit=-1")
             let l = try limited.json
             #expect((l["total_count"] as? Int) == 4)
             let divergences = (l["opportunities"] as? [[String: Any]] ?? []).compactMap { double($0["divergence"]) }
@@ -43,18 +48,18 @@ struct APIAnalyticsRouteTests {
             #expect(divergences == divergences.sorted())
 
             let filtered = try await client.call(
-                "/api/v1/opportunities?include_dexes=edgex,paradex,hyperliquid&exclude_dexes=hyperliquid&symbol=btc")
+                "/api/v1/opportunities?include_dexes=edgex,paradex,hyperliquid&exclude_dexes=hyperliquid&symbol=btc&min_profit=-1")
             let f = try filtered.json["opportunities"] as? [[String: Any]] ?? []
             #expect(f.count == 1)
             #expect(f.first?["short_dex"] as? String == "paradex")
 
-            let maker = try await client.call("/api/v1/opportunities?fee_type=maker&hold_hours=24&long_dex=edgex&short_dex=paradex")
+            let maker = try await client.call("/api/v1/opportunities?fee_type=maker&hold_hours=24&long_dex=edgex&short_dex=paradex&min_profit=-1")
             let m = try #require((try maker.json["opportunities"] as? [[String: Any]])?.first)
             let fees = double(m["estimated_fees"]) ?? -1
             #expect(fees < 0.00116)
             #expect(abs((double(m["net_profit"]) ?? 0) - (btcDivergence * 3 - fees)) < 1e-12)
 
-            let symbol = try await client.call("/api/v1/opportunities/symbol/BTC?min_volume_24h=0&min_divergence=0")
+            let symbol = try await client.call("/api/v1/opportunities/symbol/BTC?min_volume_24h=0&min_divergence=0&min_profit=-1")
             let s = try symbol.json
             #expect(((s["opportunities"] as? [[String: Any]]) ?? []).allSatisfy { $0["symbol"] as? String == "BTC" })
             #expect((s["total_count"] as? Int) ?? 0 > 4)
@@ -65,17 +70,34 @@ struct APIAnalyticsRouteTests {
     func analyticsRoutes() async throws {
         let db = try await FixtureDatabase.shared.get()
         try await withRouter(db) { client, _ in
-            let best = try await client.call("/api/v1/opportunities/best")
+            let best = try await client.call("/api/v1/opportunities/best-by-symbol")
             let b = try best.json["opportunities"] as? [[String: Any]] ?? []
             #expect(Set(b.compactMap { $0["symbol"] as? String }).count == b.count)
             #expect(!b.isEmpty)
 
+            // The document's /best: the top pair under the /opportunities parameters, its rank and how many qualify.
+            let single = try await client.call("/api/v1/opportunities/best?min_profit=-1")
+            let s = try single.json
+            #expect(dig(s, "opportunity", "long_dex") as? String == "edgex")
+            #expect(dig(s, "opportunity", "short_dex") as? String == "paradex")
+            #expect((s["rank"] as? Int) == 1)
+            #expect((s["total_opportunities"] as? Int) == 4)
+            let noBest = try await client.call("/api/v1/opportunities/best")
+            #expect(try noBest.json["opportunity"] is NSNull)
+            #expect((try noBest.json["total_opportunities"] as? Int) == 0)
+
             let compare = try await client.call("/api/v1/opportunities/compare?dex1=edgex&dex2=paradex")
             let c = try compare.json
-            let pairs = c["opportunities"] as? [[String: Any]] ?? []
+            let pairs = c["pairs"] as? [[String: Any]] ?? []
             #expect(pairs.allSatisfy { Set([$0["long_dex"] as? String, $0["short_dex"] as? String]) == ["edgex", "paradex"] })
             #expect(pairs.contains { $0["long_dex"] as? String == "edgex" && $0["symbol"] as? String == "BTC" })
             #expect(pairs.contains { $0["long_dex"] as? String == "paradex" && $0["symbol"] as? String == "BTC" })
+            // One entry per symbol: the better direction, long edgex (−0.00011184) and short paradex (0.0000769).
+            let btc = firstRow(c["opportunities"], where: "symbol", is: "BTC")
+            #expect(btc["better_on"] as? String == "paradex")
+            #expect(btc["recommendation"] as? String == "short_on_paradex_long_on_edgex")
+            #expect(abs((double(btc["rate_diff"]) ?? 0) - btcDivergence) < 1e-15)
+            #expect(double(btc["net_profit_percent"]) == double(btc["net_profit"]))
 
             let persistence = try await client.call("/api/v1/opportunities/persistence?symbol=ETH")
             let p = try persistence.json["persistence"] as? [[String: Any]] ?? []
@@ -120,7 +142,7 @@ struct APIAnalyticsRouteTests {
         defer { db.drop() }
         try await ingestFixtures(into: db)
         try await withRouter(db) { client, _ in
-            let path = "/api/v1/opportunities?long_dex=edgex&short_dex=paradex&symbol=BTC"
+            let path = "/api/v1/opportunities?long_dex=edgex&short_dex=paradex&symbol=BTC&min_profit=-1"
             let before = try #require((try await client.call(path).json["opportunities"] as? [[String: Any]])?.first)
             #expect(abs((double(before["estimated_fees"]) ?? 0) - 0.00116) < 1e-15)
             let put = try await client.call("/api/v1/admin/dexes/paradex/fees", method: .put,

@@ -133,7 +133,15 @@ struct APIRouteTests {
             #expect(usdt.count == 1)
             #expect(double(usdt.first?["funding_rate"]) == btcRate)
             #expect(double(usdt.first?["rate_8h"]) == btcRate)
-            let stats = (r["statistics"] as? [[String: Any]])?.first { $0["dex_symbol"] as? String == "BTCUSDT" }
+            let stats = (r["market_statistics"] as? [[String: Any]])?.first { $0["dex_symbol"] as? String == "BTCUSDT" }
+            // The document's shape, for the market /funding-rates shows (BTCUSDT is binance's most liquid BTC).
+            #expect(r["dex_name"] as? String == "binance")
+            #expect(r["dex_symbol"] as? String == "BTCUSDT")
+            let dataPoints = r["data_points"] as? [[String: Any]] ?? []
+            #expect(dataPoints.count == 1)
+            #expect(double(dataPoints.first?["rate"]) == btcRate)
+            #expect(double(dig(r, "statistics", "avg_rate")) == btcRate)
+            #expect(double(dig(r, "statistics", "median_rate")) == btcRate)
             #expect((stats?["samples"] as? Int) == 1)
             #expect(double(stats?["mean_rate"]) == btcRate)
             #expect(abs((double(stats?["mean_apr"]) ?? 0) - btcRate / 8 * 8760 * 100) < 1e-9)
@@ -321,6 +329,23 @@ struct OpenAPIDocumentTests {
             #expect(registered.subtracting(documented).sorted() == [], "routes missing from docs/openapi.json")
             #expect(documented.subtracting(registered).sorted() == [], "documented paths with no route")
             #expect(deps.openAPIDocument.map { Data($0) } == data)
+        }
+    }
+
+    @Test("each route's declared query parameters (what it accepts; any other is a 400) are the document's")
+    func parametersMatchDocument() async throws {
+        let db = try await FixtureDatabase.shared.get()
+        try await withAPIDependencies(db) { deps in
+            _ = buildRouter(deps)
+            let data = try Data(contentsOf: TestDatabase.repositoryRoot.appendingPathComponent("docs/openapi.json"))
+            let doc = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let paths = try #require(doc["paths"] as? [String: [String: Any]])
+            for route in deps.routeTable.routes {
+                let operation = paths[route.path]?[route.method.lowercased()] as? [String: Any]
+                let documented = ((operation?["parameters"] as? [[String: Any]]) ?? [])
+                    .filter { $0["in"] as? String == "query" }.compactMap { $0["name"] as? String }
+                #expect(Set(documented) == Set(route.query), "\(route.method) \(route.path)")
+            }
         }
     }
 }

@@ -54,8 +54,9 @@ func apiConfig(_ db: TestDatabase, adminToken: String? = testAdminToken, extra: 
 
 /// Runs the API's pools for the duration of `body`, which gets the dependencies.
 func withAPIDependencies<T: Sendable>(_ db: TestDatabase, adminToken: String? = testAdminToken,
+                                      extra: [String: String] = [:],
                                       _ body: @Sendable (APIDependencies) async throws -> T) async throws -> T {
-    let config = try apiConfig(db, adminToken: adminToken)
+    let config = try apiConfig(db, adminToken: adminToken, extra: extra)
     let (deps, pools) = try buildAPI(config, settings: try config.apiSettings(), logger: Logger(label: "api-test"))
     return try await withThrowingTaskGroup(of: T?.self) { group in
         for pool in pools { group.addTask { await pool.run(); return nil } }
@@ -65,11 +66,11 @@ func withAPIDependencies<T: Sendable>(_ db: TestDatabase, adminToken: String? = 
 }
 
 /// The router under HummingbirdTesting's `.router` framework.
-func withRouter<T: Sendable>(_ db: TestDatabase, adminToken: String? = testAdminToken,
+func withRouter<T: Sendable>(_ db: TestDatabase, adminToken: String? = testAdminToken, extra: [String: String] = [:],
                              _ body: @Sendable (any TestClientProtocol, APIDependencies) async throws -> T)
     async throws -> T
 {
-    try await withAPIDependencies(db, adminToken: adminToken) { deps in
+    try await withAPIDependencies(db, adminToken: adminToken, extra: extra) { deps in
         let app = Application(router: buildRouter(deps))
         return try await app.test(.router) { client in try await body(client, deps) }
     }

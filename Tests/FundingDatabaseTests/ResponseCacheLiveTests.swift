@@ -56,7 +56,7 @@ struct ResponseCacheLiveTests {
         try await ingestFixtures(into: db)
         try await withLiveAPI(db, environment: ["FUNDINGD_API_CACHE_TTL_MS": "60000"]) { port in
             try await Self.waitForListener(db)
-            let opportunities = "/api/v1/opportunities?long_dex=edgex&short_dex=paradex&symbol=BTC"
+            let opportunities = "/api/v1/opportunities?long_dex=edgex&short_dex=paradex&symbol=BTC&min_profit=-1"
             let fees = { (a: Answer) in double((a.json["opportunities"] as? [[String: Any]])?.first?["estimated_fees"]) }
 
             let first = try await Self.get(port, opportunities)

@@ -128,7 +128,7 @@ struct StreamTests {
                 #expect(dig(bad, "error", "code") as? String == "invalid_parameter")
                 #expect((dig(bad, "error", "message") as? String)?.hasPrefix("limit") == true)
 
-                try await outbound.write(.text(#"{"action":"subscribe","filters":{"symbol":"BTC","min_volume_24h":0,"min_divergence":0}}"#))
+                try await outbound.write(.text(#"{"action":"subscribe","filters":{"symbol":"BTC","min_volume_24h":0,"min_divergence":0,"min_profit":-1}}"#))
                 let snapshot = try frame(try await messages.next())
                 #expect(snapshot["type"] as? String == "snapshot")
                 let rows = snapshot["data"] as? [[String: Any]] ?? []
