@@ -4,9 +4,10 @@
 -- server ends the connection mid-stream (a terminated backend, a restart): the client either waited forever or
 -- stopped the process with "Invalid query state machine action in state: .closing". An ordinary statement fails
 -- cleanly instead, so the daemon binds the cycle as arrays (one per column) and this function unnests them into
--- the staging table. Arrays cannot carry NULL through that client, so absent values travel as sentinels:
--- NaN for an optional number, the smallest bigint for an absent time, -1 for an absent latency. Times are whole
--- microseconds since 1970 (exact: a run's started_at and its rows' time must stay equal to the microsecond).
+-- the staging table. Arrays cannot carry NULL through that client, so an optional number travels as text (its
+-- shortest round-trip decimal, '' when absent: a NaN stays NaN, so the write path's checks still see it), an
+-- absent time as the smallest bigint and an absent latency as -1. Times are whole microseconds since 1970 (exact:
+-- a run's started_at and its rows' time must stay equal to the microsecond).
 -- psql users and tools can still COPY into the staging table directly.
 
 CREATE FUNCTION ingest_stage(
@@ -19,15 +20,15 @@ CREATE FUNCTION ingest_stage(
     p_time_us                bigint[],
     p_funding_rate           float8[],
     p_funding_interval_hours float8[],
-    p_predicted_rate         float8[],
+    p_predicted_rate         text[],
     p_next_funding_time_us   bigint[],
-    p_mark_price             float8[],
-    p_index_price            float8[],
-    p_open_interest_base     float8[],
-    p_open_interest_usd      float8[],
-    p_volume_24h_usd         float8[],
-    p_best_bid               float8[],
-    p_best_ask               float8[],
+    p_mark_price             text[],
+    p_index_price            text[],
+    p_open_interest_base     text[],
+    p_open_interest_usd      text[],
+    p_volume_24h_usd         text[],
+    p_best_bid               text[],
+    p_best_ask               text[],
     p_collection_latency_ms  integer[])
 RETURNS integer
 LANGUAGE plpgsql
@@ -43,13 +44,13 @@ BEGIN
         (dex, dex_symbol, symbol, quote, margin, multiplier, time, funding_rate, funding_interval_hours,
          predicted_rate, next_funding_time, mark_price, index_price, open_interest_base, open_interest_usd,
          volume_24h_usd, best_bid, best_ask, collection_latency_ms)
-    SELECT u.dex, u.dex_symbol, u.symbol, u.quote, u.margin, nullif(u.multiplier, 'NaN'),
+    SELECT u.dex, u.dex_symbol, u.symbol, u.quote, u.margin, u.multiplier,
            v_epoch + u.time_us * interval '1 microsecond', u.funding_rate,
-           nullif(u.funding_interval_hours, 'NaN'), nullif(u.predicted_rate, 'NaN'),
+           u.funding_interval_hours, nullif(u.predicted_rate, '')::float8,
            v_epoch + nullif(u.next_us, -9223372036854775808) * interval '1 microsecond',
-           nullif(u.mark_price, 'NaN'), nullif(u.index_price, 'NaN'), nullif(u.oi_base, 'NaN'),
-           nullif(u.oi_usd, 'NaN'), nullif(u.volume, 'NaN'), nullif(u.bid, 'NaN'), nullif(u.ask, 'NaN'),
-           nullif(u.latency, -1)
+           nullif(u.mark_price, '')::float8, nullif(u.index_price, '')::float8, nullif(u.oi_base, '')::float8,
+           nullif(u.oi_usd, '')::float8, nullif(u.volume, '')::float8, nullif(u.bid, '')::float8,
+           nullif(u.ask, '')::float8, nullif(u.latency, -1)
     FROM unnest(p_dex, p_dex_symbol, p_symbol, p_quote, p_margin, p_multiplier, p_time_us, p_funding_rate,
                 p_funding_interval_hours, p_predicted_rate, p_next_funding_time_us, p_mark_price, p_index_price,
                 p_open_interest_base, p_open_interest_usd, p_volume_24h_usd, p_best_bid, p_best_ask,
@@ -61,14 +62,14 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], float8[], bigint[], float8[], float8[], float8[], float8[], float8[], float8[], float8[], integer[]) IS
-    'Write path step 1b (same transaction as ingest_apply): stages one cycle''s samples in pg_temp.ingest_staging from one array per column (the column order of ingest_staging), so a client needs no COPY. Absent values as sentinels: NaN for numbers, the smallest bigint for next_funding_time, -1 for collection_latency_ms. Times in whole microseconds since 1970-01-01 UTC. Returns the number of rows staged.';
+COMMENT ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], text[], bigint[], text[], text[], text[], text[], text[], text[], text[], integer[]) IS
+    'Write path step 1b (same transaction as ingest_apply): stages one cycle''s samples in pg_temp.ingest_staging from one array per column (the column order of ingest_staging), so a client needs no COPY. Optional numbers as text ('' = absent), an absent next_funding_time as the smallest bigint, an absent collection_latency_ms as -1. Times in whole microseconds since 1970-01-01 UTC. Returns the number of rows staged.';
 
-REVOKE ALL ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], float8[], bigint[], float8[], float8[], float8[], float8[], float8[], float8[], float8[], integer[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], text[], bigint[], text[], text[], text[], text[], text[], text[], text[], integer[]) FROM PUBLIC;
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fundingd_writer') THEN
-        GRANT EXECUTE ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], float8[], bigint[], float8[], float8[], float8[], float8[], float8[], float8[], float8[], integer[]) TO fundingd_writer;
+        GRANT EXECUTE ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], text[], bigint[], text[], text[], text[], text[], text[], text[], text[], integer[]) TO fundingd_writer;
     END IF;
 END
 $$;

@@ -83,12 +83,17 @@ public struct CycleWriter: Sendable {
 
 /// One cycle's snapshots as one array per `ingest_stage` parameter, absent values as its sentinels.
 struct StagedColumns {
+    /// Swift's shortest round-trip form ("1e-05", "nan", "inf") is valid float8 input; "" is absent.
+    static func text(_ value: Double?) -> String { value.map(\.description) ?? "" }
+
     var dex: [String] = [], dexSymbol: [String] = [], symbol: [String] = [], quote: [String] = []
     var margin: [String] = []
     var multiplier: [Double] = [], fundingRate: [Double] = [], fundingIntervalHours: [Double] = []
-    var predictedRate: [Double] = [], markPrice: [Double] = [], indexPrice: [Double] = []
-    var openInterestBase: [Double] = [], openInterestUSD: [Double] = [], volume24hUSD: [Double] = []
-    var bestBid: [Double] = [], bestAsk: [Double] = []
+    // Optional numbers as text ("" = absent): arrays cannot carry NULL through PostgresNIO, and a NaN sentinel
+    // would turn a NaN a venue sent into "absent" instead of letting the write path reject it.
+    var predictedRate: [String] = [], markPrice: [String] = [], indexPrice: [String] = []
+    var openInterestBase: [String] = [], openInterestUSD: [String] = [], volume24hUSD: [String] = []
+    var bestBid: [String] = [], bestAsk: [String] = []
     var timeUs: [Int64] = [], nextFundingTimeUs: [Int64] = []
     var collectionLatencyMs: [Int32] = []
 
@@ -100,12 +105,13 @@ struct StagedColumns {
             timeUs.append(CopyText.microseconds(s.time))
             fundingRate.append(s.fundingRate)
             fundingIntervalHours.append(s.fundingIntervalHours)
-            predictedRate.append(s.predictedRate ?? .nan)
+            predictedRate.append(Self.text(s.predictedRate))
             nextFundingTimeUs.append(s.nextFundingTime.map(CopyText.microseconds) ?? .min)
-            markPrice.append(s.markPrice ?? .nan); indexPrice.append(s.indexPrice ?? .nan)
-            openInterestBase.append(s.openInterestBase ?? .nan); openInterestUSD.append(s.openInterestUSD ?? .nan)
-            volume24hUSD.append(s.volume24hUSD ?? .nan)
-            bestBid.append(s.bestBid ?? .nan); bestAsk.append(s.bestAsk ?? .nan)
+            markPrice.append(Self.text(s.markPrice)); indexPrice.append(Self.text(s.indexPrice))
+            openInterestBase.append(Self.text(s.openInterestBase))
+            openInterestUSD.append(Self.text(s.openInterestUSD))
+            volume24hUSD.append(Self.text(s.volume24hUSD))
+            bestBid.append(Self.text(s.bestBid)); bestAsk.append(Self.text(s.bestAsk))
             collectionLatencyMs.append(s.collectionLatencyMs.map { Int32(clamping: $0) } ?? -1)
         }
     }
