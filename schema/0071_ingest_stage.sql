@@ -5,8 +5,8 @@
 -- stopped the process with "Invalid query state machine action in state: .closing". An ordinary statement fails
 -- cleanly instead, so the daemon binds the cycle as arrays (one per column) and this function unnests them into
 -- the staging table. Arrays cannot carry NULL through that client, so an optional number travels as text (its
--- shortest round-trip decimal, '' when absent: a NaN stays NaN, so the write path's checks still see it), an
--- absent time as the smallest bigint and an absent latency as -1. Times are whole microseconds since 1970 (exact:
+-- shortest round-trip decimal, '' when absent: a NaN or a negative latency stays what it was, so the write path's
+-- checks still see it) and an absent time as the smallest bigint. Times are whole microseconds since 1970 (exact:
 -- a run's started_at and its rows' time must stay equal to the microsecond).
 -- psql users and tools can still COPY into the staging table directly.
 
@@ -29,7 +29,7 @@ CREATE FUNCTION ingest_stage(
     p_volume_24h_usd         text[],
     p_best_bid               text[],
     p_best_ask               text[],
-    p_collection_latency_ms  integer[])
+    p_collection_latency_ms  text[])
 RETURNS integer
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -50,7 +50,7 @@ BEGIN
            v_epoch + nullif(u.next_us, -9223372036854775808) * interval '1 microsecond',
            nullif(u.mark_price, '')::float8, nullif(u.index_price, '')::float8, nullif(u.oi_base, '')::float8,
            nullif(u.oi_usd, '')::float8, nullif(u.volume, '')::float8, nullif(u.bid, '')::float8,
-           nullif(u.ask, '')::float8, nullif(u.latency, -1)
+           nullif(u.ask, '')::float8, nullif(u.latency, '')::integer
     FROM unnest(p_dex, p_dex_symbol, p_symbol, p_quote, p_margin, p_multiplier, p_time_us, p_funding_rate,
                 p_funding_interval_hours, p_predicted_rate, p_next_funding_time_us, p_mark_price, p_index_price,
                 p_open_interest_base, p_open_interest_usd, p_volume_24h_usd, p_best_bid, p_best_ask,
@@ -62,14 +62,14 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], text[], bigint[], text[], text[], text[], text[], text[], text[], text[], integer[]) IS
-    'Write path step 1b (same transaction as ingest_apply): stages one cycle''s samples in pg_temp.ingest_staging from one array per column (the column order of ingest_staging), so a client needs no COPY. Optional numbers as text ('' = absent), an absent next_funding_time as the smallest bigint, an absent collection_latency_ms as -1. Times in whole microseconds since 1970-01-01 UTC. Returns the number of rows staged.';
+COMMENT ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], text[], bigint[], text[], text[], text[], text[], text[], text[], text[], text[]) IS
+    'Write path step 1b (same transaction as ingest_apply): stages one cycle''s samples in pg_temp.ingest_staging from one array per column (the column order of ingest_staging), so a client needs no COPY. Optional numbers (and collection_latency_ms) as text ('' = absent), an absent next_funding_time as the smallest bigint. Times in whole microseconds since 1970-01-01 UTC. Returns the number of rows staged.';
 
-REVOKE ALL ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], text[], bigint[], text[], text[], text[], text[], text[], text[], text[], integer[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], text[], bigint[], text[], text[], text[], text[], text[], text[], text[], text[]) FROM PUBLIC;
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fundingd_writer') THEN
-        GRANT EXECUTE ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], text[], bigint[], text[], text[], text[], text[], text[], text[], text[], integer[]) TO fundingd_writer;
+        GRANT EXECUTE ON FUNCTION ingest_stage(text[], text[], text[], text[], text[], float8[], bigint[], float8[], float8[], text[], bigint[], text[], text[], text[], text[], text[], text[], text[], text[]) TO fundingd_writer;
     END IF;
 END
 $$;

@@ -36,6 +36,8 @@ public actor StreamHub {
     private var lastRates: [String: FundingRateRow]?
     private var opportunityClients: [UUID: (query: OpportunityQuery, outbox: StreamOutbox)] = [:]
     private var groups: [OpportunityQuery: OpportunityGroup] = [:]
+    /// Queries whose group is being loaded, with the identical subscribers waiting for that load.
+    private var loadingGroups: [OpportunityQuery: [CheckedContinuation<Void, any Error>]] = [:]
     private var counters = Summary()
 
     public init(database: APIDatabase, catalog: NameCatalog, queueSize: Int, logger: Logger) {
@@ -83,13 +85,27 @@ public actor StreamHub {
     /// Identical queries share one group. The group is looked up again after the query's await: a concurrent
     /// subscriber with the same filters may have created it meanwhile, and replacing it would drop that
     /// subscriber from every later update (issue 17: 99 of 100 concurrent subscribers got nothing).
+    ///
+    /// The first subscriber of a query loads its rows; identical subscribers arriving meanwhile wait for that one
+    /// load instead of each running the query (100 at once exhausted the pool: 503 database_busy).
     func subscribeOpportunities(_ id: UUID, query: OpportunityQuery, outbox: StreamOutbox) async throws {
         unsubscribe(id)
         if groups[query] == nil {
-            let (rows, _) = try await database.opportunities(query)
-            if groups[query] == nil {
-                groups[query] = OpportunityGroup(last: Dictionary(rows.map { (Self.pairKey($0), $0) },
-                                                                  uniquingKeysWith: { a, _ in a }))
+            if loadingGroups[query] != nil {
+                try await withCheckedThrowingContinuation { loadingGroups[query, default: []].append($0) }
+            } else {
+                loadingGroups[query] = []
+                do {
+                    let (rows, _) = try await database.opportunities(query)
+                    if groups[query] == nil {
+                        groups[query] = OpportunityGroup(last: Dictionary(rows.map { (Self.pairKey($0), $0) },
+                                                                          uniquingKeysWith: { a, _ in a }))
+                    }
+                    for waiter in loadingGroups.removeValue(forKey: query) ?? [] { waiter.resume() }
+                } catch {
+                    for waiter in loadingGroups.removeValue(forKey: query) ?? [] { waiter.resume(throwing: error) }
+                    throw error
+                }
             }
         }
         guard !outbox.isClosed, var group = groups[query] else { return }

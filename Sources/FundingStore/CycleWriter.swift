@@ -95,7 +95,7 @@ struct StagedColumns {
     var openInterestBase: [String] = [], openInterestUSD: [String] = [], volume24hUSD: [String] = []
     var bestBid: [String] = [], bestAsk: [String] = []
     var timeUs: [Int64] = [], nextFundingTimeUs: [Int64] = []
-    var collectionLatencyMs: [Int32] = []
+    var collectionLatencyMs: [String] = []
 
     init(_ snapshots: [MarketSnapshot]) {
         for s in snapshots {
@@ -112,7 +112,7 @@ struct StagedColumns {
             openInterestUSD.append(Self.text(s.openInterestUSD))
             volume24hUSD.append(Self.text(s.volume24hUSD))
             bestBid.append(Self.text(s.bestBid)); bestAsk.append(Self.text(s.bestAsk))
-            collectionLatencyMs.append(s.collectionLatencyMs.map { Int32(clamping: $0) } ?? -1)
+            collectionLatencyMs.append(s.collectionLatencyMs.map(String.init) ?? "")
         }
     }
 }

@@ -38,8 +38,10 @@ func withFixtureServer<T: Sendable>(faults: [String: FixtureFault] = [:],
 
 /// Configuration pointing every venue at the fixture server and the database at `url`.
 func fixtureConfig(port: Int, database url: DatabaseURL, extra: [String: String] = [:]) throws -> FundingConfig {
-    var env = ["DATABASE_URL": url.urlString, "FUNDINGD_REQUEST_TIMEOUT_SECONDS": "1",
-               "FUNDINGD_VENUE_DEADLINE_SECONDS": "10", "FUNDINGD_RETRY_ATTEMPTS": "2"]
+    // Generous: the whole suite runs at once on two cores, and Binance alone is some 380 requests. Tests of
+    // timeouts and deadlines set their own.
+    var env = ["DATABASE_URL": url.urlString, "FUNDINGD_REQUEST_TIMEOUT_SECONDS": "5",
+               "FUNDINGD_VENUE_DEADLINE_SECONDS": "30", "FUNDINGD_RETRY_ATTEMPTS": "2"]
     for name in Venues.names { env["FUNDINGD_\(name.uppercased())_BASE_URL"] = "http://127.0.0.1:\(port)/\(name)" }
     env.merge(extra) { $1 }
     return try FundingConfig(environment: env)

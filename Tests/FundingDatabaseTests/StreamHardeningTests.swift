@@ -77,7 +77,8 @@ struct StreamHardeningTests {
         try await ingestFixtures(into: db)
         try await withAPIDependencies(db) { deps in
             let query = try await OpportunityQuery.parse(
-                QueryReader(values: ["symbol": ["BTC"], "min_volume_24h": ["0"], "min_divergence": ["0"], "limit": ["100"]]),
+                QueryReader(values: ["symbol": ["BTC"], "min_volume_24h": ["0"], "min_divergence": ["0"], "limit": ["100"],
+                                     "min_profit": ["-1"]]),  // every fixture pair is a loss after fees
                 catalog: deps.catalog)
             let clients = (0..<100).map { _ in
                 let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(16))
