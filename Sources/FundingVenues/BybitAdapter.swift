@@ -49,27 +49,20 @@ public struct BybitAdapter: VenueAdapter {
     /// Each category is fetched on its own; one that fails costs only its markets (counted as
     /// `category_unavailable`), and the venue fails only when every category does.
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        let parts = await PerMarketRequests.run(categories, limit: categories.count) { category in
+        let parts = await PerMarketRequests.gather(categories, limit: categories.count) { category in
             let start = ContinuousClock.now
             let body = try await client.get("/v5/market/tickers?category=\(category.rawValue)", baseURL: baseURL)
-            let ms = elapsedMilliseconds(since: start)
             var result = try Self.parseTickers(body, category: category, now: now)
-            for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = ms }
+            result.stampLatency(since: start)
             return result
         }
+        try parts.requireAny("GET /v5/market/tickers")
         var merged = VenueFetchResult()
-        var firstError: (any Error)?
-        for part in parts {
-            switch part {
-            case .success(let result):
-                merged.snapshots += result.snapshots
-                for (reason, n) in result.skipped { merged.skip(reason, count: n) }
-            case .failure(let error):
-                firstError = firstError ?? error
-                merged.skip("category_unavailable")
-            }
+        for part in parts.values { merged.merge(part.value) }
+        // A failed category's markets are unknown: the loss is recorded without a count.
+        for failure in parts.failures {
+            merged.fail("GET /v5/market/tickers?category=\(failure.key.rawValue)", failure.error)
         }
-        if let firstError, merged.skipped["category_unavailable"] == categories.count { throw firstError }
         merged.snapshots.sort { $0.dexSymbol < $1.dexSymbol }
         return merged
     }
@@ -80,7 +73,6 @@ public struct BybitAdapter: VenueAdapter {
         var retCode: Int
         var retMsg: String?
         var result: Page?
-        var time: LenientDouble?
     }
 
     struct Page: Decodable {
@@ -111,32 +103,31 @@ public struct BybitAdapter: VenueAdapter {
             throw VenuePayloadError(
                 dex: dex, endpoint: endpoint, reason: "retCode \(envelope.retCode): \(envelope.retMsg ?? "")")
         }
-        let time = envelope.time.number.map { Date(timeIntervalSince1970: $0 / 1000) } ?? now
 
         var result = VenueFetchResult()
         for t in list {
             if let delivery = t.deliveryTime.number, delivery != 0 {
-                result.skip("dated_future")
+                result.exclude(.datedFuture)
                 continue
             }
             guard let rate = t.fundingRate.number else {
-                result.skip("missing_funding_rate")
+                result.drop(.missingFundingRate)
                 continue
             }
             guard let hours = t.fundingIntervalHour.number, hours > 0 else {
-                result.skip("missing_funding_interval")
+                result.drop(.missingFundingInterval)
                 continue
             }
             let name = normalize(t.symbol)
             guard let quote = name.quote ?? (category == .inverse ? "USD" : nil) else {
-                result.skip("unknown_quote")
+                result.drop(.unknownQuote)
                 continue
             }
             var s = MarketSnapshot(
                 dex: dex, dexSymbol: t.symbol, symbol: name.symbol, quote: quote,
-                margin: category == .inverse ? .inverse : .linear, multiplier: name.multiplier, time: time,
+                margin: category == .inverse ? .inverse : .linear, multiplier: name.multiplier, time: now,
                 fundingRate: rate, fundingIntervalHours: hours, predictedRate: nil,
-                nextFundingTime: t.nextFundingTime.number.flatMap { $0 > 0 ? Date(timeIntervalSince1970: $0 / 1000) : nil },
+                nextFundingTime: t.nextFundingTime.date(.milliseconds),
                 markPrice: t.markPrice.number, indexPrice: t.indexPrice.number,
                 bestBid: t.bid1Price.number, bestAsk: t.ask1Price.number)
             switch category {

@@ -14,8 +14,3 @@ public enum Venues {
         all.first { type(of: $0).descriptor.name == name }
     }
 }
-
-extension VenueAdapter {
-    /// The descriptor through an instance, for code holding `any VenueAdapter`.
-    public var descriptor: DexDescriptor { Self.descriptor }
-}

@@ -93,7 +93,9 @@ struct APIRouteTests {
             for dex in list {
                 let name = dex["name"] as? String ?? ""
                 #expect((dex["markets"] as? Int) == expectedMarkets[name], "\(name)")
-                #expect(dig(dex, "health", "status") as? String == "healthy", "\(name)")
+                // A partial run (the recordings lack some answers: see expectedStatuses) shows as degraded.
+                let health = expectedStatuses[name] == "success" ? "healthy" : "degraded"
+                #expect(dig(dex, "health", "status") as? String == health, "\(name)")
             }
 
             let binance = try await client.call("/api/v1/dexes/binance")
@@ -112,7 +114,7 @@ struct APIRouteTests {
             let health = try await client.call("/api/v1/health")
             #expect(health.status == .ok)
             let h = try health.json
-            #expect(h["status"] as? String == "healthy")
+            #expect(h["status"] as? String == "degraded")  // some venues' runs are partial (expectedStatuses)
             #expect((h["dexes"] as? [String: Any])?.count == 8)
             #expect((double(h["oldest_data_age_seconds"]) ?? 1e9) < 600)
             #expect(h["last_collection"] is String)

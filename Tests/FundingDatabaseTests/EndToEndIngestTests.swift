@@ -49,6 +49,19 @@ func fixtureConfig(port: Int, database url: DatabaseURL, extra: [String: String]
 let expectedMarkets = ["binance": 373, "bybit": 1, "edgex": 8, "grvt": 1, "hyperliquid": 5, "lighter": 1, "okx": 1,
                        "paradex": 2]
 
+/// Run statuses from the recordings: a venue whose recordings lack some answers (a failed sub-request) or list a
+/// market without its required data (a drop) is `partial`; rows missing only optional fields are not.
+let expectedStatuses = [
+    "binance": "success",      // open interest recorded for BTCUSDT only: degraded rows, no market lost
+    "bybit": "partial",        // the linear category has no recording
+    "edgex": "success",        // one ticker recorded: degraded rows
+    "grvt": "partial",         // 5 of 6 tickers not recorded
+    "hyperliquid": "partial",  // builder dex flx not recorded
+    "lighter": "partial",      // BTC has no Lighter funding row (dropped)
+    "okx": "partial",          // 2 of 3 funding-rate answers not recorded
+    "paradex": "success",
+]
+
 @Suite("End-to-end ingest against the fixture server")
 struct EndToEndIngestTests {
     @Test("fundingd ingest --once fills the database from every venue's recordings")
@@ -107,7 +120,7 @@ struct EndToEndIngestTests {
             var statuses: [String: (String, Int)] = [:]
             for try await (dex, status, ok) in runs.decode((String, String, Int).self) { statuses[dex] = (status, ok) }
             #expect(statuses.mapValues(\.1) == expectedMarkets)
-            #expect(statuses.values.allSatisfy { $0.0 == "success" })
+            #expect(statuses.mapValues(\.0) == expectedStatuses)
         }
     }
 
@@ -151,7 +164,9 @@ struct EndToEndIngestTests {
             #expect(byDex["hyperliquid"]?.0 == "partial")
             #expect(byDex["hyperliquid"]?.1 == 4)
             #expect(byDex["hyperliquid"]?.2 == 1)
-            #expect(byDex["hyperliquid"]?.3 == "rejected 1 absurd_rate")
+            // The rejection first, then the recordings' missing builder dex (see expectedStatuses).
+            #expect(byDex["hyperliquid"]?.3.hasPrefix(
+                "rejected 1 absurd_rate; info metaAndAssetCtxs dex=flx failed (HTTP 404 from http://127.0.0.1:") == true)
             #expect(byDex["binance"]?.0 == "success")
 
             let health = try await conn.query(
