@@ -96,4 +96,48 @@ import Testing
                 category: .linear, now: Self.now)
         }
     }
+
+    /// The inverse ticker with its `fundingIntervalHour` removed, as some Bybit tickers come.
+    static func tickerWithoutInterval() throws -> Data {
+        let text = String(decoding: try Fixtures.data("bybit", "tickers-inverse.json"), as: UTF8.self)
+        let stripped = text.replacingOccurrences(of: #""fundingIntervalHour": "8","#, with: "")
+        #expect(stripped != text)
+        return Data(stripped.utf8)
+    }
+
+    @Test func intervalFallsBackToInstrumentsInfoMinutes() throws {
+        // instruments-info-linear.json: BTCUSDT fundingInterval 480 (minutes) = 480 / 60 = 8 h
+        #expect(try BybitAdapter.parseInstrumentIntervals(Fixtures.data("bybit", "instruments-info-linear.json"))
+            == ["BTCUSDT": 8])
+        let body = try Self.tickerWithoutInterval()
+        let without = try BybitAdapter.parseTickers(body, category: .inverse, now: Self.now)
+        #expect(without.snapshots.isEmpty)
+        #expect(without.dropped == [.missingFundingInterval: 1])
+        // With an instruments-info interval of 240 min = 4 h: fundingRate 0.0001 / 4 = 0.000025 per hour
+        let with = try BybitAdapter.parseTickers(body, category: .inverse, intervals: ["BTCUSD": 4], now: Self.now)
+        let s = try #require(with.snapshots.first)
+        #expect(s.fundingIntervalHours == 4)
+        #expect(abs(s.rate1h - 0.000025) < 1e-15)
+        #expect(with.problems.isEmpty)
+    }
+
+    /// Inverse tickers without interval; instruments-info fails.
+    struct NoIntervalAnywhere: HTTPFetching {
+        func get(_ path: String, baseURL: String) async throws -> [UInt8] {
+            if path.hasPrefix("/v5/market/tickers?category=inverse") { return Array(try tickerWithoutInterval()) }
+            throw HTTPFetchError.status(503, url: baseURL + path, retryAfterSeconds: nil)
+        }
+        func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
+            throw HTTPFetchError.status(404, url: baseURL + path, retryAfterSeconds: nil)
+        }
+    }
+
+    @Test func failedInstrumentsInfoCostsOnlyTheMarketsWithoutInterval() async throws {
+        let result = try await BybitAdapter(categories: [.inverse]).fetch(
+            client: NoIntervalAnywhere(), baseURL: "https://api.bybit.com", now: Self.now)
+        #expect(result.snapshots.isEmpty)
+        #expect(result.dropped.isEmpty)
+        #expect(result.failedRequests.map(\.request) == ["GET /v5/market/instruments-info?category=inverse&limit=1000"])
+        #expect(result.failedRequests.first?.marketsLost == 1)
+    }
 }
