@@ -114,24 +114,14 @@ public struct BinanceAdapter: VenueAdapter {
         bookTickers: (some DataProtocol)?, now: Date
     ) throws -> VenueFetchResult {
         let rows = try decodePayload([PremiumIndexRow].self, from: premiumIndex, dex: dex, endpoint: "/fapi/v1/premiumIndex")
-        var intervals: [String: Double] = [:]
-        if let fundingInfo {
-            for row in try decodePayload([FundingInfoRow].self, from: fundingInfo, dex: dex, endpoint: "/fapi/v1/fundingInfo") {
-                if let h = row.fundingIntervalHours.number { intervals[row.symbol] = h }
-            }
-        }
+        let intervals = try Self.intervals(fundingInfo, dex: dex, endpoint: "/fapi/v1/fundingInfo")
         var volumes: [String: Double] = [:]
         if let tickers24h {
             for row in try decodePayload(OneOrMany<Ticker24hRow>.self, from: tickers24h, dex: dex, endpoint: "/fapi/v1/ticker/24hr").rows {
                 volumes[row.symbol] = row.quoteVolume.number
             }
         }
-        var books: [String: (Double?, Double?)] = [:]
-        if let bookTickers {
-            for row in try decodePayload(OneOrMany<BookTickerRow>.self, from: bookTickers, dex: dex, endpoint: "/fapi/v1/ticker/bookTicker").rows {
-                books[row.symbol] = (row.bidPrice.number, row.askPrice.number)
-            }
-        }
+        let books = try Self.books(bookTickers, dex: dex, endpoint: "/fapi/v1/ticker/bookTicker")
 
         var result = VenueFetchResult()
         for row in rows {
@@ -160,6 +150,20 @@ public struct BinanceAdapter: VenueAdapter {
                 volume24hUSD: volumes[row.symbol] ?? nil, bestBid: book?.0, bestAsk: book?.1))
         }
         return result
+    }
+
+    /// Funding interval hours of the symbols a `fundingInfo` answer lists (USDⓈ-M and COIN-M share the format).
+    static func intervals(_ fundingInfo: (some DataProtocol)?, dex: String, endpoint: String) throws -> [String: Double] {
+        guard let fundingInfo else { return [:] }
+        let rows = try decodePayload([FundingInfoRow].self, from: fundingInfo, dex: dex, endpoint: endpoint)
+        return Dictionary(rows.compactMap { r in r.fundingIntervalHours.number.map { (r.symbol, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Best bid and ask by symbol from a `bookTicker` answer (USDⓈ-M and COIN-M share the format).
+    static func books(_ bookTickers: (some DataProtocol)?, dex: String, endpoint: String) throws -> [String: (Double?, Double?)] {
+        guard let bookTickers else { return [:] }
+        let rows = try decodePayload(OneOrMany<BookTickerRow>.self, from: bookTickers, dex: dex, endpoint: endpoint).rows
+        return Dictionary(rows.map { ($0.symbol, ($0.bidPrice.number, $0.askPrice.number)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Open interest in base-asset units from one `/fapi/v1/openInterest?symbol=` answer.

@@ -20,6 +20,7 @@ import Testing
         "binance": 379,            // premiumIndex: 373 USD perps, 4 delivery contracts, 2 BTC-quoted
         "bybit": 1,                // tickers-inverse: BTCUSD; linear not recorded (failed request)
         "okx": 3,                  // instruments: 3 live swaps, 1 funding answer recorded
+        "binance_coinm": 1,        // premiumIndex: BTCUSD_PERP only (docs example)
     ]
 
     static func accounted(_ r: VenueFetchResult) -> Int {
