@@ -5,7 +5,7 @@ import Testing
 
 /// Every registered venue against its recordings, through the same fixture catalog the end-to-end test and the
 /// demo serve: each listed market is a row, an exclusion, a drop or part of a failed request, all counted; and a
-/// truncated or wrong-typed answer is reported (thrown or counted as a problem), never turned into rows silently.
+/// truncated or wrong-typed answer is reported (thrown, or counted as a problem or a degraded row), never silently.
 @Suite struct VenueConformanceTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -21,6 +21,8 @@ import Testing
         "bybit": 1,                // tickers-inverse: BTCUSD; linear not recorded (failed request)
         "okx": 3,                  // instruments: 3 live swaps, 1 funding answer recorded
         "binance_coinm": 1,        // premiumIndex: BTCUSD_PERP only (docs example)
+        "dydx": 3,                 // perpetualMarkets: BTC, ETH, SOL
+        "drift": 1,                // stats/markets: BTC-PERP (ccxt kept one)
     ]
 
     static func accounted(_ r: VenueFetchResult) -> Int {
@@ -67,15 +69,21 @@ import Testing
         }
     }
 
-    /// Rate fields of the venues' answers (first occurrence gets an object instead of a number).
-    static let rateField =
-        #""(fundingRate|funding_rate|funding|rate|lastFundingRate|forecastFundingRate|nextFundingRate|fundingRate8h|funding_8h|fundingRatePrediction|last_funding_rate|funding_rate_8h_curr)"\s*:\s*("[^"]*"|-?[0-9.eE+-]+)"#
+    /// Rate fields of the venues' answers, then price fields for answers without one: the first occurrence gets an
+    /// object instead of a number.
+    static let readFields = [
+        #""(fundingRate|funding_rate|funding|rate|lastFundingRate|forecastFundingRate|nextFundingRate|fundingRate8h|funding_8h|last_funding_rate|funding_rate_8h_curr)"\s*:\s*("[^"]*"|-?[0-9.eE+-]+)"#,
+        #""(markPrice|oraclePrice)"\s*:\s*("[^"]*"|-?[0-9.eE+-]+)"#,
+    ]
 
     static func wrongTyped(_ body: [UInt8]) -> [UInt8] {
         let text = String(decoding: body, as: UTF8.self)
-        guard let match = text.firstMatch(of: try! Regex(rateField)) else { return body }
-        let key = text[match.range].prefix { $0 != ":" }
-        return Array(text.replacingCharacters(in: match.range, with: "\(key):{\"not\":\"a number\"}").utf8)
+        for pattern in readFields {
+            guard let match = text.firstMatch(of: try! Regex(pattern)) else { continue }
+            let key = text[match.range].prefix { $0 != ":" }
+            return Array(text.replacingCharacters(in: match.range, with: "\(key):{\"not\":\"a number\"}").utf8)
+        }
+        return body
     }
 
     @Test("a truncated or wrong-typed answer is thrown or counted, never silently dropped", .timeLimit(.minutes(1)),
@@ -87,8 +95,11 @@ import Testing
             let client = Corrupting(base: Fixtures.client(name), corrupt: corrupt)
             do {
                 let result = try await Self.fetch(venue, client: client)
-                // Not thrown: the corruption must show as a problem or as fewer rows, never as the clean result.
-                #expect(!result.problems.isEmpty || result.snapshots.count < clean.snapshots.count, "\(name)")
+                // Not thrown: the corruption must show as a problem, fewer rows or more degraded rows (a malformed
+                // enrichment answer costs only optional fields), never as the clean result.
+                let degraded = { (r: VenueFetchResult) in r.degraded.values.reduce(0, +) }
+                #expect(!result.problems.isEmpty || result.snapshots.count < clean.snapshots.count
+                        || degraded(result) > degraded(clean), "\(name)")
             } catch {
                 #expect(error is VenuePayloadError || error is AllRequestsFailed, "\(name): \(error)")
             }
