@@ -12,6 +12,9 @@
 --                                  maker 1.0 bps, taker 5.0 bps; set by governance, uniform across markets)
 --   drift          -0.002% / 0.035% the venue's own `fees` of BTC-PERP in GET data.api.drift.trade/stats/markets
 --                                  (maker -0.00002 = a rebate, taker 0.00035; Tests/Fixtures/drift, 2026-02-10)
+--   aster          0.01% / 0.035%  https://docs.asterdex.com/product/asterex-pro/pro-fees (VIP 1, < $5M 14-day volume).
+--                                  UNSURE: read from Aster's VIP announcement (VIP 6 taker 2.5 bps "over 28% below the
+--                                  base rate", i.e. 3.5 bps); third-party guides quote 0.02% / 0.05%. Check the page.
 
 INSERT INTO dexes (name, display_name, kind, api_base_url, maker_fee, taker_fee, fee_tiers, funding_interval_hours)
 VALUES
@@ -22,7 +25,8 @@ VALUES
        {"min_volume_30d": 5000000,   "maker_fee": 0.00005, "taker_fee": 0.0004},
        {"min_volume_30d": 25000000,  "maker_fee": 0.0,     "taker_fee": 0.00035},
        {"min_volume_30d": 125000000, "maker_fee": 0.0,     "taker_fee": 0.0003}]', 1),
-    ('drift', 'Drift', 'dex', 'https://data.api.drift.trade', -0.00002, 0.00035, NULL, 1)
+    ('drift', 'Drift', 'dex', 'https://data.api.drift.trade', -0.00002, 0.00035, NULL, 1),
+    ('aster', 'Aster', 'dex', 'https://fapi.asterdex.com', 0.0001, 0.00035, NULL, 8)
 ON CONFLICT (name) DO UPDATE SET
     maker_fee = coalesce(dexes.maker_fee, EXCLUDED.maker_fee),
     taker_fee = coalesce(dexes.taker_fee, EXCLUDED.taker_fee),

@@ -108,10 +108,11 @@ public struct BinanceAdapter: VenueAdapter {
     }
 
     /// Snapshots from the all-symbol answers. `fundingInfo`, `tickers24h` and `bookTickers` may be nil (not
-    /// fetched); open interest is filled in by `fetch` from the per-symbol requests.
+    /// fetched); open interest is filled in by `fetch` from the per-symbol requests. `dex` lets a
+    /// USDⓈ-M-compatible venue (Aster) share the mapping; its symbols absent from fundingInfo settle every 8 h too.
     public static func parse(
         premiumIndex: some DataProtocol, fundingInfo: (some DataProtocol)?, tickers24h: (some DataProtocol)?,
-        bookTickers: (some DataProtocol)?, now: Date
+        bookTickers: (some DataProtocol)?, now: Date, dex: String = descriptor.name
     ) throws -> VenueFetchResult {
         let rows = try decodePayload([PremiumIndexRow].self, from: premiumIndex, dex: dex, endpoint: "/fapi/v1/premiumIndex")
         let intervals = try Self.intervals(fundingInfo, dex: dex, endpoint: "/fapi/v1/fundingInfo")

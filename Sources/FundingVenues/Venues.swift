@@ -5,7 +5,7 @@ public enum Venues {
     /// The adapters in a stable order (the order `fundingd` logs and the API lists them in).
     public static let all: [any VenueAdapter] = [
         HyperliquidAdapter(), LighterAdapter(), EdgeXAdapter(), ParadexAdapter(), GRVTAdapter(), BinanceAdapter(),
-        BybitAdapter(), OKXAdapter(), BinanceCoinMAdapter(), DYDXAdapter(), DriftAdapter(),
+        BybitAdapter(), OKXAdapter(), BinanceCoinMAdapter(), DYDXAdapter(), DriftAdapter(), AsterAdapter(),
     ]
 
     public static var names: [String] { all.map { type(of: $0).descriptor.name } }

@@ -47,7 +47,7 @@ func fixtureConfig(port: Int, database url: DatabaseURL, extra: [String: String]
 
 /// Market counts per dex produced from the recordings, as the adapter tests establish them by hand.
 let expectedMarkets = ["binance": 373, "bybit": 1, "edgex": 8, "grvt": 1, "hyperliquid": 5, "lighter": 1, "okx": 1,
-                       "paradex": 2, "binance_coinm": 1, "dydx": 3, "drift": 1]
+                       "paradex": 2, "binance_coinm": 1, "dydx": 3, "drift": 1, "aster": 1]
 
 /// Run statuses from the recordings: a venue whose recordings lack some answers (a failed sub-request) or list a
 /// market without its required data (a drop) is `partial`; rows missing only optional fields are not.
@@ -63,6 +63,7 @@ let expectedStatuses = [
     "binance_coinm": "success",  // docs examples: the perpetual's volume, book and open interest are degraded
     "dydx": "success",
     "drift": "success",
+    "aster": "success",        // no bookTicker recording: degraded rows
 ]
 
 @Suite("End-to-end ingest against the fixture server")

@@ -23,6 +23,7 @@ import Testing
         "binance_coinm": 1,        // premiumIndex: BTCUSD_PERP only (docs example)
         "dydx": 3,                 // perpetualMarkets: BTC, ETH, SOL
         "drift": 1,                // stats/markets: BTC-PERP (ccxt kept one)
+        "aster": 1,                // premiumIndex: BTCUSDT (ccxt kept one)
     ]
 
     static func accounted(_ r: VenueFetchResult) -> Int {
