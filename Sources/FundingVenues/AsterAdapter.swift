@@ -24,19 +24,6 @@ public struct AsterAdapter: VenueAdapter {
     public init() {}
 
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        let start = ContinuousClock.now
-        async let premium = client.get("/fapi/v1/premiumIndex", baseURL: baseURL)
-        async let info = client.get("/fapi/v1/fundingInfo", baseURL: baseURL)
-        async let tickers = client.attempt("/fapi/v1/ticker/24hr", baseURL: baseURL)
-        async let books = client.attempt("/fapi/v1/ticker/bookTicker", baseURL: baseURL)
-        let (premiumBody, infoBody) = try await (premium, info)
-        let (tickerBody, bookBody) = await (try? tickers.get(), try? books.get())
-        var result = try BinanceAdapter.parse(
-            premiumIndex: premiumBody, fundingInfo: infoBody, tickers24h: tickerBody, bookTickers: bookBody, now: now,
-            dex: Self.descriptor.name)
-        result.stampLatency(since: start)
-        result.degrade(.volume, count: result.snapshots.filter { $0.volume24hUSD == nil }.count)
-        result.degrade(.bookTop, count: result.snapshots.filter { $0.bestBid == nil && $0.bestAsk == nil }.count)
-        return result
+        try await BinanceAdapter.fetchBulk(client: client, baseURL: baseURL, now: now, dex: Self.descriptor.name)
     }
 }

@@ -46,19 +46,7 @@ public struct BinanceAdapter: VenueAdapter {
     }
 
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        let start = ContinuousClock.now
-        async let premium = client.get("/fapi/v1/premiumIndex", baseURL: baseURL)
-        async let info = client.get("/fapi/v1/fundingInfo", baseURL: baseURL)
-        async let tickers = client.attempt("/fapi/v1/ticker/24hr", baseURL: baseURL)
-        async let books = client.attempt("/fapi/v1/ticker/bookTicker", baseURL: baseURL)
-        let (premiumBody, infoBody) = try await (premium, info)
-        let (tickerBody, bookBody) = await (try? tickers.get(), try? books.get())
-
-        var result = try Self.parse(
-            premiumIndex: premiumBody, fundingInfo: infoBody, tickers24h: tickerBody, bookTickers: bookBody, now: now)
-        result.stampLatency(since: start)
-        if tickerBody == nil { result.degrade(.volume, count: result.snapshots.count) }
-        if bookBody == nil { result.degrade(.bookTop, count: result.snapshots.count) }
+        var result = try await Self.fetchBulk(client: client, baseURL: baseURL, now: now, dex: Self.dex)
 
         let symbols = result.snapshots.map(\.dexSymbol)
         let answers = await PerMarketRequests.run(symbols, limit: openInterestConcurrency) { symbol in
@@ -73,6 +61,25 @@ public struct BinanceAdapter: VenueAdapter {
             result.snapshots[i].openInterestBase = oi
             result.snapshots[i].openInterestUSD = result.snapshots[i].markPrice.map { oi * $0 }
         }
+        return result
+    }
+
+    /// The all-symbol requests (premiumIndex, fundingInfo, ticker/24hr, bookTicker) and their rows, for Binance and
+    /// the USDⓈ-M-compatible venues (Aster). premiumIndex or fundingInfo failing throws; a failed ticker or book
+    /// request keeps the rows, degraded.
+    static func fetchBulk(client: some HTTPFetching, baseURL: String, now: Date, dex: String) async throws -> VenueFetchResult {
+        let start = ContinuousClock.now
+        async let premium = client.get("/fapi/v1/premiumIndex", baseURL: baseURL)
+        async let info = client.get("/fapi/v1/fundingInfo", baseURL: baseURL)
+        async let tickers = client.attempt("/fapi/v1/ticker/24hr", baseURL: baseURL)
+        async let books = client.attempt("/fapi/v1/ticker/bookTicker", baseURL: baseURL)
+        let (premiumBody, infoBody) = try await (premium, info)
+        let (tickerBody, bookBody) = await (try? tickers.get(), try? books.get())
+        var result = try parse(premiumIndex: premiumBody, fundingInfo: infoBody, tickers24h: tickerBody,
+                               bookTickers: bookBody, now: now, dex: dex)
+        result.stampLatency(since: start)
+        if tickerBody == nil { result.degrade(.volume, count: result.snapshots.count) }
+        if bookBody == nil { result.degrade(.bookTop, count: result.snapshots.count) }
         return result
     }
 
