@@ -38,8 +38,10 @@ func withFixtureServer<T: Sendable>(faults: [String: FixtureFault] = [:],
 
 /// Configuration pointing every venue at the fixture server and the database at `url`.
 func fixtureConfig(port: Int, database url: DatabaseURL, extra: [String: String] = [:]) throws -> FundingConfig {
-    var env = ["DATABASE_URL": url.urlString, "FUNDINGD_REQUEST_TIMEOUT_SECONDS": "1",
-               "FUNDINGD_VENUE_DEADLINE_SECONDS": "10", "FUNDINGD_RETRY_ATTEMPTS": "2"]
+    // Twelve venues (Binance with 373 per-symbol requests) answer from one in-process server while the whole suite
+    // runs on a loaded machine: 3 s per request and 15 s per venue; the hanging venue (20 s) still gives up first.
+    var env = ["DATABASE_URL": url.urlString, "FUNDINGD_REQUEST_TIMEOUT_SECONDS": "3",
+               "FUNDINGD_VENUE_DEADLINE_SECONDS": "15", "FUNDINGD_RETRY_ATTEMPTS": "2"]
     for name in Venues.names { env["FUNDINGD_\(name.uppercased())_BASE_URL"] = "http://127.0.0.1:\(port)/\(name)" }
     env.merge(extra) { $1 }
     return try FundingConfig(environment: env)
@@ -174,7 +176,7 @@ struct EndToEndIngestTests {
             // The rejection first, then the recordings' missing builder dex (see expectedStatuses).
             #expect(byDex["hyperliquid"]?.3.hasPrefix(
                 "rejected 1 absurd_rate; info metaAndAssetCtxs dex=flx failed (HTTP 404 from http://127.0.0.1:") == true)
-            #expect(byDex["binance"]?.0 == "success")
+            #expect(byDex["binance"]?.0 == "success", "\(byDex["binance"]?.3 ?? "")")
 
             let health = try await conn.query(
                 "SELECT name, consecutive_errors, last_error IS NOT NULL FROM dexes WHERE name IN ('okx','edgex','paradex','binance')",
