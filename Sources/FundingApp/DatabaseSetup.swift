@@ -1,5 +1,7 @@
 import Foundation
+import FundingCore
 import FundingStore
+import FundingVenues
 import Logging
 import PostgresNIO
 
@@ -25,11 +27,25 @@ public enum DatabaseSetup {
             configuration: try url.connectionConfiguration(), id: 1, logger: logger)
         do {
             let applied = try await Migrator(source: source, logger: logger).migrate(connection)
+            try await writeDescriptors(Venues.all.map(\.descriptor), on: connection, logger: logger)
             try await connection.close()
             return applied
         } catch {
             try? await connection.close()
             throw error
+        }
+    }
+
+    /// Writes each venue descriptor into its `dexes` row (`sync_dex_descriptor`, 0043): the descriptor is the one
+    /// source of a venue's display name, kind, base URL and interval. Fees are left to the migrations and operators.
+    public static func writeDescriptors(
+        _ descriptors: [DexDescriptor], on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        for d in descriptors {
+            try await connection.query("""
+                SELECT sync_dex_descriptor(\(d.name), \(d.displayName), \(d.kind.rawValue), \(d.defaultBaseURL),
+                                           \(d.defaultFundingIntervalHours))
+                """, logger: logger)
         }
     }
 }

@@ -114,14 +114,17 @@ public struct DexCollector: DexCollecting {
                 accepted.append(snapshot)
             }
             let rejected = rejections.values.reduce(0, +)
-            let status: CollectionRun.Status = accepted.isEmpty ? .failed : (rejected > 0 ? .partial : .success)
-            var error: String?
+            // Markets the venue lost (dropped rows, failed sub-requests) make the run partial like rejections do.
+            let problems = fetched.problems.map(\.description)
+            let status: CollectionRun.Status =
+                accepted.isEmpty ? .failed : (rejected > 0 || !problems.isEmpty ? .partial : .success)
+            var reasons = problems
             if rejected > 0 {
-                error = "rejected " + rejections.sorted { $0.key.rawValue < $1.key.rawValue }
-                    .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
-            } else if accepted.isEmpty {
-                error = "no markets in the venue's answer"
+                reasons.insert("rejected " + rejections.sorted { $0.key.rawValue < $1.key.rawValue }
+                    .map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", "), at: 0)
             }
+            if accepted.isEmpty { reasons.append("no markets in the venue's answer") }
+            let error: String? = reasons.isEmpty ? nil : reasons.joined(separator: "; ")
             return DexCollection(
                 snapshots: accepted,
                 run: CollectionRun(dex: dex.name, startedAt: startedAt, finishedAt: Date(), status: status,

@@ -9,7 +9,7 @@ import FundingCore
 ///   **fraction per funding interval** sent as a string (`"0.00010000"` = 0.01 % per interval); despite its
 ///   name it is the running rate that will be charged at `nextFundingTime` (epoch ms, a number). There is no
 ///   separate predicted rate, so `predictedRate` stays nil. `markPrice`, `indexPrice` are per contract unit
-///   (per 1000 PEPE on `1000PEPEUSDT`); `time` (epoch ms) stamps the row.
+///   (per 1000 PEPE on `1000PEPEUSDT`).
 /// - `GET /fapi/v1/fundingInfo` (weight 0). Lists **only** symbols whose cap, floor or interval was adjusted,
 ///   with `fundingIntervalHours` (integer hours); every other symbol settles every 8 h.
 /// - `GET /fapi/v1/ticker/24hr` (no `symbol`, weight 40). `quoteVolume` is the 24 h volume in the quote asset
@@ -23,13 +23,12 @@ import FundingCore
 /// Symbols come from the market name via `SymbolNormalizer` (premiumIndex has no base-asset field):
 /// `1000PEPEUSDT` → PEPE × 1000, `1MBABYDOGEUSDT` → BABYDOGE × 10⁶, `BTCUSDC` → BTC quoted in USDC.
 ///
-/// Skipped on purpose: delivery contracts (`BTCUSDT_250328`: a `_` date suffix, `nextFundingTime` 0) as
-/// `delivery_contract`; markets quoted in a non-USD asset (`ETHBTC`, `BNBBTC`: prices and volume in BTC) as
-/// `non_usd_quote`; rows without a funding rate as `missing_funding_rate`.
+/// Excluded: delivery contracts (`BTCUSDT_250328`: a `_` date suffix, `nextFundingTime` 0) as `dated_future`;
+/// markets quoted in a non-USD asset (`ETHBTC`, `BNBBTC`: prices and volume in BTC) as `non_usd_quote`.
+/// Dropped: rows without a funding rate (`missing_funding_rate`).
 /// Failures: premiumIndex or fundingInfo failing throws (without fundingInfo, 4 h and 1 h markets would be
 /// written with an 8 h interval). ticker/24hr, bookTicker or a per-symbol openInterest failing keeps the rows
-/// with those fields nil; the affected markets are counted in `skipped` under `missing_volume`, `missing_book`
-/// and `missing_open_interest` (rows are still produced: these keys count missing fields, not dropped markets).
+/// with those fields nil, counted as degraded (`volume`, `book_top`, `open_interest`).
 public struct BinanceAdapter: VenueAdapter {
     public static let descriptor = DexDescriptor(
         name: "binance", displayName: "Binance USDⓈ-M", kind: .cex,
@@ -47,19 +46,7 @@ public struct BinanceAdapter: VenueAdapter {
     }
 
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        let start = ContinuousClock.now
-        async let premium = client.get("/fapi/v1/premiumIndex", baseURL: baseURL)
-        async let info = client.get("/fapi/v1/fundingInfo", baseURL: baseURL)
-        async let tickers = Self.optionalGet(client, "/fapi/v1/ticker/24hr", baseURL)
-        async let books = Self.optionalGet(client, "/fapi/v1/ticker/bookTicker", baseURL)
-        let (premiumBody, infoBody) = try await (premium, info)
-        let (tickerBody, bookBody) = await (tickers, books)
-        let bulkMs = elapsedMilliseconds(since: start)
-
-        var result = try Self.parse(
-            premiumIndex: premiumBody, fundingInfo: infoBody, tickers24h: tickerBody, bookTickers: bookBody, now: now)
-        if tickerBody == nil { result.skip("missing_volume", count: result.snapshots.count) }
-        if bookBody == nil { result.skip("missing_book", count: result.snapshots.count) }
+        var result = try await Self.fetchBulk(client: client, baseURL: baseURL, now: now, dex: Self.dex)
 
         let symbols = result.snapshots.map(\.dexSymbol)
         let answers = await PerMarketRequests.run(symbols, limit: openInterestConcurrency) { symbol in
@@ -67,9 +54,8 @@ public struct BinanceAdapter: VenueAdapter {
             return try Self.parseOpenInterest(body)
         }
         for i in result.snapshots.indices {
-            result.snapshots[i].collectionLatencyMs = bulkMs
             guard case .success(let oi) = answers[i] else {
-                result.skip("missing_open_interest")
+                result.degrade(.openInterest)
                 continue
             }
             result.snapshots[i].openInterestBase = oi
@@ -78,9 +64,23 @@ public struct BinanceAdapter: VenueAdapter {
         return result
     }
 
-    /// An all-symbols enrichment request: its failure costs the fields it carries, not the rows.
-    static func optionalGet(_ client: some HTTPFetching, _ path: String, _ baseURL: String) async -> [UInt8]? {
-        try? await client.get(path, baseURL: baseURL)
+    /// The all-symbol requests (premiumIndex, fundingInfo, ticker/24hr, bookTicker) and their rows, for Binance and
+    /// the USDⓈ-M-compatible venues (Aster). premiumIndex or fundingInfo failing throws; a failed ticker or book
+    /// request keeps the rows, degraded.
+    static func fetchBulk(client: some HTTPFetching, baseURL: String, now: Date, dex: String) async throws -> VenueFetchResult {
+        let start = ContinuousClock.now
+        async let premium = client.get("/fapi/v1/premiumIndex", baseURL: baseURL)
+        async let info = client.get("/fapi/v1/fundingInfo", baseURL: baseURL)
+        async let tickers = client.attempt("/fapi/v1/ticker/24hr", baseURL: baseURL)
+        async let books = client.attempt("/fapi/v1/ticker/bookTicker", baseURL: baseURL)
+        let (premiumBody, infoBody) = try await (premium, info)
+        let (tickerBody, bookBody) = await (try? tickers.get(), try? books.get())
+        var result = try parse(premiumIndex: premiumBody, fundingInfo: infoBody, tickers24h: tickerBody,
+                               bookTickers: bookBody, now: now, dex: dex)
+        result.stampLatency(since: start)
+        if tickerBody == nil { result.degrade(.volume, count: result.snapshots.count) }
+        if bookBody == nil { result.degrade(.bookTop, count: result.snapshots.count) }
+        return result
     }
 
     // MARK: - Parsing (pure)
@@ -91,7 +91,6 @@ public struct BinanceAdapter: VenueAdapter {
         var indexPrice: LenientDouble?
         var lastFundingRate: LenientDouble?
         var nextFundingTime: LenientDouble?
-        var time: LenientDouble?
     }
 
     struct FundingInfoRow: Decodable {
@@ -115,67 +114,64 @@ public struct BinanceAdapter: VenueAdapter {
         var openInterest: LenientDouble
     }
 
-    /// The ticker endpoints answer an array without `symbol` and a single object with it; both are accepted.
-    struct OneOrMany<T: Decodable>: Decodable {
-        var rows: [T]
-        init(from decoder: Decoder) throws {
-            if let many = try? [T](from: decoder) { rows = many } else { rows = [try T(from: decoder)] }
-        }
-    }
-
     /// Snapshots from the all-symbol answers. `fundingInfo`, `tickers24h` and `bookTickers` may be nil (not
-    /// fetched); open interest is filled in by `fetch` from the per-symbol requests.
+    /// fetched); open interest is filled in by `fetch` from the per-symbol requests. `dex` lets a
+    /// USDⓈ-M-compatible venue (Aster) share the mapping; its symbols absent from fundingInfo settle every 8 h too.
     public static func parse(
         premiumIndex: some DataProtocol, fundingInfo: (some DataProtocol)?, tickers24h: (some DataProtocol)?,
-        bookTickers: (some DataProtocol)?, now: Date
+        bookTickers: (some DataProtocol)?, now: Date, dex: String = descriptor.name
     ) throws -> VenueFetchResult {
         let rows = try decodePayload([PremiumIndexRow].self, from: premiumIndex, dex: dex, endpoint: "/fapi/v1/premiumIndex")
-        var intervals: [String: Double] = [:]
-        if let fundingInfo {
-            for row in try decodePayload([FundingInfoRow].self, from: fundingInfo, dex: dex, endpoint: "/fapi/v1/fundingInfo") {
-                if let h = row.fundingIntervalHours.number { intervals[row.symbol] = h }
-            }
-        }
+        let intervals = try Self.intervals(fundingInfo, dex: dex, endpoint: "/fapi/v1/fundingInfo")
         var volumes: [String: Double] = [:]
         if let tickers24h {
             for row in try decodePayload(OneOrMany<Ticker24hRow>.self, from: tickers24h, dex: dex, endpoint: "/fapi/v1/ticker/24hr").rows {
                 volumes[row.symbol] = row.quoteVolume.number
             }
         }
-        var books: [String: (Double?, Double?)] = [:]
-        if let bookTickers {
-            for row in try decodePayload(OneOrMany<BookTickerRow>.self, from: bookTickers, dex: dex, endpoint: "/fapi/v1/ticker/bookTicker").rows {
-                books[row.symbol] = (row.bidPrice.number, row.askPrice.number)
-            }
-        }
+        let books = try Self.books(bookTickers, dex: dex, endpoint: "/fapi/v1/ticker/bookTicker")
 
         var result = VenueFetchResult()
         for row in rows {
             let nextFunding = row.nextFundingTime.number ?? 0
             if row.symbol.contains("_") || nextFunding == 0 {
-                result.skip("delivery_contract")
+                result.exclude(.datedFuture)
                 continue
             }
             let name = SymbolNormalizer.normalize(row.symbol)
             guard let quote = name.quote, usdQuotes.contains(quote) else {
-                result.skip("non_usd_quote")
+                result.exclude(.nonUSDQuote)
                 continue
             }
             guard let rate = row.lastFundingRate.number else {
-                result.skip("missing_funding_rate")
+                result.drop(.missingFundingRate)
                 continue
             }
             let book = books[row.symbol]
             result.snapshots.append(MarketSnapshot(
                 dex: dex, dexSymbol: row.symbol, symbol: name.symbol, quote: quote, margin: .linear,
                 multiplier: name.multiplier,
-                time: row.time.number.map { Date(timeIntervalSince1970: $0 / 1000) } ?? now,
+                time: now,
                 fundingRate: rate, fundingIntervalHours: intervals[row.symbol] ?? descriptor.defaultFundingIntervalHours,
                 predictedRate: nil, nextFundingTime: Date(timeIntervalSince1970: nextFunding / 1000),
                 markPrice: row.markPrice.number, indexPrice: row.indexPrice.number,
                 volume24hUSD: volumes[row.symbol] ?? nil, bestBid: book?.0, bestAsk: book?.1))
         }
         return result
+    }
+
+    /// Funding interval hours of the symbols a `fundingInfo` answer lists (USDⓈ-M and COIN-M share the format).
+    static func intervals(_ fundingInfo: (some DataProtocol)?, dex: String, endpoint: String) throws -> [String: Double] {
+        guard let fundingInfo else { return [:] }
+        let rows = try decodePayload([FundingInfoRow].self, from: fundingInfo, dex: dex, endpoint: endpoint)
+        return Dictionary(rows.compactMap { r in r.fundingIntervalHours.number.map { (r.symbol, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Best bid and ask by symbol from a `bookTicker` answer (USDⓈ-M and COIN-M share the format).
+    static func books(_ bookTickers: (some DataProtocol)?, dex: String, endpoint: String) throws -> [String: (Double?, Double?)] {
+        guard let bookTickers else { return [:] }
+        let rows = try decodePayload(OneOrMany<BookTickerRow>.self, from: bookTickers, dex: dex, endpoint: endpoint).rows
+        return Dictionary(rows.map { ($0.symbol, ($0.bidPrice.number, $0.askPrice.number)) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Open interest in base-asset units from one `/fapi/v1/openInterest?symbol=` answer.

@@ -9,25 +9,27 @@ import FundingCore
 /// recorded in `Tests/Fixtures/bybit/SOURCE.md`, checked against the recorded inverse answer):
 /// - `fundingRate`: string **fraction per funding interval**, charged at `nextFundingTime` (ms string). Bybit
 ///   publishes no separate predicted rate (`predictedRate` nil).
-/// - `fundingIntervalHour`: the interval in **hours** (string, "8"). Not to be confused with instruments-info
-///   `fundingInterval`, which is in minutes (480 = 8 h); that endpoint is not called. A perpetual without
-///   `fundingIntervalHour` is skipped (`missing_funding_interval`) rather than given a guessed 8 h.
+/// - `fundingIntervalHour`: the interval in **hours** (string, "8"). When a category's tickers lack it for some
+///   perpetual, `GET /v5/market/instruments-info?category=<c>&limit=1000` is fetched once for that category and
+///   its `fundingInterval` is used, which is in **minutes** (480 = 8 h; Bybit v5 docs
+///   `docs/v5/market/instrument.mdx`, recorded `instruments-info-linear.json`). A perpetual found in neither is
+///   dropped (`missing_funding_interval`) rather than given a guessed 8 h.
 /// - Linear (`BTCUSDT`, `1000PEPEUSDT`, USDC perps `BTCPERP`): `openInterest` in base coin (contract units:
 ///   1000-PEPE lots on `1000PEPEUSDT`), `openInterestValue` in the quote coin → `openInterestUSD`;
 ///   `turnover24h` is quote-coin volume → `volume24hUSD` (`volume24h` is base).
 /// - Inverse (`BTCUSD`): contracts are 1 USD each, so `openInterest` is USD → `openInterestUSD` and
 ///   `openInterestValue` is coin → `openInterestBase`; `volume24h` is USD → `volume24hUSD` (`turnover24h` is
 ///   coin). In the recording, 240,113,967 USD / mark 114,898.43 = 2,089.8 BTC = `openInterestValue` "2089.79".
-/// - `markPrice`, `indexPrice`, `bid1Price`, `ask1Price` per contract unit; the row time is the answer's `time` (ms).
+/// - `markPrice`, `indexPrice`, `bid1Price`, `ask1Price` (best bid / ask) per contract unit.
 ///
 /// Symbols: tickers carry no base-coin field, so the market name is normalised (`BTCPERP` → BTC/USDC,
 /// `BTCUSD` → BTC/USD inverse, `1000PEPEUSDT` → PEPE × 1000); Bybit's trailing-multiplier names
 /// (`SHIB1000USDT`) are read here as SHIB × 1000 (`SymbolNormalizer` only knows prefixes).
 ///
-/// Skipped on purpose: dated futures (`deliveryTime` ≠ 0: `BTC-28MAR25`, `BTCUSDH25`) as `dated_future`;
-/// rows without a funding rate (pre-listing) as `missing_funding_rate`; without an interval as
-/// `missing_funding_interval`; names whose quote cannot be read as `unknown_quote`.
-/// A failed or malformed tickers answer for either category throws (the whole venue is retried).
+/// Excluded: dated futures (`deliveryTime` ≠ 0: `BTC-28MAR25`, `BTCUSDH25`) as `dated_future`. Dropped: rows
+/// without a funding rate (pre-listing) as `missing_funding_rate`, without an interval as
+/// `missing_funding_interval`, names whose quote cannot be read as `unknown_quote`. A failed or malformed tickers
+/// answer costs its category only (a failed request); the venue fails when every category does.
 public struct BybitAdapter: VenueAdapter {
     public static let descriptor = DexDescriptor(
         name: "bybit", displayName: "Bybit", kind: .cex,
@@ -49,43 +51,35 @@ public struct BybitAdapter: VenueAdapter {
     /// Each category is fetched on its own; one that fails costs only its markets (counted as
     /// `category_unavailable`), and the venue fails only when every category does.
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        let parts = await PerMarketRequests.run(categories, limit: categories.count) { category in
+        let parts = await PerMarketRequests.gather(categories, limit: categories.count) { category in
             let start = ContinuousClock.now
             let body = try await client.get("/v5/market/tickers?category=\(category.rawValue)", baseURL: baseURL)
-            let ms = elapsedMilliseconds(since: start)
             var result = try Self.parseTickers(body, category: category, now: now)
-            for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = ms }
+            if let missing = result.dropped[.missingFundingInterval], missing > 0 {
+                let path = "/v5/market/instruments-info?category=\(category.rawValue)&limit=1000"
+                do {
+                    let intervals = try Self.parseInstrumentIntervals(try await client.get(path, baseURL: baseURL))
+                    result = try Self.parseTickers(body, category: category, intervals: intervals, now: now)
+                } catch {
+                    result.fail("GET " + path, error, marketsLost: missing)
+                    result.dropped[.missingFundingInterval] = nil  // counted in the failed request
+                }
+            }
+            result.stampLatency(since: start)
             return result
         }
+        try parts.requireAny("GET /v5/market/tickers")
         var merged = VenueFetchResult()
-        var firstError: (any Error)?
-        for part in parts {
-            switch part {
-            case .success(let result):
-                merged.snapshots += result.snapshots
-                for (reason, n) in result.skipped { merged.skip(reason, count: n) }
-            case .failure(let error):
-                firstError = firstError ?? error
-                merged.skip("category_unavailable")
-            }
+        for part in parts.values { merged.merge(part.value) }
+        // A failed category's markets are unknown: the loss is recorded without a count.
+        for failure in parts.failures {
+            merged.fail("GET /v5/market/tickers?category=\(failure.key.rawValue)", failure.error)
         }
-        if let firstError, merged.skipped["category_unavailable"] == categories.count { throw firstError }
         merged.snapshots.sort { $0.dexSymbol < $1.dexSymbol }
         return merged
     }
 
     // MARK: - Parsing (pure)
-
-    struct Envelope: Decodable {
-        var retCode: Int
-        var retMsg: String?
-        var result: Page?
-        var time: LenientDouble?
-    }
-
-    struct Page: Decodable {
-        var list: [Ticker]?
-    }
 
     struct Ticker: Decodable {
         var symbol: String
@@ -103,40 +97,63 @@ public struct BybitAdapter: VenueAdapter {
         var fundingIntervalHour: LenientDouble?
     }
 
-    /// Snapshots from one `GET /v5/market/tickers?category=` answer.
-    public static func parseTickers(_ data: some DataProtocol, category: Category, now: Date) throws -> VenueFetchResult {
+    struct Instrument: Decodable {
+        var symbol: String
+        var fundingInterval: LenientDouble?
+    }
+
+    /// `{"retCode":0,"retMsg":"OK","result":{"list":[...]}}`.
+    struct Envelope<Payload: Decodable>: VenueEnvelope {
+        var retCode: Int
+        var retMsg: String?
+        var result: Payload?
+        var failure: String? { retCode == 0 ? nil : "retCode \(retCode): \(retMsg ?? "")" }
+        var payload: Payload? { result }
+    }
+
+    struct List<Row: Decodable>: Decodable {
+        var list: [Row]
+    }
+
+    /// Funding interval in hours by symbol from one `instruments-info` answer (`fundingInterval` is minutes).
+    public static func parseInstrumentIntervals(_ data: some DataProtocol) throws -> [String: Double] {
+        let rows = try decodeEnvelope(Envelope<List<Instrument>>.self, from: data, dex: dex, endpoint: "/v5/market/instruments-info").list
+        return Dictionary(rows.compactMap { row in row.fundingInterval.number.map { (row.symbol, $0 / 60) } },
+                          uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Snapshots from one `GET /v5/market/tickers?category=` answer; `intervals` (hours by symbol, from
+    /// instruments-info) serve tickers without `fundingIntervalHour`.
+    public static func parseTickers(
+        _ data: some DataProtocol, category: Category, intervals: [String: Double] = [:], now: Date
+    ) throws -> VenueFetchResult {
         let endpoint = "/v5/market/tickers?category=\(category.rawValue)"
-        let envelope = try decodePayload(Envelope.self, from: data, dex: dex, endpoint: endpoint)
-        guard envelope.retCode == 0, let list = envelope.result?.list else {
-            throw VenuePayloadError(
-                dex: dex, endpoint: endpoint, reason: "retCode \(envelope.retCode): \(envelope.retMsg ?? "")")
-        }
-        let time = envelope.time.number.map { Date(timeIntervalSince1970: $0 / 1000) } ?? now
+        let list = try decodeEnvelope(Envelope<List<Ticker>>.self, from: data, dex: dex, endpoint: endpoint).list
 
         var result = VenueFetchResult()
         for t in list {
             if let delivery = t.deliveryTime.number, delivery != 0 {
-                result.skip("dated_future")
+                result.exclude(.datedFuture)
                 continue
             }
             guard let rate = t.fundingRate.number else {
-                result.skip("missing_funding_rate")
+                result.drop(.missingFundingRate)
                 continue
             }
-            guard let hours = t.fundingIntervalHour.number, hours > 0 else {
-                result.skip("missing_funding_interval")
+            guard let hours = t.fundingIntervalHour.number ?? intervals[t.symbol], hours > 0 else {
+                result.drop(.missingFundingInterval)
                 continue
             }
             let name = normalize(t.symbol)
             guard let quote = name.quote ?? (category == .inverse ? "USD" : nil) else {
-                result.skip("unknown_quote")
+                result.drop(.unknownQuote)
                 continue
             }
             var s = MarketSnapshot(
                 dex: dex, dexSymbol: t.symbol, symbol: name.symbol, quote: quote,
-                margin: category == .inverse ? .inverse : .linear, multiplier: name.multiplier, time: time,
+                margin: category == .inverse ? .inverse : .linear, multiplier: name.multiplier, time: now,
                 fundingRate: rate, fundingIntervalHours: hours, predictedRate: nil,
-                nextFundingTime: t.nextFundingTime.number.flatMap { $0 > 0 ? Date(timeIntervalSince1970: $0 / 1000) : nil },
+                nextFundingTime: t.nextFundingTime.date(.milliseconds),
                 markPrice: t.markPrice.number, indexPrice: t.indexPrice.number,
                 bestBid: t.bid1Price.number, bestAsk: t.ask1Price.number)
             switch category {

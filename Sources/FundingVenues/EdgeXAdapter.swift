@@ -12,15 +12,14 @@ import FundingCore
 /// - `GET /api/v2/public/meta/getMetaData` (1 request): `contractList` (`contractId`, `contractName`, `baseCoinId`,
 ///   `quoteCoinId`, `enableTrade`, `fundingRateIntervalMin`) and `coinList` (`coinId` → `coinName`). The base
 ///   asset is the base coin's name (`1000PEPE`, `HAJIMI` for the contract `哈基米USDC`), read via
-///   `SymbolNormalizer` for the multiplier. Contracts with `enableTrade: false` are skipped as `trading_disabled`.
+///   `SymbolNormalizer` for the multiplier. Contracts with `enableTrade: false` are excluded as `inactive`.
 /// - `GET /api/v2/public/funding/getLatestFundingRate?contractId=<id>,<id>,...` (comma-joined, 50 ids per request,
 ///   a cautious size: the page limit is not documented): `forecastFundingRate`, `fundingRate`, `fundingTime`,
 ///   `fundingTimestamp`, `fundingRateIntervalMin`, `markPrice`, `indexPrice`. A failing funding request fails the
-///   venue (no rates, no rows); a traded contract absent from the answers is skipped as `no_funding_rate`.
+///   venue (no rates, no rows); a traded contract absent from the answers is dropped as `missing_funding_rate`.
 /// - `GET /api/v2/public/quote/getTicker?contractId=<id>` (V2 answers one contract per call), at most 4 in flight:
 ///   `openInterest`, `value`, `lastPrice`. When a ticker request fails or its body is malformed the market is
-///   **kept** with nil open interest and volume, and counted under `skipped["ticker_unavailable"]` (a count of
-///   degraded rows, not of dropped ones; `VenueFetchResult` has no separate counter for that).
+///   **kept** with nil open interest and volume, and counted as degraded (`open_interest`, `volume`).
 ///
 /// Unit facts relied on (fixture `SOURCE.md`, checked against the recorded answers):
 /// - Rates are fractions **per funding interval**, the interval being `fundingRateIntervalMin` minutes (240 = 4h on
@@ -33,8 +32,7 @@ import FundingCore
 ///   prediction (it is the interest floor, interest rate / periods per day) and is not read; `predictedRate` stays
 ///   nil.
 /// - `nextFundingTime` = `fundingTime + fundingRateIntervalMin` (equals the ticker's `nextFundingTime`).
-/// - `markPrice`/`indexPrice` in USDC per contract unit, from the funding row (same instant as `time` =
-///   `fundingTimestamp`, the venue's calculation time).
+/// - `markPrice`/`indexPrice` in USDC per contract unit, from the funding row.
 /// - Ticker `openInterest` is in base units (BTC 3285 ≈ $252M), so `openInterestUSD` = `openInterest × markPrice`;
 ///   ticker `value` is the quote (USDC) turnover of the venue's rolling ~24h window, used as the USD volume.
 /// - No best bid/ask: the ticker has none and `getDepth` would double the per-contract requests;
@@ -61,7 +59,7 @@ public struct EdgeXAdapter: VenueAdapter {
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
         let start = ContinuousClock.now
         let metaData = Data(try await client.get(Self.metaDataPath, baseURL: baseURL))
-        let meta = try Self.decodeEnvelope(MetaData.self, from: metaData, endpoint: "getMetaData")
+        let meta = try Self.unwrap(MetaData.self, from: metaData, endpoint: "getMetaData")
         let ids = meta.contractList.filter { $0.enableTrade != false }.map(\.contractId)
 
         let batches = stride(from: 0, to: ids.count, by: max(1, fundingBatchSize)).map {
@@ -73,29 +71,26 @@ public struct EdgeXAdapter: VenueAdapter {
             fundingPages.append(Data(try await client.get(path, baseURL: baseURL)))
         }
 
-        let tickerAnswers = await PerMarketRequests.run(ids, limit: maxInFlight) { id in
-            try await client.get(Self.tickerPath + "?contractId=" + id, baseURL: baseURL)
+        let tickerAnswers = await PerMarketRequests.gather(ids, limit: maxInFlight) { id in
+            Data(try await client.get(Self.tickerPath + "?contractId=" + id, baseURL: baseURL))
         }
-        var tickers: [String: Data] = [:]
-        for (id, answer) in zip(ids, tickerAnswers) { if case .success(let bytes) = answer { tickers[id] = Data(bytes) } }
-
+        let tickers = Dictionary(tickerAnswers.values.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         var result = try Self.parse(metaData: metaData, latestFundingRates: fundingPages, tickers: tickers, now: now)
-        let latency = elapsedMilliseconds(since: start)
-        for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = latency }
+        result.stampLatency(since: start)
         return result
     }
 
     // MARK: - Parsing
 
     /// Snapshots from the metadata, the `getLatestFundingRate` answers and the tickers that answered
-    /// (`contractId` → body). `now` is used only when a funding row has no `fundingTimestamp`.
+    /// (`contractId` → body).
     public static func parse(
         metaData: Data, latestFundingRates: [Data], tickers: [String: Data], now: Date
     ) throws -> VenueFetchResult {
-        let meta = try decodeEnvelope(MetaData.self, from: metaData, endpoint: "getMetaData")
+        let meta = try unwrap(MetaData.self, from: metaData, endpoint: "getMetaData")
         var funding: [String: FundingRow] = [:]
         for page in latestFundingRates {
-            for row in try decodeEnvelope([FundingRow].self, from: page, endpoint: "getLatestFundingRate") {
+            for row in try unwrap([FundingRow].self, from: page, endpoint: "getLatestFundingRate") {
                 funding[row.contractId] = row
             }
         }
@@ -104,17 +99,17 @@ public struct EdgeXAdapter: VenueAdapter {
         var result = VenueFetchResult()
         for contract in meta.contractList {
             if contract.enableTrade == false {
-                result.skip("trading_disabled")
+                result.exclude(.inactive)
                 continue
             }
             guard let row = funding[contract.contractId],
                   let rate = row.forecastFundingRate.number ?? row.fundingRate.number else {
-                result.skip("no_funding_rate")
+                result.drop(.missingFundingRate)
                 continue
             }
             guard let minutes = row.fundingRateIntervalMin.number ?? contract.fundingRateIntervalMin.number,
                   minutes > 0 else {
-                result.skip("missing_interval")
+                result.drop(.missingFundingInterval)
                 continue
             }
             let intervalHours = minutes / 60
@@ -122,10 +117,13 @@ public struct EdgeXAdapter: VenueAdapter {
             // A ticker that failed or does not parse degrades this row only.
             var ticker: Ticker?
             if let body = tickers[contract.contractId] {
-                ticker = (try? decodeEnvelope([Ticker].self, from: body, endpoint: "getTicker"))?
+                ticker = (try? unwrap([Ticker].self, from: body, endpoint: "getTicker"))?
                     .first { $0.contractId == contract.contractId }
             }
-            if ticker == nil { result.skip("ticker_unavailable") }
+            if ticker == nil {
+                result.degrade(.openInterest)
+                result.degrade(.volume)
+            }
 
             let baseName = coinNames[contract.baseCoinId] ?? contract.contractName
             let normalized = SymbolNormalizer.normalize(contract.contractName, baseAsset: baseName)
@@ -134,39 +132,35 @@ public struct EdgeXAdapter: VenueAdapter {
             let oi = ticker?.openInterest.number
             let nextFunding = row.fundingTime.number.map {
                 Date(timeIntervalSince1970: ($0 + minutes * 60_000) / 1000)
-            } ?? ticker?.nextFundingTime?.millisecondsDate
+            } ?? ticker?.nextFundingTime.date(.milliseconds)
             result.snapshots.append(MarketSnapshot(
                 dex: dex, dexSymbol: contract.contractName, symbol: normalized.symbol, quote: quote, margin: .linear,
-                multiplier: normalized.multiplier, time: row.fundingTimestamp?.millisecondsDate ?? now,
+                multiplier: normalized.multiplier, time: now,
                 fundingRate: rate, fundingIntervalHours: intervalHours,
                 nextFundingTime: nextFunding,
                 markPrice: mark, indexPrice: row.indexPrice.number ?? ticker?.indexPrice.number,
                 openInterestBase: oi,
-                openInterestUSD: oi.flatMap { oi in mark.map { oi * $0 } },
+                openInterestUSD: oi.times(mark),
                 volume24hUSD: ticker?.value.number
             ))
         }
         let known = Set(meta.contractList.map(\.contractId))
         let orphans = funding.keys.filter { !known.contains($0) }.count
-        if orphans > 0 { result.skip("unknown_contract", count: orphans) }
+        result.drop(.unknownMarket, count: orphans)
         return result
     }
 
     /// Decodes `{"code":"SUCCESS","data":...}`; any other `code` is a payload error.
-    static func decodeEnvelope<T: Decodable>(_ type: T.Type, from data: Data, endpoint: String) throws -> T {
-        let envelope = try decodePayload(Envelope<T>.self, from: data, dex: dex, endpoint: endpoint)
-        guard envelope.code == "SUCCESS", let payload = envelope.data else {
-            throw VenuePayloadError(
-                dex: dex, endpoint: endpoint,
-                reason: "code \(envelope.code)\(envelope.msg.map { ": \($0)" } ?? "")\(envelope.data == nil ? ", no data" : "")")
-        }
-        return payload
+    static func unwrap<T: Decodable>(_ type: T.Type, from data: Data, endpoint: String) throws -> T {
+        try decodeEnvelope(Envelope<T>.self, from: data, dex: dex, endpoint: endpoint)
     }
 
-    struct Envelope<T: Decodable>: Decodable {
+    struct Envelope<T: Decodable>: VenueEnvelope {
         var code: String
         var data: T?
         var msg: String?
+        var failure: String? { code == "SUCCESS" ? nil : "code \(code)" + (msg.map { ": \($0)" } ?? "") }
+        var payload: T? { data }
     }
 
     struct MetaData: Decodable {
@@ -191,7 +185,6 @@ public struct EdgeXAdapter: VenueAdapter {
     struct FundingRow: Decodable {
         var contractId: String
         var fundingTime: LenientDouble?
-        var fundingTimestamp: LenientDouble?
         var markPrice: LenientDouble?
         var indexPrice: LenientDouble?
         var fundingRate: LenientDouble?

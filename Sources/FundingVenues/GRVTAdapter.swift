@@ -17,7 +17,7 @@ import FundingCore
 ///     "expressed in percentage points" (an older schema text said "centibeeps", which the data contradicts:
 ///     resting rates are 0.01 on 8 h perps). It is divided by 100 here: 0.0037 → 0.000037 per interval. It is
 ///     the running estimate for `next_funding_time`; there is no separate predicted rate.
-///   - `next_funding_time`, `event_time`: unix **nanoseconds** (strings).
+///   - `next_funding_time`: unix **nanoseconds** (string).
 ///   - `open_interest` in base-asset units (of the instrument's base: 1000-BONK lots on `KBONK_USDT_Perp`);
 ///     USD = `open_interest` × `mark_price`.
 ///   - 24 h volume in USD = `buy_volume_24h_q` + `sell_volume_24h_q` (taker buy + taker sell, quote units, USDT).
@@ -55,27 +55,19 @@ public struct GRVTAdapter: VenueAdapter {
             "/full/v1/all_instruments", json: Array(#"{"is_active":true}"#.utf8), baseURL: baseURL)
         var (instruments, result) = try Self.parseInstruments(instrumentsBody)
 
-        let answers = await PerMarketRequests.run(instruments, limit: tickerConcurrency) { instrument in
+        let tickers = await PerMarketRequests.gather(instruments, limit: tickerConcurrency) { instrument in
             let start = ContinuousClock.now
             let body = try JSONEncoder().encode(["instrument": instrument.instrument])
             let answer = try await client.post("/full/v1/ticker", json: Array(body), baseURL: baseURL)
-            let ms = elapsedMilliseconds(since: start)
             guard var snapshot = try Self.parseTicker(answer, instrument: instrument, now: now) else {
                 throw VenuePayloadError(dex: Self.dex, endpoint: "/full/v1/ticker", reason: "no funding_rate")
             }
-            snapshot.collectionLatencyMs = ms
+            snapshot.collectionLatencyMs = Int((ContinuousClock.now - start).wholeMilliseconds)
             return snapshot
         }
-        var firstError: (any Error)?
-        for answer in answers {
-            switch answer {
-            case .success(let snapshot): result.snapshots.append(snapshot)
-            case .failure(let error):
-                firstError = firstError ?? error
-                result.skip("ticker_unavailable")
-            }
-        }
-        if result.snapshots.isEmpty, let firstError { throw firstError }
+        try tickers.requireAny("POST /full/v1/ticker")
+        result.snapshots += tickers.values.map(\.value)
+        tickers.recordFailures(on: &result, request: "POST /full/v1/ticker")
         return result
     }
 
@@ -98,7 +90,6 @@ public struct GRVTAdapter: VenueAdapter {
     }
 
     struct TickerRow: Decodable {
-        var event_time: LenientDouble?
         var instrument: String?
         var mark_price: LenientDouble?
         var index_price: LenientDouble?
@@ -119,11 +110,11 @@ public struct GRVTAdapter: VenueAdapter {
         var result = VenueFetchResult()
         for row in answer.result {
             guard row.kind == "PERPETUAL" else {
-                result.skip("not_perpetual")
+                result.exclude(.notPerpetual)
                 continue
             }
             guard let hours = row.funding_interval_hours.number, hours > 0 else {
-                result.skip("missing_funding_interval")
+                result.drop(.missingFundingInterval)
                 continue
             }
             let name = SymbolNormalizer.normalize(row.instrument, baseAsset: row.base)
@@ -150,13 +141,13 @@ public struct GRVTAdapter: VenueAdapter {
         return MarketSnapshot(
             dex: dex, dexSymbol: instrument.instrument, symbol: instrument.symbol, quote: instrument.quote,
             margin: .linear, multiplier: instrument.multiplier,
-            time: t.event_time.number.map { Date(timeIntervalSince1970: $0 / 1e9) } ?? now,
+            time: now,
             fundingRate: FundingUnits.fraction(fromPercent: percent),
             fundingIntervalHours: instrument.fundingIntervalHours, predictedRate: nil,
-            nextFundingTime: t.next_funding_time.number.flatMap { $0 > 0 ? Date(timeIntervalSince1970: $0 / 1e9) : nil },
+            nextFundingTime: t.next_funding_time.date(.nanoseconds),
             markPrice: mark, indexPrice: t.index_price.number,
             openInterestBase: t.open_interest.number,
-            openInterestUSD: t.open_interest.number.flatMap { oi in mark.map { oi * $0 } },
+            openInterestUSD: t.open_interest.number.times(mark),
             volume24hUSD: volume, bestBid: t.best_bid_price.number, bestAsk: t.best_ask_price.number)
     }
 }

@@ -55,27 +55,21 @@ public struct HyperliquidAdapter: VenueAdapter {
             let body = try await client.post(Self.infoPath, json: Self.body(["type": "perpDexs"]), baseURL: baseURL)
             builderDexes = try Self.parsePerpDexs(Data(body))
         } catch {
-            result.skip("builder_dex_list_unavailable")
+            result.fail("info perpDexs", error)
         }
 
         let core = try await client.post(
             Self.infoPath, json: Self.body(["type": "metaAndAssetCtxs", "dex": ""]), baseURL: baseURL)
-        VenueDecoding.merge(try Self.parseMetaAndAssetCtxs(Data(core), now: now), into: &result)
+        result.merge(try Self.parseMetaAndAssetCtxs(Data(core), now: now))
 
-        let answers = await PerMarketRequests.run(builderDexes, limit: maxInFlight) { dex in
-            try await client.post(Self.infoPath, json: Self.body(["type": "metaAndAssetCtxs", "dex": dex]), baseURL: baseURL)
+        let builders = await PerMarketRequests.gather(builderDexes, limit: maxInFlight) { dex in
+            let body = try await client.post(
+                Self.infoPath, json: Self.body(["type": "metaAndAssetCtxs", "dex": dex]), baseURL: baseURL)
+            return try Self.parseMetaAndAssetCtxs(Data(body), now: now)
         }
-        for answer in answers {
-            guard case .success(let bytes) = answer,
-                  let parsed = try? Self.parseMetaAndAssetCtxs(Data(bytes), now: now) else {
-                result.skip("builder_dex_unavailable")
-                continue
-            }
-            VenueDecoding.merge(parsed, into: &result)
-        }
-
-        let latency = elapsedMilliseconds(since: start)
-        for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = latency }
+        for part in builders.values { result.merge(part.value) }
+        for failure in builders.failures { result.fail("info metaAndAssetCtxs dex=\(failure.key)", failure.error) }
+        result.stampLatency(since: start)
         return result
     }
 
@@ -105,16 +99,16 @@ public struct HyperliquidAdapter: VenueAdapter {
                 reason: "universe has \(universe.count) assets but \(payload.contexts.count) contexts")
         }
         let quote = payload.meta.collateralToken.map { $0 == 0 ? "USDC" : "token#\($0)" } ?? "USDC"
-        let nextFunding = VenueDecoding.nextTopOfHour(after: now)
+        let nextFunding = VenueTime.nextTopOfHour(after: now)
 
         var result = VenueFetchResult()
         for (asset, ctx) in zip(universe, payload.contexts) {
             if asset.isDelisted == true {
-                result.skip("delisted")
+                result.exclude(.delisted)
                 continue
             }
             guard let funding = ctx.funding.number else {
-                result.skip("missing_funding_rate")
+                result.drop(.missingFundingRate)
                 continue
             }
             // `xyz:TSLA` → base `TSLA`; `kPEPE` → PEPE × 1000.
@@ -129,7 +123,7 @@ public struct HyperliquidAdapter: VenueAdapter {
                 nextFundingTime: nextFunding,
                 markPrice: mark, indexPrice: ctx.oraclePx.number,
                 openInterestBase: openInterest,
-                openInterestUSD: openInterest.flatMap { oi in mark.map { oi * $0 } },
+                openInterestUSD: openInterest.times(mark),
                 volume24hUSD: ctx.dayNtlVlm.number
             ))
         }

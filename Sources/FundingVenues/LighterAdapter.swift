@@ -45,8 +45,7 @@ public struct LighterAdapter: VenueAdapter {
         async let details = client.get("/api/v1/orderBookDetails", baseURL: baseURL)
         async let rates = client.get("/api/v1/funding-rates", baseURL: baseURL)
         var result = try Self.parse(fundingRates: Data(try await rates), orderBookDetails: Data(try await details), now: now)
-        let latency = elapsedMilliseconds(since: start)
-        for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = latency }
+        result.stampLatency(since: start)
         return result
     }
 
@@ -61,30 +60,30 @@ public struct LighterAdapter: VenueAdapter {
         var rateByMarket: [Int: Double] = [:]
         for row in rates.fundingRates {
             guard row.exchange.lowercased() == "lighter" else {
-                result.skip("relayed")
+                result.exclude(.relayed)
                 continue
             }
             guard let rate = row.rate.number else {
-                result.skip("missing_funding_rate")
+                result.drop(.missingFundingRate)
                 continue
             }
             rateByMarket[row.marketId] = rate
         }
 
-        let nextFunding = VenueDecoding.nextTopOfHour(after: now)
+        let nextFunding = VenueTime.nextTopOfHour(after: now)
         var seen = Set<Int>()
         for market in details.orderBookDetails {
             seen.insert(market.marketId)
             if let type = market.marketType, type.lowercased() != "perp" {
-                result.skip("not_perp")
+                result.exclude(.notPerpetual)
                 continue
             }
             if let status = market.status, status.lowercased() != "active" {
-                result.skip("inactive")
+                result.exclude(.inactive)
                 continue
             }
             guard let rate8h = rateByMarket[market.marketId] else {
-                result.skip("no_funding_rate")
+                result.drop(.missingFundingRate)
                 continue
             }
             let normalized = SymbolNormalizer.normalize(market.symbol, baseAsset: market.symbol)
@@ -99,13 +98,13 @@ public struct LighterAdapter: VenueAdapter {
                 nextFundingTime: nextFunding,
                 markPrice: mark, indexPrice: market.indexPrice.number,
                 openInterestBase: oi,
-                openInterestUSD: oi.flatMap { oi in oiPrice.map { oi * $0 } },
+                openInterestUSD: oi.times(oiPrice),
                 volume24hUSD: market.dailyQuoteTokenVolume.number
             ))
         }
         // Lighter rate rows whose market the details do not list.
         let orphans = rateByMarket.keys.filter { !seen.contains($0) }.count
-        if orphans > 0 { result.skip("unknown_market", count: orphans) }
+        result.drop(.unknownMarket, count: orphans)
         return result
     }
 

@@ -15,7 +15,7 @@ import FundingCore
 ///   period**, settled at `fundingTime` (ms) → `nextFundingTime` of the snapshot; the interval is
 ///   `nextFundingTime − fundingTime` (there is no interval field; 8 h, 4 h, 2 h, 1 h occur). `nextFundingRate`
 ///   (the predicted rate of the following period) is `""` since OKX moved to `method: current_period`; it is
-///   used when present. `ts` (ms) stamps the row. Sent with at most `fundingConcurrency` in flight and starts
+///   used when present. Sent with at most `fundingConcurrency` in flight and starts
 ///   spaced by `fundingSpacing` (default 0.1 s, inside the documented 20 requests / 2 s).
 /// - `GET /api/v5/market/tickers?instType=SWAP`: `bidPx`, `askPx`, `last`; `volCcy24h` is the 24 h volume in
 ///   **base currency** for derivatives (BTC for both BTC-USDT-SWAP and BTC-USD-SWAP) → USD = `volCcy24h` × `last`
@@ -25,11 +25,10 @@ import FundingCore
 /// Index prices come from `/api/v5/market/index-tickers` per underlying and are not fetched (`indexPrice` nil).
 ///
 /// Margin: `ctType` `inverse` (`BTC-USD-SWAP`, coin-margined, 100 USD contracts) → `.inverse`, quote USD.
-/// Skipped on purpose: instruments not `live` (`not_live`); instruments whose funding-rate request failed or
-/// came back without rate or times (`funding_rate_unavailable`). When every funding-rate request fails, the
-/// first error is thrown. The instruments request failing throws. tickers, open-interest or mark-price failing
-/// keeps the rows with those fields nil, counted under `missing_ticker`, `missing_open_interest`,
-/// `missing_mark` (these count rows with missing fields, not dropped markets).
+/// Excluded: instruments not `live` (`inactive`). A failed funding-rate request costs its instrument (a failed
+/// request); when every one fails, the venue fails. The instruments request failing throws. tickers,
+/// open-interest or mark-price failing keeps the rows, counted as degraded (`book_top` and `volume`,
+/// `open_interest`, `mark_price`).
 public struct OKXAdapter: VenueAdapter {
     public static let descriptor = DexDescriptor(
         name: "okx", displayName: "OKX", kind: .cex,
@@ -61,61 +60,48 @@ public struct OKXAdapter: VenueAdapter {
         public var settlesAt: Date
         public var intervalHours: Double
         public var predictedRate: Double?
-        public var time: Date?
     }
 
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
         async let instrumentsBody = client.get("/api/v5/public/instruments?instType=SWAP", baseURL: baseURL)
-        async let tickersBody = Self.optionalGet(client, "/api/v5/market/tickers?instType=SWAP", baseURL)
-        async let oiBody = Self.optionalGet(client, "/api/v5/public/open-interest?instType=SWAP", baseURL)
-        async let marksBody = Self.optionalGet(client, "/api/v5/public/mark-price?instType=SWAP", baseURL)
-        let (instruments, parsed) = try Self.parseInstruments(try await instrumentsBody)
-        let (tickers, openInterest, marks) = await (tickersBody, oiBody, marksBody)
+        async let tickersBody = client.attempt("/api/v5/market/tickers?instType=SWAP", baseURL: baseURL)
+        async let oiBody = client.attempt("/api/v5/public/open-interest?instType=SWAP", baseURL: baseURL)
+        async let marksBody = client.attempt("/api/v5/public/mark-price?instType=SWAP", baseURL: baseURL)
+        var (instruments, result) = try Self.parseInstruments(try await instrumentsBody)
+        let (tickers, openInterest, marks) = await (try? tickersBody.get(), try? oiBody.get(), try? marksBody.get())
 
-        let answers = await PerMarketRequests.run(
-            instruments, limit: fundingConcurrency, spacing: fundingSpacing
-        ) { instrument in
+        let answers = await PerMarketRequests.gather(
+            instruments.map(\.instId), limit: fundingConcurrency, spacing: fundingSpacing
+        ) { instId in
             let start = ContinuousClock.now
-            let body = try await client.get("/api/v5/public/funding-rate?instId=\(instrument.instId)", baseURL: baseURL)
-            return (try Self.parseFundingRate(body, instId: instrument.instId), elapsedMilliseconds(since: start))
+            let body = try await client.get("/api/v5/public/funding-rate?instId=\(instId)", baseURL: baseURL)
+            return (try Self.parseFundingRate(body, instId: instId), Int((ContinuousClock.now - start).wholeMilliseconds))
         }
-        var fundings: [String: Funding] = [:]
-        var latency: [String: Int] = [:]
-        var firstError: (any Error)?
-        for (instrument, answer) in zip(instruments, answers) {
-            switch answer {
-            case .success(let (funding, ms)):
-                fundings[instrument.instId] = funding
-                latency[instrument.instId] = ms
-            case .failure(let error): firstError = firstError ?? error
-            }
-        }
-        if fundings.isEmpty, let firstError { throw firstError }
+        try answers.requireAny("GET /api/v5/public/funding-rate")
+        answers.recordFailures(on: &result, request: "GET /api/v5/public/funding-rate")
+        let fundings = Dictionary(answers.values.map { ($0.key, $0.value.0) }, uniquingKeysWith: { a, _ in a })
+        let latency = Dictionary(answers.values.map { ($0.key, $0.value.1) }, uniquingKeysWith: { a, _ in a })
+        instruments.removeAll { fundings[$0.instId] == nil }
 
-        let assembled = try Self.assemble(
+        result.merge(try Self.assemble(
             instruments: instruments, fundings: fundings, tickers: tickers, openInterest: openInterest,
-            markPrices: marks, now: now)
-        var result = parsed
-        result.snapshots = assembled.snapshots
-        for (reason, n) in assembled.skipped { result.skip(reason, count: n) }
+            markPrices: marks, now: now))
         for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = latency[result.snapshots[i].dexSymbol] }
         let n = result.snapshots.count
-        if tickers == nil { result.skip("missing_ticker", count: n) }
-        if openInterest == nil { result.skip("missing_open_interest", count: n) }
-        if marks == nil { result.skip("missing_mark", count: n) }
+        if tickers == nil { result.degrade(.bookTop, count: n); result.degrade(.volume, count: n) }
+        if openInterest == nil { result.degrade(.openInterest, count: n) }
+        if marks == nil { result.degrade(.markPrice, count: n) }
         return result
-    }
-
-    static func optionalGet(_ client: some HTTPFetching, _ path: String, _ baseURL: String) async -> [UInt8]? {
-        try? await client.get(path, baseURL: baseURL)
     }
 
     // MARK: - Parsing (pure)
 
-    struct Envelope<Row: Decodable>: Decodable {
+    struct Envelope<Row: Decodable>: VenueEnvelope {
         var code: String
         var msg: String?
         var data: [Row]?
+        var failure: String? { code == "0" ? nil : "code \(code): \(msg ?? "")" }
+        var payload: [Row]? { data }
     }
 
     struct InstrumentRow: Decodable {
@@ -133,7 +119,6 @@ public struct OKXAdapter: VenueAdapter {
         var fundingTime: LenientDouble?
         var nextFundingTime: LenientDouble?
         var nextFundingRate: LenientDouble?
-        var ts: LenientDouble?
     }
 
     struct TickerRow: Decodable {
@@ -156,11 +141,7 @@ public struct OKXAdapter: VenueAdapter {
     }
 
     static func rows<Row: Decodable>(_ type: Row.Type, _ data: some DataProtocol, endpoint: String) throws -> [Row] {
-        let envelope = try decodePayload(Envelope<Row>.self, from: data, dex: dex, endpoint: endpoint)
-        guard envelope.code == "0", let rows = envelope.data else {
-            throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "code \(envelope.code): \(envelope.msg ?? "")")
-        }
-        return rows
+        try decodeEnvelope(Envelope<Row>.self, from: data, dex: dex, endpoint: endpoint)
     }
 
     /// The live swaps of one `public/instruments?instType=SWAP` answer, and the ones skipped on purpose.
@@ -170,7 +151,7 @@ public struct OKXAdapter: VenueAdapter {
         var result = VenueFetchResult()
         for row in try rows(InstrumentRow.self, data, endpoint: endpoint) {
             guard row.state == "live" else {
-                result.skip("not_live")
+                result.exclude(.inactive)
                 continue
             }
             let family = (row.instFamily?.isEmpty == false ? row.instFamily : row.uly) ?? ""
@@ -199,8 +180,7 @@ public struct OKXAdapter: VenueAdapter {
         }
         return Funding(
             instId: instId, rate: rate, settlesAt: Date(timeIntervalSince1970: settles / 1000),
-            intervalHours: (following - settles) / 3_600_000, predictedRate: row.nextFundingRate.number,
-            time: row.ts.number.map { Date(timeIntervalSince1970: $0 / 1000) })
+            intervalHours: (following - settles) / 3_600_000, predictedRate: row.nextFundingRate.number)
     }
 
     /// Snapshots for `instruments` from their funding answers and the all-swap answers (nil: not fetched).
@@ -218,7 +198,7 @@ public struct OKXAdapter: VenueAdapter {
         var result = VenueFetchResult()
         for instrument in instruments {
             guard let f = fundings[instrument.instId] else {
-                result.skip("funding_rate_unavailable")
+                result.drop(.missingFundingRate)
                 continue
             }
             let ticker = tickerBy[instrument.instId]
@@ -230,7 +210,7 @@ public struct OKXAdapter: VenueAdapter {
             }
             result.snapshots.append(MarketSnapshot(
                 dex: dex, dexSymbol: instrument.instId, symbol: instrument.symbol, quote: instrument.quote,
-                margin: instrument.margin, multiplier: instrument.multiplier, time: f.time ?? now,
+                margin: instrument.margin, multiplier: instrument.multiplier, time: now,
                 fundingRate: f.rate, fundingIntervalHours: f.intervalHours, predictedRate: f.predictedRate,
                 nextFundingTime: f.settlesAt, markPrice: mark, indexPrice: nil,
                 openInterestBase: oi?.oiCcy.number, openInterestUSD: oi?.oiUsd.number, volume24hUSD: volume,

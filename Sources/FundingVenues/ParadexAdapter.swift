@@ -5,7 +5,7 @@ import FundingCore
 ///
 /// Endpoints (public GET on `https://api.prod.paradex.trade`), two requests per cycle:
 /// - `GET /v1/markets/summary?market=ALL`: one row per market (perps, options, ...) with `funding_rate`,
-///   `mark_price`, `underlying_price`, `open_interest`, `volume_24h`, `bid`, `ask`, `created_at` (ms).
+///   `mark_price`, `underlying_price`, `open_interest`, `volume_24h`, `bid`, `ask`.
 /// - `GET /v1/markets`: market definitions with `asset_kind` (`PERP`, `PERP_OPTION`, ...), `base_currency`,
 ///   `quote_currency` and `funding_period_hours`. A failing definitions request fails the venue: without it the
 ///   rate's period is unknown.
@@ -28,9 +28,9 @@ import FundingCore
 /// - Quote: the definition's `quote_currency` (`USD`; settlement is in USDC), else the quote in the name.
 ///   Symbol from `base_currency`, else from the market name (`BTC-USD-PERP`).
 /// - Only perpetuals: `asset_kind` `PERP`; option kinds (`PERP_OPTION`, `OPTION`) are skipped as `option`, other
-///   kinds as `not_perp`. A summary row with no definition counts as a perp when its name ends in `-PERP`, as an
+///   kinds as `not_perpetual`. A summary row with no definition counts as a perp when its name ends in `-PERP`, as an
 ///   option when it ends in `-C`/`-P`. A perp row with an empty `funding_rate` is skipped as
-///   `missing_funding_rate`. Rows carry the venue's `created_at` as their time.
+///   `missing_funding_rate`.
 public struct ParadexAdapter: VenueAdapter {
     public static let descriptor = DexDescriptor(
         name: "paradex", displayName: "Paradex", kind: .dex,
@@ -48,8 +48,7 @@ public struct ParadexAdapter: VenueAdapter {
         async let summary = client.get("/v1/markets/summary?market=ALL", baseURL: baseURL)
         async let markets = client.get("/v1/markets", baseURL: baseURL)
         var result = try Self.parse(summary: Data(try await summary), markets: Data(try await markets), now: now)
-        let latency = elapsedMilliseconds(since: start)
-        for i in result.snapshots.indices { result.snapshots[i].collectionLatencyMs = latency }
+        result.stampLatency(since: start)
         return result
     }
 
@@ -64,12 +63,12 @@ public struct ParadexAdapter: VenueAdapter {
         var result = VenueFetchResult()
         for row in rows {
             let definition = bySymbol[row.symbol]
-            if let reason = skipReason(symbol: row.symbol, assetKind: definition?.assetKind) {
-                result.skip(reason)
+            if let reason = exclusion(symbol: row.symbol, assetKind: definition?.assetKind) {
+                result.exclude(reason)
                 continue
             }
             guard let rate = row.fundingRate.number else {
-                result.skip("missing_funding_rate")
+                result.drop(.missingFundingRate)
                 continue
             }
             let normalized = SymbolNormalizer.normalize(row.symbol, baseAsset: definition?.baseCurrency)
@@ -78,13 +77,13 @@ public struct ParadexAdapter: VenueAdapter {
             result.snapshots.append(MarketSnapshot(
                 dex: dex, dexSymbol: row.symbol, symbol: normalized.symbol,
                 quote: definition?.quoteCurrency ?? normalized.quote ?? "USD", margin: .linear,
-                multiplier: normalized.multiplier, time: row.createdAt.number.map { Date(timeIntervalSince1970: $0 / 1000) } ?? now,
+                multiplier: normalized.multiplier, time: now,
                 fundingRate: rate,
                 fundingIntervalHours: definition?.fundingPeriodHours.number ?? defaultFundingPeriodHours,
                 nextFundingTime: nil,
                 markPrice: mark, indexPrice: row.underlyingPrice.number ?? row.oraclePrice.number,
                 openInterestBase: oi,
-                openInterestUSD: oi.flatMap { oi in mark.map { oi * $0 } },
+                openInterestUSD: oi.times(mark),
                 volume24hUSD: row.volume24h.number,
                 bestBid: row.bid.number, bestAsk: row.ask.number
             ))
@@ -93,15 +92,15 @@ public struct ParadexAdapter: VenueAdapter {
     }
 
     /// Why a market is not a perpetual we collect, or nil when it is one.
-    static func skipReason(symbol: String, assetKind: String?) -> String? {
+    static func exclusion(symbol: String, assetKind: String?) -> ExclusionReason? {
         if let kind = assetKind?.uppercased() {
             if kind == "PERP" { return nil }
-            return kind.contains("OPTION") ? "option" : "not_perp"
+            return kind.contains("OPTION") ? .option : .notPerpetual
         }
         let upper = symbol.uppercased()
         if upper.hasSuffix("-PERP") { return nil }
-        if upper.hasSuffix("-C") || upper.hasSuffix("-P") { return "option" }
-        return "not_perp"
+        if upper.hasSuffix("-C") || upper.hasSuffix("-P") { return .option }
+        return .notPerpetual
     }
 
     struct Results<Row: Decodable>: Decodable {
@@ -118,12 +117,10 @@ public struct ParadexAdapter: VenueAdapter {
         var volume24h: LenientDouble?
         var openInterest: LenientDouble?
         var fundingRate: LenientDouble?
-        var createdAt: LenientDouble?
         enum CodingKeys: String, CodingKey {
             case symbol, bid, ask
             case markPrice = "mark_price", underlyingPrice = "underlying_price", oraclePrice = "oracle_price"
             case volume24h = "volume_24h", openInterest = "open_interest", fundingRate = "funding_rate"
-            case createdAt = "created_at"
         }
     }
 

@@ -5,7 +5,7 @@ public enum Venues {
     /// The adapters in a stable order (the order `fundingd` logs and the API lists them in).
     public static let all: [any VenueAdapter] = [
         HyperliquidAdapter(), LighterAdapter(), EdgeXAdapter(), ParadexAdapter(), GRVTAdapter(), BinanceAdapter(),
-        BybitAdapter(), OKXAdapter(),
+        BybitAdapter(), OKXAdapter(), BinanceCoinMAdapter(), DYDXAdapter(), DriftAdapter(), AsterAdapter(),
     ]
 
     public static var names: [String] { all.map { type(of: $0).descriptor.name } }
@@ -13,9 +13,4 @@ public enum Venues {
     public static func adapter(named name: String) -> (any VenueAdapter)? {
         all.first { type(of: $0).descriptor.name == name }
     }
-}
-
-extension VenueAdapter {
-    /// The descriptor through an instance, for code holding `any VenueAdapter`.
-    public var descriptor: DexDescriptor { Self.descriptor }
 }

@@ -88,12 +88,14 @@ struct APIRouteTests {
         try await withRouter(db) { client, _ in
             let all = try await client.call("/api/v1/dexes")
             let list = try all.json["dexes"] as? [[String: Any]] ?? []
-            #expect(list.count == 8)
+            #expect(list.count == expectedMarkets.count)
             #expect(Set(list.compactMap { $0["name"] as? String }) == Set(expectedMarkets.keys))
             for dex in list {
                 let name = dex["name"] as? String ?? ""
                 #expect((dex["markets"] as? Int) == expectedMarkets[name], "\(name)")
-                #expect(dig(dex, "health", "status") as? String == "healthy", "\(name)")
+                // A partial run (the recordings lack some answers: see expectedStatuses) shows as degraded.
+                let health = expectedStatuses[name] == "success" ? "healthy" : "degraded"
+                #expect(dig(dex, "health", "status") as? String == health, "\(name)")
             }
 
             let binance = try await client.call("/api/v1/dexes/binance")
@@ -112,8 +114,8 @@ struct APIRouteTests {
             let health = try await client.call("/api/v1/health")
             #expect(health.status == .ok)
             let h = try health.json
-            #expect(h["status"] as? String == "healthy")
-            #expect((h["dexes"] as? [String: Any])?.count == 8)
+            #expect(h["status"] as? String == "degraded")  // some venues' runs are partial (expectedStatuses)
+            #expect((h["dexes"] as? [String: Any])?.count == expectedMarkets.count)
             #expect((double(h["oldest_data_age_seconds"]) ?? 1e9) < 600)
             #expect(h["last_collection"] is String)
             #expect((double(h["uptime_seconds"]) ?? -1) >= 0)

@@ -34,9 +34,9 @@ import Testing
         #expect(s.predictedRate == nil)
         #expect(abs(s.markPrice! - 93951.8) < 1e-9)
         #expect(abs(s.indexPrice! - 93902.89680851) < 1e-9)
-        // nextFundingTime 1732723200000 ms = 2024-11-27T16:00:00Z; time 1732715655000 ms = 13:54:15Z
+        // nextFundingTime 1732723200000 ms = 2024-11-27T16:00:00Z
         #expect(s.nextFundingTime == Date(timeIntervalSince1970: 1_732_723_200))
-        #expect(s.time == Date(timeIntervalSince1970: 1_732_715_655))
+        #expect(s.time == Self.now)  // the observation time (the collector stamps it), not a venue time
         // Only the all-symbol answers were parsed: OI, volume and book are not part of them.
         #expect(s.openInterestBase == nil && s.openInterestUSD == nil && s.volume24hUSD == nil)
         #expect(s.bestBid == nil && s.bestAsk == nil)
@@ -91,7 +91,8 @@ import Testing
         // 379 rows = 373 perpetuals + 4 delivery contracts (BTCUSDT_241227, BTCUSDT_250328, ETHUSDT_241227,
         // ETHUSDT_250328) + 2 markets quoted in BTC (ETHBTC, BNBBTC)
         #expect(result.snapshots.count == 373)
-        #expect(result.skipped == ["delivery_contract": 4, "non_usd_quote": 2])
+        #expect(result.excluded == [.datedFuture: 4, .nonUSDQuote: 2])
+        #expect(result.problems.isEmpty && result.degraded.isEmpty)
         #expect(Set(result.snapshots.map(\.dexSymbol)).count == 373)
         #expect(result.snapshots.allSatisfy { SnapshotValidator().rejection(for: $0) == nil })
     }
@@ -122,10 +123,9 @@ import Testing
         #expect(result.snapshots.count == 373)
         // Only the per-symbol ticker answers were recorded, so the all-symbol ticker/24hr and bookTicker requests
         // find no recording (404) and every row lacks volume and book; open interest was recorded for BTCUSDT only.
-        #expect(result.skipped == [
-            "delivery_contract": 4, "non_usd_quote": 2,
-            "missing_volume": 373, "missing_book": 373, "missing_open_interest": 372,
-        ])
+        #expect(result.excluded == [.datedFuture: 4, .nonUSDQuote: 2])
+        #expect(result.degraded == [.volume: 373, .bookTop: 373, .openInterest: 372])
+        #expect(result.problems.isEmpty)
         let btc = try market(result, "BTCUSDT")
         // 10659.509 BTC (docs example) × mark 93951.8 = 1,001,480,057.6662 USD
         #expect(btc.openInterestBase == 10659.509)

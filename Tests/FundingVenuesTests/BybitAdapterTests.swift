@@ -27,9 +27,9 @@ import Testing
         #expect(s.fundingIntervalHours == 8)
         #expect(abs(s.rate1h - 0.0000125) < 1e-12)
         #expect(s.predictedRate == nil)
-        // nextFundingTime "1760371200000" = 2025-10-13T16:00:00Z; answer time 1760352369814 = 10:46:09.814Z
+        // nextFundingTime "1760371200000" = 2025-10-13T16:00:00Z
         #expect(s.nextFundingTime == Date(timeIntervalSince1970: 1_760_371_200))
-        #expect(abs(s.time.timeIntervalSince1970 - 1_760_352_369.814) < 1e-6)
+        #expect(s.time == Self.now)  // the observation time (the collector stamps it), not a venue time
         #expect(abs(s.markPrice! - 114898.43) < 1e-9)
         #expect(abs(s.indexPrice! - 114890.92) < 1e-9)
         #expect(abs(s.bestBid! - 103401.0) < 1e-9)
@@ -44,7 +44,7 @@ import Testing
     @Test func everyRowParsesOrIsSkippedOnPurpose() throws {
         let result = try inverse()
         #expect(result.snapshots.count == 1)
-        #expect(result.skipped.isEmpty)
+        #expect(result.excluded.isEmpty && result.problems.isEmpty)
         #expect(SnapshotValidator().rejection(for: result.snapshots[0]) == nil)
     }
 
@@ -52,7 +52,7 @@ import Testing
         let result = try await BybitAdapter(categories: [.inverse]).fetch(
             client: Fixtures.client("bybit"), baseURL: BybitAdapter.descriptor.defaultBaseURL, now: Self.now)
         #expect(result.snapshots.map(\.dexSymbol) == ["BTCUSD"])
-        #expect(result.skipped.isEmpty)
+        #expect(result.excluded.isEmpty && result.problems.isEmpty)
         #expect(result.snapshots[0].collectionLatencyMs != nil)
         #expect(result.snapshots[0].openInterestUSD == 240_113_967)
     }
@@ -63,14 +63,16 @@ import Testing
         let result = try await BybitAdapter().fetch(
             client: Fixtures.client("bybit"), baseURL: BybitAdapter.descriptor.defaultBaseURL, now: Self.now)
         #expect(result.snapshots.map(\.dexSymbol) == ["BTCUSD"])
-        #expect(result.skipped == ["category_unavailable": 1])
+        #expect(result.failedRequests.map(\.request) == ["GET /v5/market/tickers?category=linear"])
+        #expect(result.problems.count == 1)
     }
 
     @Test func everyCategoryFailingFailsTheVenue() async throws {
-        await #expect(throws: HTTPFetchError.self) {
+        let error = try await #require(throws: AllRequestsFailed.self) {
             try await BybitAdapter(categories: [.linear]).fetch(
                 client: Fixtures.client("bybit"), baseURL: BybitAdapter.descriptor.defaultBaseURL, now: Self.now)
         }
+        #expect(error.first is HTTPFetchError)
     }
 
     @Test func symbolNames() {
@@ -93,5 +95,49 @@ import Testing
                 Data(#"{"retCode":10001,"retMsg":"params error","result":{},"time":1}"#.utf8),
                 category: .linear, now: Self.now)
         }
+    }
+
+    /// The inverse ticker with its `fundingIntervalHour` removed, as some Bybit tickers come.
+    static func tickerWithoutInterval() throws -> Data {
+        let text = String(decoding: try Fixtures.data("bybit", "tickers-inverse.json"), as: UTF8.self)
+        let stripped = text.replacingOccurrences(of: #""fundingIntervalHour": "8","#, with: "")
+        #expect(stripped != text)
+        return Data(stripped.utf8)
+    }
+
+    @Test func intervalFallsBackToInstrumentsInfoMinutes() throws {
+        // instruments-info-linear.json: BTCUSDT fundingInterval 480 (minutes) = 480 / 60 = 8 h
+        #expect(try BybitAdapter.parseInstrumentIntervals(Fixtures.data("bybit", "instruments-info-linear.json"))
+            == ["BTCUSDT": 8])
+        let body = try Self.tickerWithoutInterval()
+        let without = try BybitAdapter.parseTickers(body, category: .inverse, now: Self.now)
+        #expect(without.snapshots.isEmpty)
+        #expect(without.dropped == [.missingFundingInterval: 1])
+        // With an instruments-info interval of 240 min = 4 h: fundingRate 0.0001 / 4 = 0.000025 per hour
+        let with = try BybitAdapter.parseTickers(body, category: .inverse, intervals: ["BTCUSD": 4], now: Self.now)
+        let s = try #require(with.snapshots.first)
+        #expect(s.fundingIntervalHours == 4)
+        #expect(abs(s.rate1h - 0.000025) < 1e-15)
+        #expect(with.problems.isEmpty)
+    }
+
+    /// Inverse tickers without interval; instruments-info fails.
+    struct NoIntervalAnywhere: HTTPFetching {
+        func get(_ path: String, baseURL: String) async throws -> [UInt8] {
+            if path.hasPrefix("/v5/market/tickers?category=inverse") { return Array(try tickerWithoutInterval()) }
+            throw HTTPFetchError.status(503, url: baseURL + path, retryAfterSeconds: nil)
+        }
+        func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
+            throw HTTPFetchError.status(404, url: baseURL + path, retryAfterSeconds: nil)
+        }
+    }
+
+    @Test func failedInstrumentsInfoCostsOnlyTheMarketsWithoutInterval() async throws {
+        let result = try await BybitAdapter(categories: [.inverse]).fetch(
+            client: NoIntervalAnywhere(), baseURL: "https://api.bybit.com", now: Self.now)
+        #expect(result.snapshots.isEmpty)
+        #expect(result.dropped.isEmpty)
+        #expect(result.failedRequests.map(\.request) == ["GET /v5/market/instruments-info?category=inverse&limit=1000"])
+        #expect(result.failedRequests.first?.marketsLost == 1)
     }
 }

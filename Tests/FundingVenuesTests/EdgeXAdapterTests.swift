@@ -39,7 +39,7 @@ struct EdgeXAdapterTests {
         #expect(approx(btc.volume24hUSD, 210414016.4312))      // ticker value (USDC turnover)
         // fundingTime 1789329600000 + 240 min × 60000 = 1789344000000 ms (= ticker nextFundingTime)
         #expect(btc.nextFundingTime == Date(timeIntervalSince1970: 1_789_344_000))
-        #expect(btc.time == Date(timeIntervalSince1970: 1_789_339_020)) // fundingTimestamp 1789339020000 ms
+        #expect(btc.time == now)  // the observation time (the collector stamps it), not a venue time
         #expect(btc.predictedRate == nil)
         #expect(btc.bestBid == nil && btc.bestAsk == nil)
     }
@@ -81,7 +81,8 @@ struct EdgeXAdapterTests {
         ])
         // All 8 contracts have a funding row; only BTC has a recorded ticker: the other 7 are kept without
         // open interest and volume and counted.
-        #expect(result.skipped == ["ticker_unavailable": 7])
+        #expect(result.degraded == [.openInterest: 7, .volume: 7])
+        #expect(result.problems.isEmpty)
         let validator = SnapshotValidator()
         for s in result.snapshots { #expect(validator.rejection(for: s) == nil) }
     }
@@ -89,7 +90,7 @@ struct EdgeXAdapterTests {
     @Test func malformedTickerDegradesOnlyThatMarket() throws {
         let result = try parse(tickers: ["30000001": Data("{\"code\":\"SUCCESS\",\"data\":[{".utf8)])
         #expect(result.snapshots.count == 8)
-        #expect(result.skipped == ["ticker_unavailable": 8])
+        #expect(result.degraded == [.openInterest: 8, .volume: 8])
         #expect(result.snapshots.first { $0.dexSymbol == "BTCUSDC" }?.openInterestUSD == nil)
     }
 
@@ -97,7 +98,8 @@ struct EdgeXAdapterTests {
         let result = try await EdgeXAdapter().fetch(
             client: Fixtures.client("edgex"), baseURL: EdgeXAdapter.descriptor.defaultBaseURL, now: now)
         #expect(result.snapshots.count == 8)
-        #expect(result.skipped == ["ticker_unavailable": 7])  // getTicker recorded for 30000001 only; others 404
+        #expect(result.degraded == [.openInterest: 7, .volume: 7])  // getTicker recorded for 30000001 only; others 404
+        #expect(result.problems.isEmpty)
         let btc = try #require(result.snapshots.first { $0.dexSymbol == "BTCUSDC" })
         #expect(approx(btc.openInterestUSD, 252176441.21269146))
         #expect(btc.collectionLatencyMs != nil)

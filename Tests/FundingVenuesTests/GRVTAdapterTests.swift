@@ -11,7 +11,7 @@ import Testing
 
     func instruments() throws -> [GRVTAdapter.Instrument] {
         let (instruments, skipped) = try GRVTAdapter.parseInstruments(Fixtures.data("grvt", "all_instruments_live.json"))
-        #expect(skipped.skipped.isEmpty)
+        #expect(skipped.excluded.isEmpty && skipped.problems.isEmpty)
         return instruments
     }
 
@@ -35,8 +35,7 @@ import Testing
         #expect(s.predictedRate == nil)
         // next_funding_time "1764777600000000000" ns = 2025-12-03T16:00:00Z
         #expect(s.nextFundingTime == Date(timeIntervalSince1970: 1_764_777_600))
-        // event_time "1764774730025055205" ns = 2025-12-03T15:12:10.025Z
-        #expect(abs(s.time.timeIntervalSince1970 - 1_764_774_730.025) < 1e-3)
+        #expect(s.time == Self.now)  // the observation time (the collector stamps it), not a venue time
         #expect(abs(s.markPrice! - 92697.300078773) < 1e-9)
         #expect(abs(s.indexPrice! - 92727.818122278) < 1e-9)
         #expect(abs(s.bestBid! - 92682.9) < 1e-9)
@@ -75,7 +74,7 @@ import Testing
         let (ccxtRows, skipped) = try GRVTAdapter.parseInstruments(Fixtures.data("grvt", "all_instruments.json"))
         #expect(ccxtRows == [GRVTAdapter.Instrument(
             instrument: "AAVE_USDT_Perp", symbol: "AAVE", quote: "USDT", multiplier: 1, fundingIntervalHours: 8)])
-        #expect(skipped.skipped.isEmpty)
+        #expect(skipped.excluded.isEmpty && skipped.problems.isEmpty)
     }
 
     @Test func fetchThroughRecordedRoutes() async throws {
@@ -83,7 +82,8 @@ import Testing
             client: Fixtures.client("grvt"), baseURL: GRVTAdapter.descriptor.defaultBaseURL, now: Self.now)
         // 6 perpetuals; only BTC_USDT_Perp's ticker was recorded, the other 5 requests find no recording.
         #expect(result.snapshots.map(\.dexSymbol) == ["BTC_USDT_Perp"])
-        #expect(result.skipped == ["ticker_unavailable": 5])
+        #expect(result.failedRequests.count == 1)
+        #expect(result.failedRequests.first?.marketsLost == 5)
         #expect(abs(result.snapshots[0].fundingRate - 0.000037) < 1e-15)
         #expect(result.snapshots[0].collectionLatencyMs != nil)
     }

@@ -89,10 +89,10 @@ struct HyperliquidAdapterTests {
     @Test func everyFixtureMarketParsesOrIsSkippedOnPurpose() throws {
         let core = try core()
         #expect(core.snapshots.map(\.dexSymbol) == ["BTC", "ETH", "HPOS"])
-        #expect(core.skipped.isEmpty)
+        #expect(core.excluded.isEmpty && core.problems.isEmpty)
         let xyz = try xyz()
         #expect(xyz.snapshots.map(\.dexSymbol) == ["xyz:XYZ100", "xyz:AAPL"])
-        #expect(xyz.skipped == ["delisted": 1])               // xyz:DELISTED has isDelisted: true
+        #expect(xyz.excluded == [.delisted: 1])               // xyz:DELISTED has isDelisted: true
         let validator = SnapshotValidator()
         for s in core.snapshots + xyz.snapshots { #expect(validator.rejection(for: s) == nil) }
     }
@@ -119,10 +119,11 @@ struct HyperliquidAdapterTests {
     @Test func fetchThroughRoutes() async throws {
         let result = try await HyperliquidAdapter().fetch(
             client: Fixtures.client("hyperliquid"), baseURL: HyperliquidAdapter.descriptor.defaultBaseURL, now: now)
-        // core 3 + xyz 2; xyz:DELISTED skipped; `flx` has no recording, so its request fails (404) and is counted.
+        // core 3 + xyz 2; xyz:DELISTED excluded; `flx` has no recording, so its request fails (404) and is counted.
         #expect(result.snapshots.count == 5)
         #expect(Set(result.snapshots.map(\.dexSymbol)) == ["BTC", "ETH", "HPOS", "xyz:XYZ100", "xyz:AAPL"])
-        #expect(result.skipped == ["delisted": 1, "builder_dex_unavailable": 1])
+        #expect(result.excluded == [.delisted: 1])
+        #expect(result.failedRequests.map(\.request) == ["info metaAndAssetCtxs dex=flx"])
         #expect(result.snapshots.allSatisfy { $0.collectionLatencyMs != nil })
     }
 

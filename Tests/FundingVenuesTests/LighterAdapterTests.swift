@@ -58,7 +58,8 @@ struct LighterAdapterTests {
         let result = try parse()
         // BTC (active) has no Lighter row in the recorded funding-rates; PIPPIN is "inactive".
         #expect(result.snapshots.map(\.dexSymbol) == ["ETH"])
-        #expect(result.skipped == ["no_funding_rate": 1, "inactive": 1])
+        #expect(result.excluded == [.inactive: 1])
+        #expect(result.dropped == [.missingFundingRate: 1])
     }
 
     @Test func relayedRowsOfOtherExchangesAreSkipped() throws {
@@ -78,7 +79,8 @@ struct LighterAdapterTests {
             orderBookDetails: Fixtures.data("lighter", "orderBookDetails_2026-09.json"), now: now)
         #expect(result.snapshots.count == 1)
         #expect(approx(result.snapshots.first?.fundingRate, 0.00001)) // 0.00008 / 8
-        #expect(result.skipped == ["relayed": 3, "no_funding_rate": 1, "inactive": 1, "unknown_market": 1])
+        #expect(result.excluded == [.relayed: 3, .inactive: 1])
+        #expect(result.dropped == [.missingFundingRate: 1, .unknownMarket: 1])
     }
 
     @Test func thousandPrefixedSymbolCarriesTheMultiplier() throws {
@@ -101,7 +103,8 @@ struct LighterAdapterTests {
             client: Fixtures.client("lighter"), baseURL: LighterAdapter.descriptor.defaultBaseURL, now: now)
         #expect(result.snapshots.map(\.dexSymbol) == ["ETH"])
         #expect(approx(result.snapshots.first?.openInterestUSD, 121963840.762752))
-        #expect(result.skipped == ["no_funding_rate": 1, "inactive": 1])
+        #expect(result.excluded == [.inactive: 1])
+        #expect(result.dropped == [.missingFundingRate: 1])
     }
 
     @Test func truncatedPayloadThrows() throws {

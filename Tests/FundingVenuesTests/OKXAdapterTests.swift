@@ -40,7 +40,6 @@ import Testing
         #expect(f.settlesAt == Date(timeIntervalSince1970: 1_743_609_600))
         // nextFundingRate "" (method current_period) → no predicted rate
         #expect(f.predictedRate == nil)
-        #expect(f.time == Date(timeIntervalSince1970: 1_743_588_686.291))
     }
 
     @Test func assembledSnapshot() throws {
@@ -49,7 +48,7 @@ import Testing
             tickers: Fixtures.data("okx", "tickers-swap.json"),
             openInterest: Fixtures.data("okx", "open-interest.json"),
             markPrices: Fixtures.data("okx", "mark-price.json"), now: Self.now)
-        #expect(result.skipped == ["funding_rate_unavailable": 2])
+        #expect(result.dropped == [.missingFundingRate: 2])
         let s = try #require(result.snapshots.first)
         #expect(result.snapshots.count == 1)
         #expect(s.dex == "okx")
@@ -61,7 +60,7 @@ import Testing
         // 0.0000182221218054 / 8 = 0.000002277765225675 per hour
         #expect(abs(s.rate1h - 0.000002277765225675) < 1e-18)
         #expect(s.nextFundingTime == Date(timeIntervalSince1970: 1_743_609_600))
-        #expect(s.time == Date(timeIntervalSince1970: 1_743_588_686.291))
+        #expect(s.time == Self.now)  // observation time; the collector stamps it
         // Placeholder values, mapping only: markPx "200", oiCcy "555.55", oiUsd "50000".
         #expect(s.markPrice == 200)
         #expect(s.openInterestBase == 555.55)
@@ -74,7 +73,7 @@ import Testing
     @Test func everyInstrumentParsesOrIsSkippedOnPurpose() throws {
         let (instruments, skipped) = try OKXAdapter.parseInstruments(Fixtures.data("okx", "instruments-swap.json"))
         #expect(instruments.count == 3)
-        #expect(skipped.skipped.isEmpty)
+        #expect(skipped.excluded.isEmpty && skipped.problems.isEmpty)
     }
 
     @Test func fetchThroughRecordedRoutes() async throws {
@@ -82,7 +81,9 @@ import Testing
             client: Fixtures.client("okx"), baseURL: OKXAdapter.descriptor.defaultBaseURL, now: Self.now)
         #expect(result.snapshots.map(\.dexSymbol) == ["BTC-USDT-SWAP"])
         // funding-rate was recorded for BTC-USDT-SWAP only; the other two requests find no recording.
-        #expect(result.skipped == ["funding_rate_unavailable": 2])
+        #expect(result.failedRequests.count == 1)
+        #expect(result.failedRequests.first?.marketsLost == 2)
+        #expect(result.dropped.isEmpty)
         #expect(abs(result.snapshots[0].fundingRate - 0.0000182221218054) < 1e-18)
         #expect(result.snapshots[0].collectionLatencyMs != nil)
     }

@@ -38,7 +38,7 @@ struct ParadexAdapterTests {
         #expect(approx(btc.openInterestUSD, 3926025.022029797874)) // 50.4599 × 77804.85141726
         #expect(approx(btc.volume24hUSD, 4273947.632803999))
         #expect(btc.nextFundingTime == nil)                    // continuous accrual
-        #expect(btc.time == Date(timeIntervalSince1970: 1_789_147_120.003)) // created_at 1789147120003 ms
+        #expect(btc.time == now)  // the observation time (the collector stamps it), not a venue time
     }
 
     @Test func ethPerpWithoutADefinition() throws {
@@ -62,7 +62,7 @@ struct ParadexAdapterTests {
     @Test func everyFixtureMarketParsesOrIsSkippedOnPurpose() throws {
         let result = try parse()
         #expect(result.snapshots.map(\.dexSymbol) == ["BTC-USD-PERP", "ETH-USD-PERP"])
-        #expect(result.skipped == ["option": 1])               // BTC-USD-25JUN27-86000-C
+        #expect(result.excluded == [.option: 1])               // BTC-USD-25JUN27-86000-C
         for s in result.snapshots { #expect(SnapshotValidator().rejection(for: s) == nil) }
     }
 
@@ -91,14 +91,15 @@ struct ParadexAdapterTests {
         let bonk = try #require(result.snapshots.first { $0.dexSymbol == "kBONK-USD-PERP" })
         #expect(bonk.symbol == "BONK")
         #expect(bonk.multiplier == 1000)
-        #expect(result.skipped == ["missing_funding_rate": 1, "not_perp": 1])
+        #expect(result.excluded == [.notPerpetual: 1])
+        #expect(result.dropped == [.missingFundingRate: 1])
     }
 
     @Test func fetchThroughRoutes() async throws {
         let result = try await ParadexAdapter().fetch(
             client: Fixtures.client("paradex"), baseURL: ParadexAdapter.descriptor.defaultBaseURL, now: now)
         #expect(result.snapshots.map(\.dexSymbol) == ["BTC-USD-PERP", "ETH-USD-PERP"])
-        #expect(result.skipped == ["option": 1])
+        #expect(result.excluded == [.option: 1])
         #expect(approx(result.snapshots.first?.openInterestUSD, 3926025.022029797874))
     }
 

@@ -51,10 +51,27 @@ import Testing
         }
     }
 
-    @Test func grvtThrowsWhenEveryTickerFails() async {
-        await #expect(throws: HTTPFetchError.timeout(url: "https://market-data.grvt.io/full/v1/ticker")) {
+    @Test func grvtThrowsWhenEveryTickerFails() async throws {
+        let error = try await #require(throws: AllRequestsFailed.self) {
             try await GRVTAdapter().fetch(
                 client: TickersDown(), baseURL: GRVTAdapter.descriptor.defaultBaseURL, now: Date())
         }
+        #expect(error.count == 6)  // the 6 perpetuals of all_instruments_live.json
+        #expect(error.first as? HTTPFetchError == .timeout(url: "https://market-data.grvt.io/full/v1/ticker"))
+    }
+
+    @Test func gatherSortsValuesAndFailuresAndRecordsOneFailedRequest() async throws {
+        let fanOut = await PerMarketRequests.gather(["a", "b", "c"], limit: 2) { key in
+            if key == "b" { throw HTTPFetchError.status(500, url: key, retryAfterSeconds: nil) }
+            return key.uppercased()
+        }
+        #expect(fanOut.values.map(\.value) == ["A", "C"])
+        #expect(fanOut.failures.map(\.key) == ["b"])
+        try fanOut.requireAny("GET /x")
+        var result = VenueFetchResult()
+        fanOut.recordFailures(on: &result, request: "GET /x")
+        #expect(result.failedRequests == [FailedRequest(
+            request: "GET /x b", error: HTTPFetchError.status(500, url: "b", retryAfterSeconds: nil), marketsLost: 1)])
+        #expect(result.problems.map(\.description) == ["GET /x b failed (HTTP 500 from b), 1 market lost"])
     }
 }

@@ -29,28 +29,16 @@ public struct LenientDouble: Decodable, Sendable, Hashable {
         }
     }
 
-    /// A venue timestamp in milliseconds since 1970 as a `Date`.
-    public var millisecondsDate: Date? {
-        value.map { Date(timeIntervalSince1970: $0 / 1000) }
+    /// A venue time (epoch in `unit`) as a `Date`; 0 and negatives read as absent (venues write 0 for "none").
+    public func date(_ unit: EpochUnit) -> Date? {
+        value.flatMap { $0 > 0 ? Date(timeIntervalSince1970: $0 / unit.rawValue) : nil }
     }
 }
 
 extension Optional where Wrapped == LenientDouble {
     /// The number, or `nil` when the field was missing, `null` or `""`.
     var number: Double? { self?.value }
-}
 
-/// Small helpers shared by the adapters.
-enum VenueDecoding {
-    /// The next top of the hour strictly after `date` (UTC), for venues that settle hourly on the hour.
-    static func nextTopOfHour(after date: Date) -> Date {
-        let seconds = date.timeIntervalSince1970
-        return Date(timeIntervalSince1970: (floor(seconds / 3600) + 1) * 3600)
-    }
-
-    /// Appends a partial result's snapshots to `result` and adds its skip counts.
-    static func merge(_ part: VenueFetchResult, into result: inout VenueFetchResult) {
-        result.snapshots += part.snapshots
-        for (reason, count) in part.skipped { result.skip(reason, count: count) }
-    }
+    /// The venue time in `unit`, or `nil` when missing or 0.
+    func date(_ unit: EpochUnit) -> Date? { self?.date(unit) }
 }

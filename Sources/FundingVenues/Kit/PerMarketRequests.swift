@@ -46,31 +46,51 @@ enum PerMarketRequests {
     }
 }
 
-/// Milliseconds elapsed since `start` on the continuous clock.
-func elapsedMilliseconds(since start: ContinuousClock.Instant) -> Int {
-    Int((ContinuousClock.now - start).wholeMilliseconds)
+
+extension PerMarketRequests {
+    /// `run`, with the answers sorted into what arrived and what failed.
+    static func gather<Key: Sendable, Value: Sendable>(
+        _ keys: [Key], limit: Int, spacing: Duration = .zero,
+        _ operation: @escaping @Sendable (Key) async throws -> Value
+    ) async -> FanOut<Key, Value> {
+        let results = await run(keys, limit: limit, spacing: spacing, operation)
+        var fanOut = FanOut<Key, Value>()
+        for (key, result) in zip(keys, results) {
+            switch result {
+            case .success(let value): fanOut.values.append((key, value))
+            case .failure(let error): fanOut.failures.append((key, error))
+            }
+        }
+        return fanOut
+    }
 }
 
-/// Decodes `T` from a venue payload, turning any decoding failure into `VenuePayloadError` for `dex`.
-func decodePayload<T: Decodable>(_ type: T.Type, from data: some DataProtocol, dex: String, endpoint: String) throws -> T {
-    do {
-        return try JSONDecoder().decode(T.self, from: Data(data))
-    } catch let error as DecodingError {
-        throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: describe(error))
-    } catch {
-        throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "\(error)")
+/// The outcome of one request per key: the values that arrived, in key order, and the failures.
+struct FanOut<Key: Sendable, Value: Sendable>: Sendable {
+    var values: [(key: Key, value: Value)] = []
+    var failures: [(key: Key, error: any Error)] = []
+
+    /// Throws `AllRequestsFailed` when there were requests and none succeeded: the venue is down, not a market.
+    func requireAny(_ request: String) throws {
+        if values.isEmpty, let first = failures.first?.error {
+            throw AllRequestsFailed(request: request, count: failures.count, first: first)
+        }
+    }
+
+    /// Records the failures on `result` as one failed request (`request`, the count, the first error), each
+    /// having cost `marketsEach` markets.
+    func recordFailures(on result: inout VenueFetchResult, request: String, marketsEach: Int = 1) {
+        guard let first = failures.first?.error else { return }
+        let label = failures.count == 1 ? "\(request) \(failures[0].key)" : "\(request) (\(failures.count) requests)"
+        result.fail(label, first, marketsLost: failures.count * marketsEach)
     }
 }
 
-private func describe(_ error: DecodingError) -> String {
-    func path(_ c: DecodingError.Context) -> String {
-        c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-    }
-    switch error {
-    case .dataCorrupted(let c): return "malformed JSON at \(path(c)): \(c.debugDescription)"
-    case .keyNotFound(let k, let c): return "missing field \(path(c)).\(k.stringValue)"
-    case .typeMismatch(_, let c): return "wrong type at \(path(c)): \(c.debugDescription)"
-    case .valueNotFound(_, let c): return "null at \(path(c))"
-    @unknown default: return "\(error)"
-    }
+/// Every request of a fan-out failed; `first` is the first failure (the others are usually the same).
+public struct AllRequestsFailed: Error, Sendable, CustomStringConvertible {
+    public var request: String
+    public var count: Int
+    public var first: any Error
+
+    public var description: String { "all \(count) \(request) requests failed, first: \(first)" }
 }
