@@ -6,7 +6,7 @@ public enum Venues {
     public static let all: [any VenueAdapter] = [
         HyperliquidAdapter(), LighterAdapter(), EdgeXAdapter(), ParadexAdapter(), GRVTAdapter(), BinanceAdapter(),
         BybitAdapter(), OKXAdapter(),
-        GateAdapter(), KuCoinAdapter(), MEXCAdapter(), BitgetAdapter(), BitMEXAdapter(),
+        GateAdapter(), KuCoinAdapter(), MEXCAdapter(), BitgetAdapter(), BitMEXAdapter(), DeribitAdapter(),
     ]
 
     public static var names: [String] { all.map { type(of: $0).descriptor.name } }
