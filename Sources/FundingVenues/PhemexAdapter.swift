@@ -1,0 +1,171 @@
+import Foundation
+import FundingCore
+
+/// Phemex perpetuals: USDT-margined "hedged" perpetuals (real-valued v3 fields) and coin-margined contracts
+/// (scaled integer v1 fields) (`phemex`, `https://api.phemex.com`).
+///
+/// Endpoints (Phemex API docs, phemex-docs.github.io `_contract.md` / `_generic.md`; 5,000 requests per 5 min
+/// per IP), three requests per cycle:
+/// - `GET /public/products`: `perpProductsV2` (USDT perpetuals) and `products` of `type` `Perpetual`
+///   (coin-margined), with `fundingInterval` in **seconds**, `status` (`Listed` kept, others `not_listed`) and,
+///   for coin-margined products, the scales `priceScale` and `ratioScale`. This is the market list; its failure
+///   fails the venue.
+/// - `GET /md/v3/ticker/24hr/all`: every USDT perpetual's ticker with real values: `fundingRateRr` (fraction
+///   per interval), `predFundingRateRr` (predicted), `markRp`, `indexRp`, `bidRp`, `askRp`, `openInterestRv`
+///   (base quantity: ETHUSDT 7,115 at 1,906 in the docs example, which as USDT would be implausibly small; third
+///   parties read it against `volumeRq`, the base volume), `turnoverRv` (24 h quote volume).
+/// - `GET /md/v1/ticker/24hr/all`: every coin-margined ticker with **scaled integers**: `…Ep` prices are
+///   price × 10^priceScale (4 on BTCUSD), `…Er` ratios are ratio × 10^ratioScale (8: `fundingRateEr` 235950 =
+///   0.0023595), `openInterest` and `volume` are contracts of `contractSize` `contractUnderlyingAssets`
+///   (1 USD on BTCUSD: "Each contract is worth 1 USD") → USD directly, base = USD / mark.
+/// Each ticker request costs only its own markets when it fails (`ticker_unavailable`, per market); a ticker
+/// with no perpetual product is counted as `unknown_product`.
+/// Next funding times are published only by `contract-biz/public/real-funding-rates` (paged, page size not
+/// documented in the sources read) and are not fetched: `nextFundingTime` stays nil.
+public struct PhemexAdapter: VenueAdapter {
+    public static let descriptor = DexDescriptor(
+        name: "phemex", displayName: "Phemex", kind: .cex,
+        defaultBaseURL: "https://api.phemex.com", defaultFundingIntervalHours: 8)
+
+    static let dex = "phemex"
+
+    public init() {}
+
+    public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
+        async let usdt = try? client.get("/md/v3/ticker/24hr/all", baseURL: baseURL)
+        async let coin = try? client.get("/md/v1/ticker/24hr/all", baseURL: baseURL)
+        let products = try Self.parseProducts(try await client.get("/public/products", baseURL: baseURL))
+        return try Self.parse(products: products, usdtTickers: await usdt, coinTickers: await coin, now: now)
+    }
+
+    // MARK: - Parsing (pure)
+
+    /// One perpetual of `/public/products`.
+    public struct Product: Decodable, Sendable {
+        var symbol: String
+        var type: String?
+        var status: String?
+        var baseCurrency: String?
+        var quoteCurrency: String
+        var contractUnderlyingAssets: String?
+        var contractSize: LenientDouble?
+        var priceScale: Int?
+        var ratioScale: Int?
+        var fundingInterval: LenientDouble?
+    }
+
+    struct Products: Decodable {
+        struct Data: Decodable {
+            var products: [Product]?
+            var perpProductsV2: [Product]?
+        }
+        var code: Int
+        var msg: String?
+        var data: Data?
+    }
+
+    struct Envelope<T: Decodable>: Decodable {
+        struct Failure: Decodable {
+            var code: Int?
+            var message: String?
+        }
+        var error: Failure?
+        var result: OneOrMany<T>?
+    }
+
+    static func tickers<T: Decodable>(_ type: T.Type, _ data: some DataProtocol, endpoint: String) throws -> [T] {
+        let envelope = try decodePayload(Envelope<T>.self, from: data, dex: dex, endpoint: endpoint)
+        guard let rows = envelope.result?.elements else {
+            throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "error \(envelope.error?.code ?? 0): \(envelope.error?.message ?? "no result")")
+        }
+        return rows
+    }
+
+    struct RealTicker: Decodable {
+        var symbol: String
+        var fundingRateRr: LenientDouble?
+        var predFundingRateRr: LenientDouble?
+        var markRp: LenientDouble?
+        var indexRp: LenientDouble?
+        var bidRp: LenientDouble?
+        var askRp: LenientDouble?
+        var openInterestRv: LenientDouble?
+        var turnoverRv: LenientDouble?
+    }
+
+    struct ScaledTicker: Decodable {
+        var symbol: String
+        var fundingRateEr: LenientDouble?
+        var predFundingRateEr: LenientDouble?
+        var markEp: LenientDouble?
+        var indexEp: LenientDouble?
+        var bidEp: LenientDouble?
+        var askEp: LenientDouble?
+        var openInterest: LenientDouble?
+        var volume: LenientDouble?
+    }
+
+    /// The perpetual products (USDT and coin-margined) of one `/public/products` answer.
+    public static func parseProducts(_ data: some DataProtocol) throws -> [Product] {
+        let answer = try decodePayload(Products.self, from: data, dex: dex, endpoint: "/public/products")
+        guard answer.code == 0, let d = answer.data else {
+            throw VenuePayloadError(dex: dex, endpoint: "/public/products", reason: "code \(answer.code): \(answer.msg ?? "")")
+        }
+        return (d.perpProductsV2 ?? []) + (d.products ?? []).filter { $0.type == "Perpetual" }
+    }
+
+    /// Snapshots of `products` from the two ticker answers (nil: not available).
+    public static func parse(products: [Product], usdtTickers: (some DataProtocol)?, coinTickers: (some DataProtocol)?,
+                             now: Date) throws -> VenueFetchResult {
+        let real = try usdtTickers.map { try tickers(RealTicker.self, $0, endpoint: "/md/v3/ticker/24hr/all") } ?? []
+        let scaled = try coinTickers.map { try tickers(ScaledTicker.self, $0, endpoint: "/md/v1/ticker/24hr/all") } ?? []
+        let realBy = Dictionary(real.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        let scaledBy = Dictionary(scaled.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+
+        var result = VenueFetchResult()
+        for p in products {
+            guard p.status == nil || p.status == "Listed" else { result.skip("not_listed"); continue }
+            guard let seconds = p.fundingInterval.number, seconds > 0 else { result.skip("missing_funding_interval"); continue }
+            let name = SymbolNormalizer.normalize(p.symbol, baseAsset: p.baseCurrency)
+            var s: MarketSnapshot?
+            if p.type == "Perpetual" {
+                s = scaledBy[p.symbol].flatMap { coinMargined($0, p, name, hours: seconds / 3600, now: now) }
+            } else {
+                s = realBy[p.symbol].flatMap { usdtMargined($0, p, name, hours: seconds / 3600, now: now) }
+            }
+            if let s { result.snapshots.append(s) } else { result.skip("ticker_unavailable") }
+        }
+        let known = Set(products.map(\.symbol))
+        result.count("unknown_product", (real.map(\.symbol) + scaled.map(\.symbol)).filter { !known.contains($0) }.count)
+        return result
+    }
+
+    static func usdtMargined(_ t: RealTicker, _ p: Product, _ name: NormalizedSymbol, hours: Double, now: Date) -> MarketSnapshot? {
+        guard let rate = t.fundingRateRr.number else { return nil }
+        let mark = t.markRp.number
+        let base = t.openInterestRv.number
+        return MarketSnapshot(
+            dex: dex, dexSymbol: p.symbol, symbol: name.symbol, quote: p.quoteCurrency, margin: .linear,
+            multiplier: name.multiplier, time: now, fundingRate: rate, fundingIntervalHours: hours,
+            predictedRate: t.predFundingRateRr.number, markPrice: mark, indexPrice: t.indexRp.number,
+            openInterestBase: base, openInterestUSD: base.flatMap { b in mark.map { b * $0 } },
+            volume24hUSD: t.turnoverRv.number, bestBid: t.bidRp.number, bestAsk: t.askRp.number)
+    }
+
+    static func coinMargined(_ t: ScaledTicker, _ p: Product, _ name: NormalizedSymbol, hours: Double, now: Date) -> MarketSnapshot? {
+        guard let priceScale = p.priceScale, let ratioScale = p.ratioScale, let rateEr = t.fundingRateEr.number else { return nil }
+        let price = { (v: LenientDouble?) in v.number.map { $0 / pow(10, Double(priceScale)) } }
+        let ratio = { (v: LenientDouble?) in v.number.map { $0 / pow(10, Double(ratioScale)) } }
+        // Contracts count in quote-currency units only when the contract is worth a fixed amount of the quote.
+        let usdPerContract = p.contractUnderlyingAssets == p.quoteCurrency ? p.contractSize.number : nil
+        let mark = price(t.markEp)
+        let oiUSD = t.openInterest.number.flatMap { n in usdPerContract.map { n * $0 } }
+        return MarketSnapshot(
+            dex: dex, dexSymbol: p.symbol, symbol: name.symbol, quote: p.quoteCurrency, margin: .inverse,
+            multiplier: name.multiplier, time: now, fundingRate: rateEr / pow(10, Double(ratioScale)),
+            fundingIntervalHours: hours, predictedRate: ratio(t.predFundingRateEr), markPrice: mark,
+            indexPrice: price(t.indexEp), openInterestBase: oiUSD.flatMap { usd in mark.flatMap { $0 > 0 ? usd / $0 : nil } },
+            openInterestUSD: oiUSD, volume24hUSD: t.volume.number.flatMap { n in usdPerContract.map { n * $0 } },
+            bestBid: price(t.bidEp), bestAsk: price(t.askEp))
+    }
+}
