@@ -7,7 +7,7 @@ public enum Venues {
         HyperliquidAdapter(), LighterAdapter(), EdgeXAdapter(), ParadexAdapter(), GRVTAdapter(), BinanceAdapter(),
         BybitAdapter(), OKXAdapter(),
         GateAdapter(), KuCoinAdapter(), MEXCAdapter(), BitgetAdapter(), BitMEXAdapter(), DeribitAdapter(),
-        PhemexAdapter(),
+        PhemexAdapter(), KrakenAdapter(),
     ]
 
     public static var names: [String] { all.map { type(of: $0).descriptor.name } }
