@@ -1,10 +1,11 @@
 -- 0050 seed the eight centralised venues added with issue 11: gate, kucoin, mexc, bitget, bitmex, deribit, phemex,
--- kraken (names, display names and base URLs as in each adapter's DexDescriptor).
+-- kraken (names, display names and base URLs as in each adapter's DexDescriptor, which the daemon
+-- writes into the row after migrating).
 --
 -- Fees are base-tier perpetual fees (no volume tier, no token discount, no promotion) as fractions of notional, as
 -- read from each venue's fee page or API example; fee schedules change and operators edit the rows.
--- ON CONFLICT (name) DO NOTHING keeps those edits; a row the collector created on first sight before this migration
--- ran (kind 'dex', NULL fees) is given the seeded metadata and fees instead. One VALUES list feeds both.
+-- On conflict only fee columns that are still NULL are filled: an operator's edits survive, and a row the collector or
+-- the descriptor sync (0043) created first still gets its fees. The descriptor owns the other columns.
 --   gate     0.02% / 0.05%   https://www.gate.io/fee (perpetual futures, VIP 0). UNSURE: read from memory of the
 --                            page; the API docs' contract example shows -0.025% / 0.075% (an old value).
 --   kucoin   0.02% / 0.06%   https://www.kucoin.com/vip/level (futures, LV0); the same figures are the
@@ -24,7 +25,11 @@
 --   kraken   0.02% / 0.05%   https://www.kraken.com/features/fee-schedule#futures (tier 0, 30-day volume 0); the
 --                            same as the first tier of GET /derivatives/api/v3/feeschedules (given there in percent).
 
-WITH seed (name, display_name, api_base_url, maker_fee, taker_fee, funding_interval_hours) AS (VALUES
+INSERT INTO dexes (name, display_name, kind, api_base_url, maker_fee, taker_fee, fee_tiers, funding_interval_hours)
+SELECT name, display_name, 'cex', api_base_url, maker_fee, taker_fee,
+       jsonb_build_array(jsonb_build_object('min_volume_30d', 0, 'maker_fee', maker_fee, 'taker_fee', taker_fee)),
+       funding_interval_hours
+FROM (VALUES
     ('gate',    'Gate',    'https://api.gateio.ws',          0.0002, 0.0005,  8),
     ('kucoin',  'KuCoin',  'https://api-futures.kucoin.com', 0.0002, 0.0006,  8),
     ('mexc',    'MEXC',    'https://api.mexc.com',           0.0001, 0.0004,  8),
@@ -33,21 +38,8 @@ WITH seed (name, display_name, api_base_url, maker_fee, taker_fee, funding_inter
     ('deribit', 'Deribit', 'https://www.deribit.com',        0.0,    0.0005,  8),
     ('phemex',  'Phemex',  'https://api.phemex.com',         0.0001, 0.0006,  8),
     ('kraken',  'Kraken',  'https://futures.kraken.com',     0.0002, 0.0005,  1)
-), filled AS (
-    UPDATE dexes d
-    SET display_name = s.display_name, kind = 'cex', api_base_url = s.api_base_url, maker_fee = s.maker_fee,
-        taker_fee = s.taker_fee,
-        fee_tiers = jsonb_build_array(jsonb_build_object('min_volume_30d', 0, 'maker_fee', s.maker_fee,
-                                                         'taker_fee', s.taker_fee)),
-        funding_interval_hours = s.funding_interval_hours
-    FROM seed s
-    WHERE d.name = s.name AND d.taker_fee IS NULL
-    RETURNING d.name
-)
-INSERT INTO dexes (name, display_name, kind, api_base_url, maker_fee, taker_fee, fee_tiers,
-                   funding_interval_hours, collection_interval_seconds)
-SELECT name, display_name, 'cex', api_base_url, maker_fee, taker_fee,
-       jsonb_build_array(jsonb_build_object('min_volume_30d', 0, 'maker_fee', maker_fee, 'taker_fee', taker_fee)),
-       funding_interval_hours, 60
-FROM seed
-ON CONFLICT (name) DO NOTHING;
+) AS seed (name, display_name, api_base_url, maker_fee, taker_fee, funding_interval_hours)
+ON CONFLICT (name) DO UPDATE SET
+    maker_fee = coalesce(dexes.maker_fee, EXCLUDED.maker_fee),
+    taker_fee = coalesce(dexes.taker_fee, EXCLUDED.taker_fee),
+    fee_tiers = coalesce(dexes.fee_tiers, EXCLUDED.fee_tiers);

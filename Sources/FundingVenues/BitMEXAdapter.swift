@@ -5,8 +5,9 @@ import FundingCore
 ///
 /// Endpoint: `GET /api/v1/instrument/active`, every live instrument in one answer (one request per cycle;
 /// BitMEX allows 30 unauthenticated requests per minute). Perpetuals are the rows whose `typ` is `FFWCSX`
-/// (BitMEX's CFI code for perpetual swaps); others (dated futures `FFCCSX`, spot, indices) are skipped as
-/// `not_perpetual`, rows whose `state` is not `Open` as `not_open`.
+/// (BitMEX's CFI code for perpetual swaps); others (dated futures `FFCCSX`, spot, indices) are excluded as
+/// `not_perpetual`, rows whose `state` is not `Open` as `inactive`, perpetuals quoted in a coin (`XBTETH`) as
+/// `non_usd_quote` (their prices and volume are not USD).
 ///
 /// Unit facts (BitMEX REST API explorer, `Instrument` model, swagger in BitMEX/api-connectors; fixture
 /// `SOURCE.md`; checked against the recorded rows):
@@ -19,8 +20,8 @@ import FundingCore
 ///   Linear (settled in the quote coin, `JTOUSDT`): USD = openValue / 10⁶, base = USD / mark. Quanto
 ///   contracts (`isQuanto`, settled in a third coin) keep open interest and volume nil: their value per
 ///   contract is not a plain conversion.
-/// - `foreignNotional24h`: 24 h volume in the quote currency → `volume24hUSD` when the quote is USD, USDT or
-///   USDC (`homeNotional24h` is base; `volume24h` is contracts, `turnover24h` settlement minor units).
+/// - `foreignNotional24h`: 24 h volume in the quote currency (USD, USDT or USDC) → `volume24hUSD`
+///   (`homeNotional24h` is base; `volume24h` is contracts, `turnover24h` settlement minor units).
 /// - `markPrice`; `indicativeSettlePrice` is the reference index (`referenceSymbol`, `.BXBT`) → `indexPrice`;
 ///   `bidPrice` / `askPrice` the top of book.
 /// - `XBT` means BTC (`rootSymbol`); `quoteCurrency` is the quote.
@@ -68,46 +69,34 @@ public struct BitMEXAdapter: VenueAdapter {
     /// Snapshots from one `instrument/active` answer (an array; a single row is read as a list of one).
     public static func parse(_ data: some DataProtocol, now: Date) throws -> VenueFetchResult {
         let endpoint = "/api/v1/instrument/active"
-        let rows = try decodePayload(OneOrMany<Instrument>.self, from: data, dex: dex, endpoint: endpoint).elements
+        let rows = try decodePayload(OneOrMany<Instrument>.self, from: data, dex: dex, endpoint: endpoint).rows
         var result = VenueFetchResult()
         for r in rows {
-            guard r.typ?.hasPrefix("FFWCS") == true else { result.skip("not_perpetual"); continue }
-            guard r.state == "Open" else { result.skip("not_open"); continue }
-            guard let rate = r.fundingRate.number else { result.skip("missing_funding_rate"); continue }
-            guard let interval = r.fundingInterval.flatMap(isoDate), interval > epoch2000 else {
-                result.skip("missing_funding_interval"); continue
+            guard r.typ?.hasPrefix("FFWCS") == true else { result.exclude(.notPerpetual); continue }
+            guard r.state == "Open" else { result.exclude(.inactive); continue }
+            guard let quote = r.quoteCurrency else { result.drop(.unknownQuote); continue }
+            guard dollarQuotes.contains(quote) else { result.exclude(.nonUSDQuote); continue }
+            guard let rate = r.fundingRate.number else { result.drop(.missingFundingRate); continue }
+            guard let interval = VenueTime.iso8601(r.fundingInterval), interval > epoch2000 else {
+                result.drop(.missingFundingInterval); continue
             }
-            guard let quote = r.quoteCurrency else { result.skip("unknown_quote"); continue }
             let name = SymbolNormalizer.normalize(r.symbol, baseAsset: r.rootSymbol)
             let mark = r.markPrice.number
-            let settled = r.openValue.number.flatMap { v in r.settlCurrency.flatMap { minorUnits[$0] }.map { v / $0 } }
-            let dollars = dollarQuotes.contains(quote)
-            var oiBase: Double?
-            var oiUSD: Double?
-            if r.isQuanto == true {
-                // value per contract depends on a third currency: left nil
-            } else if r.isInverse == true {
-                oiBase = settled
-                oiUSD = dollars ? settled.flatMap { b in mark.map { b * $0 } } : nil
-            } else if dollars {
-                oiUSD = settled
-                oiBase = settled.flatMap { usd in mark.flatMap { $0 > 0 ? usd / $0 : nil } }
-            }
+            // openValue in whole settlement coins; quanto contracts (a third currency) keep it nil
+            let settled = r.isQuanto == true ? nil
+                : r.openValue.number.times(r.settlCurrency.flatMap { minorUnits[$0] }.map { 1 / $0 })
+            let inverse = r.isInverse == true
+            let oiBase = inverse ? settled : settled.times(mark.flatMap { $0 > 0 ? 1 / $0 : nil })
+            let oiUSD = inverse ? settled.times(mark) : settled
             result.snapshots.append(MarketSnapshot(
                 dex: dex, dexSymbol: r.symbol, symbol: name.symbol, quote: quote,
-                margin: r.isInverse == true ? .inverse : .linear, multiplier: name.multiplier, time: now,
+                margin: inverse ? .inverse : .linear, multiplier: name.multiplier, time: now,
                 fundingRate: rate, fundingIntervalHours: interval.timeIntervalSince(epoch2000) / 3600,
-                predictedRate: r.indicativeFundingRate.number, nextFundingTime: r.fundingTimestamp.flatMap(isoDate),
+                predictedRate: r.indicativeFundingRate.number, nextFundingTime: VenueTime.iso8601(r.fundingTimestamp),
                 markPrice: mark, indexPrice: r.indicativeSettlePrice.number, openInterestBase: oiBase,
-                openInterestUSD: oiUSD, volume24hUSD: dollars && r.isQuanto != true ? r.foreignNotional24h.number : nil,
+                openInterestUSD: oiUSD, volume24hUSD: r.isQuanto == true ? nil : r.foreignNotional24h.number,
                 bestBid: r.bidPrice.number, bestAsk: r.askPrice.number))
         }
         return result
-    }
-
-    static func isoDate(_ text: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: text)
     }
 }

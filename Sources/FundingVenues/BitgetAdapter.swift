@@ -8,14 +8,15 @@ import FundingCore
 /// - `GET /api/v2/mix/market/current-fund-rate?productType=`: without `symbol`, every perpetual of the
 ///   product type (Bitget v2 docs "Get Current Funding Rate": `symbol` not required). This is the market list.
 /// - `GET /api/v2/mix/market/tickers?productType=`: every contract's prices, open interest and volume, joined
-///   by `symbol`. A failed tickers answer keeps the rows without them (`missing_ticker`); a ticker with no
-///   funding row is counted as `dated_future` (`deliveryTime` set) or `missing_funding_rate`.
-/// A product type whose funding request fails costs only its markets (`product_type_unavailable`).
+///   by `symbol`. A failed tickers answer (or a missing ticker row) keeps the rows without them (degraded
+///   `book_top`, `volume`, `mark_price`); a ticker with no funding row is excluded as `dated_future`
+///   (`deliveryTime` set) or dropped as `missing_funding_rate`.
+/// A product type whose funding request fails costs only its markets (a failed request).
 ///
 /// Unit facts (Bitget v2 docs; fixture `SOURCE.md`; ccxt `bitget` ticker stream example):
 /// - `fundingRate`: string fraction per interval; `fundingRateInterval`: the interval in **hours** ("Unit: hour.
 ///   Enumeration values include 1, 2, 4, 8"); `nextUpdate`: the next settlement, ms. No predicted rate.
-///   (The older answer shape carries only `symbol` and `fundingRate`: such rows are skipped as
+///   (The older answer shape carries only `symbol` and `fundingRate`: such rows are dropped as
 ///   `missing_funding_interval`; contracts' `fundInterval` is the same hours figure but is not fetched.)
 /// - tickers `holdingAmount`: open interest in **base coin** on every product type (ccxt's BTCUSDT example:
 ///   50,670.787 at 43,476 ≈ 2.2 bn USD) → base; USD = base × `markPrice`.
@@ -38,19 +39,29 @@ public struct BitgetAdapter: VenueAdapter {
     }
 
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        try await VenueParts.collect(productTypes, limit: 3, lost: "product_type_unavailable") { type in
-            async let tickers = try? client.get("/api/v2/mix/market/tickers?productType=\(type)", baseURL: baseURL)
+        let parts = await PerMarketRequests.gather(productTypes, limit: 3) { type in
+            async let tickers = client.attempt("/api/v2/mix/market/tickers?productType=\(type)", baseURL: baseURL)
             let funding = try await client.get("/api/v2/mix/market/current-fund-rate?productType=\(type)", baseURL: baseURL)
-            return try Self.parse(funding: funding, tickers: await tickers, productType: type, now: now)
+            return try Self.parse(funding: funding, tickers: try? await tickers.get(), productType: type, now: now)
         }
+        try parts.requireAny("GET /api/v2/mix/market/current-fund-rate")
+        var result = VenueFetchResult()
+        for part in parts.values { result.merge(part.value) }
+        // A failed product type's markets are unknown: the loss is recorded without a count.
+        for failure in parts.failures {
+            result.fail("GET /api/v2/mix/market/current-fund-rate?productType=\(failure.key)", failure.error)
+        }
+        return result
     }
 
     // MARK: - Parsing (pure)
 
-    struct Envelope<T: Decodable>: Decodable {
+    struct Envelope<T: Decodable>: VenueEnvelope {
         var code: String
         var msg: String?
         var data: [T]?
+        var failure: String? { code == "00000" ? nil : "code \(code): \(msg ?? "")" }
+        var payload: [T]? { data }
     }
 
     struct Funding: Decodable {
@@ -71,27 +82,19 @@ public struct BitgetAdapter: VenueAdapter {
         var deliveryTime: LenientDouble?
     }
 
-    static func rows<T: Decodable>(_ type: T.Type, _ data: some DataProtocol, endpoint: String) throws -> [T] {
-        let envelope = try decodePayload(Envelope<T>.self, from: data, dex: dex, endpoint: endpoint)
-        guard envelope.code == "00000", let rows = envelope.data else {
-            throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "code \(envelope.code): \(envelope.msg ?? "")")
-        }
-        return rows
-    }
-
     /// Snapshots from one product type's `current-fund-rate` and `tickers` answers (nil: not available).
     public static func parse(funding: some DataProtocol, tickers: (some DataProtocol)?, productType: String, now: Date) throws -> VenueFetchResult {
-        let fundingRows = try rows(Funding.self, funding, endpoint: "/api/v2/mix/market/current-fund-rate")
-        let tickerRows = try tickers.map { try rows(Ticker.self, $0, endpoint: "/api/v2/mix/market/tickers") }
+        let fundingRows = try decodeEnvelope(Envelope<Funding>.self, from: funding, dex: dex, endpoint: "/api/v2/mix/market/current-fund-rate")
+        let tickerRows = try tickers.map { try decodeEnvelope(Envelope<Ticker>.self, from: $0, dex: dex, endpoint: "/api/v2/mix/market/tickers") }
         let tickerBy = Dictionary((tickerRows ?? []).map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         let inverse = productType == "COIN-FUTURES"
 
         var result = VenueFetchResult()
         for f in fundingRows {
-            guard let rate = f.fundingRate.number else { result.skip("missing_funding_rate"); continue }
-            guard let hours = f.fundingRateInterval.number, hours > 0 else { result.skip("missing_funding_interval"); continue }
+            guard let rate = f.fundingRate.number else { result.drop(.missingFundingRate); continue }
+            guard let hours = f.fundingRateInterval.number, hours > 0 else { result.drop(.missingFundingInterval); continue }
             let name = SymbolNormalizer.normalize(f.symbol)
-            guard let quote = name.quote else { result.skip("unknown_quote"); continue }
+            guard let quote = name.quote else { result.drop(.unknownQuote); continue }
             let t = tickerBy[f.symbol]
             let mark = t?.markPrice.number
             let oiBase = t?.holdingAmount.number
@@ -99,15 +102,18 @@ public struct BitgetAdapter: VenueAdapter {
                 dex: dex, dexSymbol: f.symbol, symbol: name.symbol, quote: quote,
                 margin: inverse ? .inverse : .linear, multiplier: name.multiplier, time: now,
                 fundingRate: rate, fundingIntervalHours: hours, predictedRate: nil,
-                nextFundingTime: f.nextUpdate.millisecondsDate, markPrice: mark, indexPrice: t?.indexPrice.number,
-                openInterestBase: oiBase, openInterestUSD: oiBase.flatMap { base in mark.map { base * $0 } },
+                nextFundingTime: f.nextUpdate.date(.milliseconds), markPrice: mark, indexPrice: t?.indexPrice.number,
+                openInterestBase: oiBase, openInterestUSD: oiBase.times(mark),
                 volume24hUSD: t?.quoteVolume.number, bestBid: t?.bidPr.number, bestAsk: t?.askPr.number))
         }
         let funded = Set(fundingRows.map(\.symbol))
         let unfunded = (tickerRows ?? []).filter { !funded.contains($0.symbol) }
-        result.count("dated_future", unfunded.filter { $0.deliveryTime.number != nil }.count)
-        result.count("missing_funding_rate", unfunded.filter { $0.deliveryTime.number == nil }.count)
-        if tickerRows == nil { result.count("missing_ticker", result.snapshots.count) }
+        result.exclude(.datedFuture, count: unfunded.filter { $0.deliveryTime.number != nil }.count)
+        result.drop(.missingFundingRate, count: unfunded.filter { $0.deliveryTime.number == nil }.count)
+        let unticked = result.snapshots.filter { tickerBy[$0.dexSymbol] == nil }.count
+        result.degrade(.bookTop, count: unticked)
+        result.degrade(.volume, count: unticked)
+        result.degrade(.markPrice, count: unticked)
         return result
     }
 }

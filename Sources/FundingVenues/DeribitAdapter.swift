@@ -6,11 +6,11 @@ import FundingCore
 ///
 /// Endpoints (Deribit API v2 docs, docs.deribit.com, `public/get_instruments` and `public/ticker`):
 /// - `GET /api/v2/public/get_instruments?currency=any&kind=future&expired=false`: every live future; the
-///   perpetuals are those with `settlement_period` `perpetual`; dated futures are skipped as `dated_future`,
-///   other kinds (combos) as `not_future`.
+///   perpetuals are those with `settlement_period` `perpetual`; dated futures are excluded as `dated_future`,
+///   other kinds (combos) as `not_perpetual`.
 /// - `GET /api/v2/public/ticker?instrument_name=` per perpetual (about 20), at most 4 in flight with starts
 ///   50 ms apart: inside the public (non-matching-engine) budget of 20 requests / s. A failed ticker costs only
-///   that market (`ticker_unavailable`). `get_book_summary_by_currency` would take four requests but carries
+///   that market (a failed request), and so does a malformed ticker answer. `get_book_summary_by_currency` would take four requests but carries
 ///   no index price; no recording of its perpetual rows exists here.
 ///
 /// Unit facts:
@@ -35,28 +35,25 @@ public struct DeribitAdapter: VenueAdapter {
 
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
         let body = try await client.get("/api/v2/public/get_instruments?currency=any&kind=future&expired=false", baseURL: baseURL)
-        let (perpetuals, skipped) = try Self.parseInstruments(body)
-        var result = skipped
-        let tickers = await PerMarketRequests.run(perpetuals, limit: 4, spacing: .milliseconds(50)) { instrument in
+        let (perpetuals, listed) = try Self.parseInstruments(body)
+        var result = listed
+        let tickers = await PerMarketRequests.gather(perpetuals, limit: 4, spacing: .milliseconds(50)) { instrument in
             let body = try await client.get("/api/v2/public/ticker?instrument_name=\(instrument.name)", baseURL: baseURL)
             return try Self.parseTicker(body, instrument: instrument, now: now)
         }
-        for ticker in tickers {
-            switch ticker {
-            case .success(let s): result.snapshots.append(s)
-            case .failure: result.skip("ticker_unavailable")
-            }
-        }
-        // Every ticker failing is the venue failing, not a partial answer.
-        if result.snapshots.isEmpty, case .failure(let error)? = tickers.first { throw error }
+        try tickers.requireAny("GET /api/v2/public/ticker")
+        tickers.recordFailures(on: &result, request: "GET /api/v2/public/ticker")
+        result.snapshots += tickers.values.map(\.value)
         return result
     }
 
     // MARK: - Parsing (pure)
 
-    struct Envelope<T: Decodable>: Decodable {
+    struct Envelope<T: Decodable>: VenueEnvelope {
         var result: T?
         var error: RPCError?
+        var failure: String? { error.map { "error \($0.code): \($0.message)" } }
+        var payload: T? { result }
     }
 
     struct RPCError: Decodable {
@@ -65,7 +62,7 @@ public struct DeribitAdapter: VenueAdapter {
     }
 
     /// One perpetual as `get_instruments` lists it.
-    public struct Instrument: Decodable, Sendable {
+    public struct Instrument: Decodable, Sendable, CustomStringConvertible {
         var instrument_name: String
         var kind: String?
         var base_currency: String
@@ -74,6 +71,7 @@ public struct DeribitAdapter: VenueAdapter {
         var settlement_period: String?
 
         public var name: String { instrument_name }
+        public var description: String { instrument_name }
     }
 
     struct Ticker: Decodable {
@@ -89,43 +87,34 @@ public struct DeribitAdapter: VenueAdapter {
         var stats: Stats?
     }
 
-    static func result<T: Decodable>(_ type: T.Type, _ data: some DataProtocol, endpoint: String) throws -> T {
-        let envelope = try decodePayload(Envelope<T>.self, from: data, dex: dex, endpoint: endpoint)
-        guard let result = envelope.result else {
-            throw VenuePayloadError(dex: dex, endpoint: endpoint,
-                                    reason: envelope.error.map { "error \($0.code): \($0.message)" } ?? "no result")
-        }
-        return result
-    }
-
-    /// The perpetuals of one `get_instruments` answer, and the futures skipped.
+    /// The perpetuals of one `get_instruments` answer, and the instruments excluded.
     public static func parseInstruments(_ data: some DataProtocol) throws -> ([Instrument], VenueFetchResult) {
-        var skipped = VenueFetchResult()
+        var result = VenueFetchResult()
         var perpetuals: [Instrument] = []
-        for i in try result([Instrument].self, data, endpoint: "public/get_instruments") {
+        for i in try decodeEnvelope(Envelope<[Instrument]>.self, from: data, dex: dex, endpoint: "public/get_instruments") {
             if i.kind != "future" {
-                skipped.skip("not_future")
+                result.exclude(.notPerpetual)
             } else if i.settlement_period == "perpetual" {
                 perpetuals.append(i)
             } else {
-                skipped.skip("dated_future")
+                result.exclude(.datedFuture)
             }
         }
-        return (perpetuals, skipped)
+        return (perpetuals, result)
     }
 
     /// The snapshot of one perpetual from its `public/ticker` answer.
     public static func parseTicker(_ data: some DataProtocol, instrument: Instrument, now: Date) throws -> MarketSnapshot {
         let endpoint = "public/ticker"
-        let t = try result(Ticker.self, data, endpoint: endpoint)
+        let t = try decodeEnvelope(Envelope<Ticker>.self, from: data, dex: dex, endpoint: endpoint)
         guard let rate = t.funding_8h.number else {
             throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "\(instrument.name): no funding_8h")
         }
         let inverse = instrument.instrument_type == "reversed"
         let mark = t.mark_price.number
         let oi = t.open_interest.number
-        let oiUSD = inverse ? oi : oi.flatMap { base in mark.map { base * $0 } }
-        let oiBase = inverse ? oi.flatMap { usd in mark.flatMap { $0 > 0 ? usd / $0 : nil } } : oi
+        let oiUSD = inverse ? oi : oi.times(mark)
+        let oiBase = inverse ? oi.times(mark.flatMap { $0 > 0 ? 1 / $0 : nil }) : oi
         let name = SymbolNormalizer.normalize(instrument.name, baseAsset: instrument.base_currency)
         return MarketSnapshot(
             dex: dex, dexSymbol: instrument.name, symbol: name.symbol, quote: instrument.quote_currency,

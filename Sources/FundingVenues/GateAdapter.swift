@@ -8,8 +8,8 @@ import FundingCore
 /// - `GET /api/v4/futures/{settle}/contracts`: every contract of the settle currency, with funding, mark, index
 ///   and open interest. This is the market list.
 /// - `GET /api/v4/futures/{settle}/tickers`: every contract's best bid/ask and 24 h volume, joined by `contract`.
-///   A tickers answer that fails keeps the rows without those fields (counted as `missing_ticker`); a ticker
-///   with no contract row is counted as `unknown_contract`.
+///   A tickers answer that fails, or a contract without a ticker, keeps the row without those fields (degraded
+///   `book_top`, `volume`); a ticker with no contract row is dropped as `unknown_market`.
 ///
 /// Unit facts (Gate API v4 docs, models `Contract` and `FuturesTicker` of gateio/gateapi-python
 /// docs/Contract.md and docs/FuturesTicker.md; fixture `SOURCE.md`):
@@ -40,11 +40,17 @@ public struct GateAdapter: VenueAdapter {
     }
 
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        try await VenueParts.collect(settles, limit: 2, lost: "settle_unavailable") { settle in
-            async let tickers = try? client.get("/api/v4/futures/\(settle)/tickers", baseURL: baseURL)
+        let parts = await PerMarketRequests.gather(settles, limit: 2) { settle in
+            async let tickers = client.attempt("/api/v4/futures/\(settle)/tickers", baseURL: baseURL)
             let contracts = try await client.get("/api/v4/futures/\(settle)/contracts", baseURL: baseURL)
-            return try Self.parse(contracts: contracts, tickers: await tickers, now: now)
+            return try Self.parse(contracts: contracts, tickers: try? await tickers.get(), now: now)
         }
+        try parts.requireAny("GET /api/v4/futures/{settle}/contracts")
+        var result = VenueFetchResult()
+        for part in parts.values { result.merge(part.value) }
+        // A failed settle currency's markets are unknown: the loss is recorded without a count.
+        for failure in parts.failures { result.fail("GET /api/v4/futures/\(failure.key)/contracts", failure.error) }
+        return result
     }
 
     // MARK: - Parsing (pure)
@@ -77,28 +83,30 @@ public struct GateAdapter: VenueAdapter {
 
         var result = VenueFetchResult()
         for c in rows {
-            guard let rate = c.funding_rate.number else { result.skip("missing_funding_rate"); continue }
-            guard let seconds = c.funding_interval.number, seconds > 0 else { result.skip("missing_funding_interval"); continue }
+            guard let rate = c.funding_rate.number else { result.drop(.missingFundingRate); continue }
+            guard let seconds = c.funding_interval.number, seconds > 0 else { result.drop(.missingFundingInterval); continue }
             let name = SymbolNormalizer.normalize(c.name)
-            guard let quote = name.quote else { result.skip("unknown_quote"); continue }
+            guard let quote = name.quote else { result.drop(.unknownQuote); continue }
             let inverse = c.type == "inverse"
             let ticker = tickerBy[c.name]
             let size = inverse ? nil : c.quanto_multiplier.number.flatMap { $0 > 0 ? $0 : nil }
-            let oiBase = c.position_size.number.flatMap { contracts in size.map { contracts * $0 } }
+            let oiBase = c.position_size.number.times(size)
             let mark = c.mark_price.number
             result.snapshots.append(MarketSnapshot(
                 dex: dex, dexSymbol: c.name, symbol: name.symbol, quote: quote,
                 margin: inverse ? .inverse : .linear, multiplier: name.multiplier, time: now,
                 fundingRate: rate, fundingIntervalHours: seconds / 3600,
-                predictedRate: c.funding_rate_indicative.number, nextFundingTime: c.funding_next_apply.secondsDate,
+                predictedRate: c.funding_rate_indicative.number, nextFundingTime: c.funding_next_apply.date(.seconds),
                 markPrice: mark, indexPrice: c.index_price.number, openInterestBase: oiBase,
-                openInterestUSD: oiBase.flatMap { base in mark.map { base * $0 } },
+                openInterestUSD: oiBase.times(mark),
                 volume24hUSD: ticker?.volume_24h_quote.number,
                 bestBid: ticker?.highest_bid.number, bestAsk: ticker?.lowest_ask.number))
         }
         let known = Set(rows.map(\.name))
-        result.count("unknown_contract", tickerRows?.filter { !known.contains($0.contract) }.count ?? 0)
-        if tickerRows == nil { result.count("missing_ticker", result.snapshots.count) }
+        result.drop(.unknownMarket, count: tickerRows?.filter { !known.contains($0.contract) }.count ?? 0)
+        let unticked = result.snapshots.filter { tickerBy[$0.dexSymbol] == nil }.count
+        result.degrade(.bookTop, count: unticked)
+        result.degrade(.volume, count: unticked)
         return result
     }
 }

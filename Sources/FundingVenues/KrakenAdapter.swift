@@ -6,9 +6,10 @@ import FundingCore
 ///
 /// Endpoints (Kraken Futures REST v3, docs.kraken.com "Tickers" and "Instruments"), two requests per cycle:
 /// - `GET /derivatives/api/v3/tickers`: every instrument's ticker; perpetuals have `tag` `perpetual` (others,
-///   dated futures and index rows, are skipped as `not_perpetual`; `suspended` ones as `suspended`).
+///   dated futures and index rows, are excluded as `not_perpetual`; `suspended` ones as `inactive`).
 /// - `GET /derivatives/api/v3/instruments`: `type` (`futures_inverse` / `flexible_futures`), `contractSize`,
-///   `base`, `quote`. A ticker without an instrument row is skipped as `unknown_instrument`.
+///   `base`, `quote`. A ticker without an instrument row is dropped as `unknown_market`; one without a mark
+///   price as `missing_price` (the conversion of its funding rate needs it).
 ///
 /// Unit facts:
 /// - tickers `fundingRate` is an **absolute** funding amount per contract per hour, in the settlement currency,
@@ -41,16 +42,20 @@ public struct KrakenAdapter: VenueAdapter {
 
     // MARK: - Parsing (pure)
 
-    struct Tickers: Decodable {
+    struct Tickers: VenueEnvelope {
         var result: String
         var error: String?
         var tickers: [Ticker]?
+        var failure: String? { result == "success" ? nil : error ?? result }
+        var payload: [Ticker]? { tickers }
     }
 
-    struct Instruments: Decodable {
+    struct Instruments: VenueEnvelope {
         var result: String
         var error: String?
         var instruments: [Instrument]?
+        var failure: String? { result == "success" ? nil : error ?? result }
+        var payload: [Instrument]? { instruments }
     }
 
     struct Ticker: Decodable {
@@ -78,21 +83,18 @@ public struct KrakenAdapter: VenueAdapter {
 
     /// Snapshots from one `tickers` and one `instruments` answer.
     public static func parse(tickers: some DataProtocol, instruments: some DataProtocol, now: Date) throws -> VenueFetchResult {
-        let t = try decodePayload(Tickers.self, from: tickers, dex: dex, endpoint: "/derivatives/api/v3/tickers")
-        let i = try decodePayload(Instruments.self, from: instruments, dex: dex, endpoint: "/derivatives/api/v3/instruments")
-        guard t.result == "success", let rows = t.tickers, i.result == "success", let list = i.instruments else {
-            throw VenuePayloadError(dex: dex, endpoint: "/derivatives/api/v3", reason: t.error ?? i.error ?? "result not success")
-        }
+        let rows = try decodeEnvelope(Tickers.self, from: tickers, dex: dex, endpoint: "/derivatives/api/v3/tickers")
+        let list = try decodeEnvelope(Instruments.self, from: instruments, dex: dex, endpoint: "/derivatives/api/v3/instruments")
         let instrumentBy = Dictionary(list.map { ($0.symbol.uppercased(), $0) }, uniquingKeysWith: { a, _ in a })
 
         var result = VenueFetchResult()
         for row in rows {
-            guard row.tag == "perpetual" else { result.skip("not_perpetual"); continue }
-            guard row.suspended != true else { result.skip("suspended"); continue }
+            guard row.tag == "perpetual" else { result.exclude(.notPerpetual); continue }
+            guard row.suspended != true else { result.exclude(.inactive); continue }
             guard let inst = instrumentBy[row.symbol.uppercased()], let size = inst.contractSize.number, size > 0,
-                  let base = inst.base, let quote = inst.quote else { result.skip("unknown_instrument"); continue }
-            guard let mark = row.markPrice.number, mark > 0 else { result.skip("missing_mark_price"); continue }
-            guard let absolute = row.fundingRate.number else { result.skip("missing_funding_rate"); continue }
+                  let base = inst.base, let quote = inst.quote else { result.drop(.unknownMarket); continue }
+            guard let mark = row.markPrice.number, mark > 0 else { result.drop(.missingPrice); continue }
+            guard let absolute = row.fundingRate.number else { result.drop(.missingFundingRate); continue }
             let inverse = inst.type == "futures_inverse"
             // relative = absolute × price (inverse, 1 USD contracts) or absolute / (size × price) (linear)
             let relative = { (amount: Double) in inverse ? amount * mark / size : amount / (size * mark) }

@@ -6,10 +6,10 @@ import FundingCore
 /// Endpoints, two requests per cycle (public pool weights 3 and 5; Kucoin/kucoin-universal-sdk
 /// `spec/rest/api/openapi-futures-market.json`):
 /// - `GET /api/v1/contracts/active`: every open contract with funding, mark, index, open interest and 24 h
-///   volume. This is the market list; rows whose `status` is not `Open` are skipped (`not_open`), dated futures
-///   (`expireDate` set) as `dated_future`.
+///   volume. This is the market list; rows whose `status` is not `Open` are excluded (`inactive`), dated
+///   futures (`expireDate` set) as `dated_future`.
 /// - `GET /api/v1/allTickers`: `bestBidPrice` / `bestAskPrice` per symbol. A failed answer keeps the rows
-///   without them (`missing_ticker`); a ticker with no contract row is counted as `unknown_contract`.
+///   without them (degraded `book_top`); a ticker with no contract row is dropped as `unknown_market`.
 ///
 /// Unit facts (same spec, field descriptions; fixture `SOURCE.md`; ccxt `kucoinfutures` `parseMarket`):
 /// - `fundingFeeRate`: fraction per interval; `predictedFundingFeeRate` → `predictedRate`.
@@ -33,17 +33,19 @@ public struct KuCoinAdapter: VenueAdapter {
     public init() {}
 
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        async let tickers = try? client.get("/api/v1/allTickers", baseURL: baseURL)
+        async let tickers = client.attempt("/api/v1/allTickers", baseURL: baseURL)
         let contracts = try await client.get("/api/v1/contracts/active", baseURL: baseURL)
-        return try Self.parse(contracts: contracts, tickers: await tickers, now: now)
+        return try Self.parse(contracts: contracts, tickers: try? await tickers.get(), now: now)
     }
 
     // MARK: - Parsing (pure)
 
-    struct Envelope<T: Decodable>: Decodable {
+    struct Envelope<T: Decodable>: VenueEnvelope {
         var code: String
         var msg: String?
-        var data: T?
+        var data: [T]?
+        var failure: String? { code == "200000" ? nil : "code \(code): \(msg ?? "")" }
+        var payload: [T]? { data }
     }
 
     struct Contract: Decodable {
@@ -70,40 +72,26 @@ public struct KuCoinAdapter: VenueAdapter {
         var bestAskPrice: LenientDouble?
     }
 
-    static func rows<T: Decodable>(_ type: T.Type, _ data: some DataProtocol, endpoint: String) throws -> [T] {
-        let envelope = try decodePayload(Envelope<[T]>.self, from: data, dex: dex, endpoint: endpoint)
-        guard envelope.code == "200000", let rows = envelope.data else {
-            throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "code \(envelope.code): \(envelope.msg ?? "")")
-        }
-        return rows
-    }
-
     /// Snapshots from `contracts/active` and `allTickers` (nil: not available).
     public static func parse(contracts: some DataProtocol, tickers: (some DataProtocol)?, now: Date) throws -> VenueFetchResult {
-        let list = try rows(Contract.self, contracts, endpoint: "/api/v1/contracts/active")
-        let tickerRows = try tickers.map { try rows(Ticker.self, $0, endpoint: "/api/v1/allTickers") }
+        let list = try decodeEnvelope(Envelope<Contract>.self, from: contracts, dex: dex, endpoint: "/api/v1/contracts/active")
+        let tickerRows = try tickers.map { try decodeEnvelope(Envelope<Ticker>.self, from: $0, dex: dex, endpoint: "/api/v1/allTickers") }
         let tickerBy = Dictionary((tickerRows ?? []).map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
 
         var result = VenueFetchResult()
         for c in list {
-            guard c.status == nil || c.status == "Open" else { result.skip("not_open"); continue }
-            guard c.expireDate.number == nil else { result.skip("dated_future"); continue }
-            guard let rate = c.fundingFeeRate.number else { result.skip("missing_funding_rate"); continue }
-            guard let ms = c.fundingRateGranularity.number, ms > 0 else { result.skip("missing_funding_interval"); continue }
+            guard c.status == nil || c.status == "Open" else { result.exclude(.inactive); continue }
+            guard c.expireDate.number == nil else { result.exclude(.datedFuture); continue }
+            guard let rate = c.fundingFeeRate.number else { result.drop(.missingFundingRate); continue }
+            guard let ms = c.fundingRateGranularity.number, ms > 0 else { result.drop(.missingFundingInterval); continue }
             let name = SymbolNormalizer.normalize(c.symbol, baseAsset: c.baseCurrency)
             let inverse = c.isInverse ?? false
             let mark = c.markPrice.number
             let lots = c.openInterest.number
-            let lotSize = c.multiplier.number.map(abs)
-            var oiBase: Double?
-            var oiUSD: Double?
-            if inverse {
-                oiUSD = lots.flatMap { l in lotSize.map { l * $0 } }
-                oiBase = oiUSD.flatMap { usd in mark.flatMap { $0 > 0 ? usd / $0 : nil } }
-            } else {
-                oiBase = lots.flatMap { l in lotSize.map { l * $0 } }
-                oiUSD = oiBase.flatMap { base in mark.map { base * $0 } }
-            }
+            // lots × |multiplier| is base coin on linear contracts, USD on inverse ones
+            let size = lots.times(c.multiplier.number.map(abs))
+            let oiBase = inverse ? size.times(mark.flatMap { $0 > 0 ? 1 / $0 : nil }) : size
+            let oiUSD = inverse ? size : size.times(mark)
             let ticker = tickerBy[c.symbol]
             result.snapshots.append(MarketSnapshot(
                 dex: dex, dexSymbol: c.symbol, symbol: name.symbol, quote: c.quoteCurrency,
@@ -116,8 +104,8 @@ public struct KuCoinAdapter: VenueAdapter {
                 bestBid: ticker?.bestBidPrice.number, bestAsk: ticker?.bestAskPrice.number))
         }
         let known = Set(list.map(\.symbol))
-        result.count("unknown_contract", tickerRows?.filter { !known.contains($0.symbol) }.count ?? 0)
-        if tickerRows == nil { result.count("missing_ticker", result.snapshots.count) }
+        result.drop(.unknownMarket, count: tickerRows?.filter { !known.contains($0.symbol) }.count ?? 0)
+        result.degrade(.bookTop, count: result.snapshots.filter { tickerBy[$0.dexSymbol] == nil }.count)
         return result
     }
 }

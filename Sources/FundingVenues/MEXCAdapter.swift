@@ -6,7 +6,9 @@ import FundingCore
 /// Endpoints (MEXC futures docs "Market Endpoints", https://www.mexc.com/api-docs/futures/market-endpoints, as
 /// published 2025-10), three requests per cycle:
 /// - `GET /api/v1/contract/detail` without `symbol`: every contract (10 requests / 2 s). This is the market list;
-///   contracts whose `state` is not 0 (1 delivery, 2 delivered, 3 offline, 4 paused) are skipped as `not_trading`.
+///   contracts whose `state` is not 0 (1 delivery, 2 delivered, 3 offline, 4 paused) are excluded (`inactive`).
+///   A contract without a funding row is dropped (`missing_funding_rate`), one without a ticker too
+///   (`missing_price`: no mark, index or open interest).
 /// - `GET /api/v1/contract/ticker` without `symbol`: every contract's ticker (10 requests / 2 s).
 /// - `GET /api/v1/contract/funding_rate` without `symbol`: every contract's funding. The docs page documents
 ///   the per-symbol form `funding_rate/{symbol}` (20 requests / 2 s); the all-contracts form is documented by
@@ -42,11 +44,13 @@ public struct MEXCAdapter: VenueAdapter {
 
     // MARK: - Parsing (pure)
 
-    struct Envelope<T: Decodable>: Decodable {
+    struct Envelope<T: Decodable>: VenueEnvelope {
         var success: Bool
         var code: Int
         var message: String?
         var data: OneOrMany<T>?
+        var failure: String? { success && code == 0 ? nil : "code \(code): \(message ?? "")" }
+        var payload: [T]? { data?.rows }
     }
 
     struct Contract: Decodable {
@@ -76,11 +80,7 @@ public struct MEXCAdapter: VenueAdapter {
     }
 
     static func rows<T: Decodable>(_ type: T.Type, _ data: some DataProtocol, endpoint: String) throws -> [T] {
-        let envelope = try decodePayload(Envelope<T>.self, from: data, dex: dex, endpoint: endpoint)
-        guard envelope.success, envelope.code == 0, let rows = envelope.data else {
-            throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "code \(envelope.code): \(envelope.message ?? "")")
-        }
-        return rows.elements
+        try decodeEnvelope(Envelope<T>.self, from: data, dex: dex, endpoint: endpoint)
     }
 
     /// Snapshots from the `detail`, `ticker` and `funding_rate` answers.
@@ -93,21 +93,21 @@ public struct MEXCAdapter: VenueAdapter {
 
         var result = VenueFetchResult()
         for c in contracts {
-            guard c.state ?? 0 == 0 else { result.skip("not_trading"); continue }
-            guard let f = fundingBy[c.symbol], let rate = f.fundingRate.number else { result.skip("missing_funding_rate"); continue }
-            guard let hours = f.collectCycle.number, hours > 0 else { result.skip("missing_funding_interval"); continue }
-            guard let t = tickerBy[c.symbol] else { result.skip("missing_ticker"); continue }
+            guard c.state ?? 0 == 0 else { result.exclude(.inactive); continue }
+            guard let f = fundingBy[c.symbol], let rate = f.fundingRate.number else { result.drop(.missingFundingRate); continue }
+            guard let hours = f.collectCycle.number, hours > 0 else { result.drop(.missingFundingInterval); continue }
+            guard let t = tickerBy[c.symbol] else { result.drop(.missingPrice); continue }
             let name = SymbolNormalizer.normalize(c.symbol, baseAsset: c.baseCoin)
             let inverse = c.settleCoin == c.baseCoin
             let mark = t.fairPrice.number
-            let oiBase = inverse ? nil : t.holdVol.number.flatMap { n in c.contractSize.number.map { n * $0 } }
+            let oiBase = inverse ? nil : t.holdVol.number.times(c.contractSize.number)
             result.snapshots.append(MarketSnapshot(
                 dex: dex, dexSymbol: c.symbol, symbol: name.symbol, quote: c.quoteCoin,
                 margin: inverse ? .inverse : .linear, multiplier: name.multiplier, time: now,
                 fundingRate: rate, fundingIntervalHours: hours, predictedRate: nil,
-                nextFundingTime: f.nextSettleTime.millisecondsDate,
+                nextFundingTime: f.nextSettleTime.date(.milliseconds),
                 markPrice: mark, indexPrice: t.indexPrice.number, openInterestBase: oiBase,
-                openInterestUSD: oiBase.flatMap { base in mark.map { base * $0 } },
+                openInterestUSD: oiBase.times(mark),
                 volume24hUSD: inverse ? nil : t.amount24.number, bestBid: t.bid1.number, bestAsk: t.ask1.number))
         }
         return result

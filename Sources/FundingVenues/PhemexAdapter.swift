@@ -7,7 +7,7 @@ import FundingCore
 /// Endpoints (Phemex API docs, phemex-docs.github.io `_contract.md` / `_generic.md`; 5,000 requests per 5 min
 /// per IP), three requests per cycle:
 /// - `GET /public/products`: `perpProductsV2` (USDT perpetuals) and `products` of `type` `Perpetual`
-///   (coin-margined), with `fundingInterval` in **seconds**, `status` (`Listed` kept, others `not_listed`) and,
+///   (coin-margined), with `fundingInterval` in **seconds**, `status` (`Listed` kept, others `inactive`) and,
 ///   for coin-margined products, the scales `priceScale` and `ratioScale`. This is the market list; its failure
 ///   fails the venue.
 /// - `GET /md/v3/ticker/24hr/all`: every USDT perpetual's ticker with real values: `fundingRateRr` (fraction
@@ -18,8 +18,8 @@ import FundingCore
 ///   price × 10^priceScale (4 on BTCUSD), `…Er` ratios are ratio × 10^ratioScale (8: `fundingRateEr` 235950 =
 ///   0.0023595), `openInterest` and `volume` are contracts of `contractSize` `contractUnderlyingAssets`
 ///   (1 USD on BTCUSD: "Each contract is worth 1 USD") → USD directly, base = USD / mark.
-/// Each ticker request costs only its own markets when it fails (`ticker_unavailable`, per market); a ticker
-/// with no perpetual product is counted as `unknown_product`.
+/// A ticker request that fails is recorded and costs only its own markets, dropped as `missing_funding_rate`
+/// like a product without a ticker row; a ticker with no perpetual product is dropped as `unknown_market`.
 /// Next funding times are published only by `contract-biz/public/real-funding-rates` (paged, page size not
 /// documented in the sources read) and are not fetched: `nextFundingTime` stays nil.
 public struct PhemexAdapter: VenueAdapter {
@@ -32,10 +32,14 @@ public struct PhemexAdapter: VenueAdapter {
     public init() {}
 
     public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
-        async let usdt = try? client.get("/md/v3/ticker/24hr/all", baseURL: baseURL)
-        async let coin = try? client.get("/md/v1/ticker/24hr/all", baseURL: baseURL)
+        async let usdt = client.attempt("/md/v3/ticker/24hr/all", baseURL: baseURL)
+        async let coin = client.attempt("/md/v1/ticker/24hr/all", baseURL: baseURL)
         let products = try Self.parseProducts(try await client.get("/public/products", baseURL: baseURL))
-        return try Self.parse(products: products, usdtTickers: await usdt, coinTickers: await coin, now: now)
+        var result = try Self.parse(products: products, usdtTickers: try? await usdt.get(), coinTickers: try? await coin.get(), now: now)
+        for (path, answer) in [("/md/v3/ticker/24hr/all", await usdt), ("/md/v1/ticker/24hr/all", await coin)] {
+            if case .failure(let error) = answer { result.fail("GET \(path)", error) }
+        }
+        return result
     }
 
     // MARK: - Parsing (pure)
@@ -54,31 +58,27 @@ public struct PhemexAdapter: VenueAdapter {
         var fundingInterval: LenientDouble?
     }
 
-    struct Products: Decodable {
-        struct Data: Decodable {
+    struct Products: VenueEnvelope {
+        struct Lists: Decodable {
             var products: [Product]?
             var perpProductsV2: [Product]?
         }
         var code: Int
         var msg: String?
-        var data: Data?
+        var data: Lists?
+        var failure: String? { code == 0 ? nil : "code \(code): \(msg ?? "")" }
+        var payload: Lists? { data }
     }
 
-    struct Envelope<T: Decodable>: Decodable {
+    struct Envelope<T: Decodable>: VenueEnvelope {
         struct Failure: Decodable {
             var code: Int?
             var message: String?
         }
         var error: Failure?
         var result: OneOrMany<T>?
-    }
-
-    static func tickers<T: Decodable>(_ type: T.Type, _ data: some DataProtocol, endpoint: String) throws -> [T] {
-        let envelope = try decodePayload(Envelope<T>.self, from: data, dex: dex, endpoint: endpoint)
-        guard let rows = envelope.result?.elements else {
-            throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "error \(envelope.error?.code ?? 0): \(envelope.error?.message ?? "no result")")
-        }
-        return rows
+        var failure: String? { error.map { "error \($0.code ?? 0): \($0.message ?? "")" } }
+        var payload: [T]? { result?.rows }
     }
 
     struct RealTicker: Decodable {
@@ -107,25 +107,22 @@ public struct PhemexAdapter: VenueAdapter {
 
     /// The perpetual products (USDT and coin-margined) of one `/public/products` answer.
     public static func parseProducts(_ data: some DataProtocol) throws -> [Product] {
-        let answer = try decodePayload(Products.self, from: data, dex: dex, endpoint: "/public/products")
-        guard answer.code == 0, let d = answer.data else {
-            throw VenuePayloadError(dex: dex, endpoint: "/public/products", reason: "code \(answer.code): \(answer.msg ?? "")")
-        }
-        return (d.perpProductsV2 ?? []) + (d.products ?? []).filter { $0.type == "Perpetual" }
+        let lists = try decodeEnvelope(Products.self, from: data, dex: dex, endpoint: "/public/products")
+        return (lists.perpProductsV2 ?? []) + (lists.products ?? []).filter { $0.type == "Perpetual" }
     }
 
     /// Snapshots of `products` from the two ticker answers (nil: not available).
     public static func parse(products: [Product], usdtTickers: (some DataProtocol)?, coinTickers: (some DataProtocol)?,
                              now: Date) throws -> VenueFetchResult {
-        let real = try usdtTickers.map { try tickers(RealTicker.self, $0, endpoint: "/md/v3/ticker/24hr/all") } ?? []
-        let scaled = try coinTickers.map { try tickers(ScaledTicker.self, $0, endpoint: "/md/v1/ticker/24hr/all") } ?? []
+        let real = try usdtTickers.map { try decodeEnvelope(Envelope<RealTicker>.self, from: $0, dex: dex, endpoint: "/md/v3/ticker/24hr/all") } ?? []
+        let scaled = try coinTickers.map { try decodeEnvelope(Envelope<ScaledTicker>.self, from: $0, dex: dex, endpoint: "/md/v1/ticker/24hr/all") } ?? []
         let realBy = Dictionary(real.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         let scaledBy = Dictionary(scaled.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
 
         var result = VenueFetchResult()
         for p in products {
-            guard p.status == nil || p.status == "Listed" else { result.skip("not_listed"); continue }
-            guard let seconds = p.fundingInterval.number, seconds > 0 else { result.skip("missing_funding_interval"); continue }
+            guard p.status == nil || p.status == "Listed" else { result.exclude(.inactive); continue }
+            guard let seconds = p.fundingInterval.number, seconds > 0 else { result.drop(.missingFundingInterval); continue }
             let name = SymbolNormalizer.normalize(p.symbol, baseAsset: p.baseCurrency)
             var s: MarketSnapshot?
             if p.type == "Perpetual" {
@@ -133,10 +130,10 @@ public struct PhemexAdapter: VenueAdapter {
             } else {
                 s = realBy[p.symbol].flatMap { usdtMargined($0, p, name, hours: seconds / 3600, now: now) }
             }
-            if let s { result.snapshots.append(s) } else { result.skip("ticker_unavailable") }
+            if let s { result.snapshots.append(s) } else { result.drop(.missingFundingRate) }
         }
         let known = Set(products.map(\.symbol))
-        result.count("unknown_product", (real.map(\.symbol) + scaled.map(\.symbol)).filter { !known.contains($0) }.count)
+        result.drop(.unknownMarket, count: (real.map(\.symbol) + scaled.map(\.symbol)).filter { !known.contains($0) }.count)
         return result
     }
 
@@ -148,7 +145,7 @@ public struct PhemexAdapter: VenueAdapter {
             dex: dex, dexSymbol: p.symbol, symbol: name.symbol, quote: p.quoteCurrency, margin: .linear,
             multiplier: name.multiplier, time: now, fundingRate: rate, fundingIntervalHours: hours,
             predictedRate: t.predFundingRateRr.number, markPrice: mark, indexPrice: t.indexRp.number,
-            openInterestBase: base, openInterestUSD: base.flatMap { b in mark.map { b * $0 } },
+            openInterestBase: base, openInterestUSD: base.times(mark),
             volume24hUSD: t.turnoverRv.number, bestBid: t.bidRp.number, bestAsk: t.askRp.number)
     }
 
@@ -159,13 +156,13 @@ public struct PhemexAdapter: VenueAdapter {
         // Contracts count in quote-currency units only when the contract is worth a fixed amount of the quote.
         let usdPerContract = p.contractUnderlyingAssets == p.quoteCurrency ? p.contractSize.number : nil
         let mark = price(t.markEp)
-        let oiUSD = t.openInterest.number.flatMap { n in usdPerContract.map { n * $0 } }
+        let oiUSD = t.openInterest.number.times(usdPerContract)
         return MarketSnapshot(
             dex: dex, dexSymbol: p.symbol, symbol: name.symbol, quote: p.quoteCurrency, margin: .inverse,
             multiplier: name.multiplier, time: now, fundingRate: rateEr / pow(10, Double(ratioScale)),
             fundingIntervalHours: hours, predictedRate: ratio(t.predFundingRateEr), markPrice: mark,
-            indexPrice: price(t.indexEp), openInterestBase: oiUSD.flatMap { usd in mark.flatMap { $0 > 0 ? usd / $0 : nil } },
-            openInterestUSD: oiUSD, volume24hUSD: t.volume.number.flatMap { n in usdPerContract.map { n * $0 } },
+            indexPrice: price(t.indexEp), openInterestBase: oiUSD.times(mark.flatMap { $0 > 0 ? 1 / $0 : nil }),
+            openInterestUSD: oiUSD, volume24hUSD: t.volume.number.times(usdPerContract),
             bestBid: price(t.bidEp), bestAsk: price(t.askEp))
     }
 }

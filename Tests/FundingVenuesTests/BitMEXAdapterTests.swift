@@ -4,7 +4,7 @@ import Testing
 @testable import FundingVenues
 
 /// BitMEX recordings: three live `instrument/active` rows of 2024-03-02 (JTOUSDT linear, XBTETH inverse quoted
-/// in ETH, XBTUSD inverse) and one live XBTUSD row of 2024-11-24.
+/// in ETH and therefore excluded, XBTUSD inverse) and one live XBTUSD row of 2024-11-24.
 @Suite(.timeLimit(.minutes(1))) struct BitMEXAdapterTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
@@ -49,14 +49,11 @@ import Testing
         #expect(s.markPrice == 2.46561 && s.indexPrice == 2.46557)
     }
 
-    @Test func xbtETHHasNoDollarValues() throws {
-        let s = try market("XBTETH")
-        #expect(s.symbol == "BTC" && s.quote == "ETH" && s.margin == .inverse)
-        // fundingRate -0.002141 per 8 h = -0.000267625 per hour
-        #expect(abs(s.rate1h - -0.000267625) < 1e-15)
-        // openValue 570,083,108 satoshi = 5.70083108 BTC; quoted in ETH, so no USD value and no USD volume
-        #expect(abs(s.openInterestBase! - 5.70083108) < 1e-12)
-        #expect(s.openInterestUSD == nil && s.volume24hUSD == nil)
+    @Test func xbtETHIsExcludedAsQuotedInACoin() throws {
+        // XBTETH is priced in ETH per BTC: its prices and volume are not USD, so it is excluded (the kit's policy).
+        let result = try active()
+        #expect(!result.snapshots.contains { $0.dexSymbol == "XBTETH" })
+        #expect(result.excluded == [.nonUSDQuote: 1])
     }
 
     @Test func theNovemberXBTUSDRow() throws {
@@ -70,15 +67,15 @@ import Testing
 
     @Test func everyRecordedRowParsesOrIsCounted() throws {
         let result = try active()
-        #expect(result.snapshots.map(\.dexSymbol).sorted() == ["JTOUSDT", "XBTETH", "XBTUSD"])
-        #expect(result.skipped.isEmpty)
+        #expect(result.snapshots.map(\.dexSymbol).sorted() == ["JTOUSDT", "XBTUSD"])
+        #expect(result.excluded == [.nonUSDQuote: 1] && result.dropped.isEmpty)
         #expect(result.snapshots.allSatisfy { SnapshotValidator().rejection(for: $0) == nil })
     }
 
     @Test func fetchThroughRecordedRoutes() async throws {
         let result = try await BitMEXAdapter().fetch(
             client: Fixtures.client("bitmex"), baseURL: BitMEXAdapter.descriptor.defaultBaseURL, now: Self.now)
-        #expect(result.snapshots.count == 3)
+        #expect(result.snapshots.count == 2)
     }
 
     @Test func nonPerpetualsAreSkipped() throws {
@@ -86,8 +83,8 @@ import Testing
             .replacingOccurrences(of: "\"symbol\": \"JTOUSDT\",\n    \"rootSymbol\": \"JTO\",\n    \"state\": \"Open\",\n    \"typ\": \"FFWCSX\"",
                                   with: "\"symbol\": \"JTOH24\",\n    \"rootSymbol\": \"JTO\",\n    \"state\": \"Open\",\n    \"typ\": \"FFCCSX\"")
         let result = try BitMEXAdapter.parse(Data(text.utf8), now: Self.now)
-        #expect(result.snapshots.count == 2)
-        #expect(result.skipped == ["not_perpetual": 1])
+        #expect(result.snapshots.map(\.dexSymbol) == ["XBTUSD"])
+        #expect(result.excluded == [.notPerpetual: 1, .nonUSDQuote: 1])
     }
 
     @Test func truncatedOrWrongTypedPayloadThrows() throws {

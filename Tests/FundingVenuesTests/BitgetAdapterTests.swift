@@ -20,7 +20,7 @@ import Testing
         // nextUpdate "1743062400000" ms = 2025-03-27T08:00:00Z
         #expect(s.nextFundingTime == Date(timeIntervalSince1970: 1_743_062_400))
         #expect(s.markPrice == nil && s.openInterestBase == nil)
-        #expect(result.skipped == ["missing_ticker": 1])
+        #expect(result.degraded == [.bookTop: 1, .volume: 1, .markPrice: 1])
     }
 
     @Test func coinMarginedTickerWorkedByHand() throws {
@@ -40,7 +40,8 @@ import Testing
         #expect(s.bestBid == 29903.5 && s.bestAsk == 29904.5)
         // every recorded ticker row: BTCUSD stored, ETHUSD_231229 (deliveryTime 1703836799000) dated
         #expect(result.snapshots.count == 1)
-        #expect(result.skipped == ["dated_future": 1])
+        #expect(result.excluded == [.datedFuture: 1])
+        #expect(result.dropped.isEmpty)
     }
 
     @Test func theOldFundingShapeHasNoInterval() throws {
@@ -49,7 +50,7 @@ import Testing
             funding: Fixtures.data("bitget", "current-fund-rate.json"), tickers: Optional<Data>.none,
             productType: "USDT-FUTURES", now: Self.now)
         #expect(result.snapshots.isEmpty)
-        #expect(result.skipped == ["missing_funding_interval": 1])
+        #expect(result.dropped == [.missingFundingInterval: 1])
     }
 
     @Test func fetchThroughRecordedRoutes() async throws {
@@ -57,7 +58,10 @@ import Testing
             client: Fixtures.client("bitget"), baseURL: BitgetAdapter.descriptor.defaultBaseURL, now: Self.now)
         #expect(result.snapshots.map(\.dexSymbol) == ["BTCUSDT"])
         // USDC-FUTURES and COIN-FUTURES funding were not recorded: each costs only its own markets
-        #expect(result.skipped == ["product_type_unavailable": 2, "missing_ticker": 1])
+        #expect(result.failedRequests.map(\.request).sorted() == [
+            "GET /api/v2/mix/market/current-fund-rate?productType=COIN-FUTURES",
+            "GET /api/v2/mix/market/current-fund-rate?productType=USDC-FUTURES"])
+        #expect(result.degraded == [.bookTop: 1, .volume: 1, .markPrice: 1])
     }
 
     @Test func truncatedWrongTypedOrErrorPayloadThrows() throws {

@@ -45,16 +45,17 @@ import Testing
     }
 
     @Test func everyInstrumentIsKeptOrCounted() throws {
-        let (perpetuals, skipped) = try DeribitAdapter.parseInstruments(Fixtures.data("deribit", "get-instruments-future.json"))
+        let (perpetuals, listed) = try DeribitAdapter.parseInstruments(Fixtures.data("deribit", "get-instruments-future.json"))
         #expect(perpetuals.map(\.name) == ["BTC-PERPETUAL"])
-        #expect(skipped.skipped == ["dated_future": 1, "not_future": 2])
+        #expect(listed.excluded == [.datedFuture: 1, .notPerpetual: 2])
     }
 
     @Test func fetchThroughRecordedRoutes() async throws {
         let result = try await DeribitAdapter().fetch(
             client: Fixtures.client("deribit"), baseURL: DeribitAdapter.descriptor.defaultBaseURL, now: Self.now)
         #expect(result.snapshots.map(\.dexSymbol) == ["BTC-PERPETUAL"])
-        #expect(result.skipped == ["dated_future": 1, "not_future": 2])
+        #expect(result.excluded == [.datedFuture: 1, .notPerpetual: 2])
+        #expect(result.problems.isEmpty)
     }
 
     @Test func truncatedWrongTypedOrErrorPayloadThrows() throws {

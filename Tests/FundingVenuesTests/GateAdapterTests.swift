@@ -46,13 +46,15 @@ import Testing
         // highest_bid "34089.7", lowest_ask "34217.9"; volume_24h_quote "184040233284" USDT
         #expect(s.bestBid == 34089.7 && s.bestAsk == 34217.9)
         #expect(s.volume24hUSD == 184_040_233_284)
-        #expect(result.skipped.isEmpty)
+        #expect(result.excluded.isEmpty && result.dropped.isEmpty && result.failedRequests.isEmpty && result.degraded.isEmpty)
     }
 
     @Test func everyRecordedRowParsesOrIsCounted() throws {
         let result = try usdt()
         #expect(result.snapshots.map(\.dexSymbol) == ["LAB_USDT"])
-        #expect(result.skipped == ["unknown_contract": 1])
+        // the BTC_USDT ticker has no contract row; LAB_USDT has no ticker row (kept without book top and volume)
+        #expect(result.dropped == [.unknownMarket: 1])
+        #expect(result.degraded == [.bookTop: 1, .volume: 1])
     }
 
     @Test func fetchThroughRecordedRoutes() async throws {
@@ -60,14 +62,16 @@ import Testing
             client: Fixtures.client("gate"), baseURL: GateAdapter.descriptor.defaultBaseURL, now: Self.now)
         #expect(result.snapshots.map(\.dexSymbol) == ["LAB_USDT"])
         // settle btc was not recorded (HTTP 404 from the fixture client): only its markets are lost
-        #expect(result.skipped == ["unknown_contract": 1, "settle_unavailable": 1])
+        #expect(result.dropped == [.unknownMarket: 1])
+        #expect(result.failedRequests.map(\.request) == ["GET /api/v4/futures/btc/contracts"])
     }
 
     @Test func aFailedTickersAnswerKeepsTheMarkets() throws {
         let result = try GateAdapter.parse(
             contracts: Fixtures.data("gate", "contracts.json"), tickers: Optional<Data>.none, now: Self.now)
         #expect(result.snapshots.count == 1)
-        #expect(result.skipped == ["missing_ticker": 1])
+        #expect(result.degraded == [.bookTop: 1, .volume: 1])
+        #expect(result.dropped.isEmpty)
     }
 
     @Test func truncatedOrWrongTypedPayloadThrows() throws {

@@ -56,7 +56,7 @@ import Testing
     @Test func everyRecordedTickerParsesOrIsCounted() throws {
         let result = try parsed()
         #expect(result.snapshots.map(\.dexSymbol) == ["PI_XBTUSD", "PF_ETHUSD"])
-        #expect(result.skipped.isEmpty)
+        #expect(result.excluded.isEmpty && result.dropped.isEmpty && result.failedRequests.isEmpty && result.degraded.isEmpty)
     }
 
     @Test func fetchThroughRecordedRoutes() async throws {

@@ -52,7 +52,7 @@ import Testing
     @Test func everyRecordedContractParsesOrIsCounted() throws {
         let result = try parsed()
         #expect(result.snapshots.map(\.dexSymbol) == ["BTC_USDT"])
-        #expect(result.skipped.isEmpty)
+        #expect(result.excluded.isEmpty && result.dropped.isEmpty && result.failedRequests.isEmpty && result.degraded.isEmpty)
     }
 
     @Test func fetchThroughRecordedRoutes() async throws {

@@ -64,7 +64,7 @@ import Testing
             client: Fixtures.client("phemex"), baseURL: PhemexAdapter.descriptor.defaultBaseURL, now: Self.now)
         #expect(result.snapshots.map(\.dexSymbol) == ["BTCUSD"])
         // BTCUSDT: product without a recorded v3 ticker; ETHUSDT: ticker without a product row
-        #expect(result.skipped == ["ticker_unavailable": 1, "unknown_product": 1])
+        #expect(result.dropped == [.missingFundingRate: 1, .unknownMarket: 1])
     }
 
     @Test func productsKeepOnlyPerpetuals() throws {
