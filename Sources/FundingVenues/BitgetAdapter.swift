@@ -83,9 +83,13 @@ public struct BitgetAdapter: VenueAdapter {
     }
 
     /// Snapshots from one product type's `current-fund-rate` and `tickers` answers (nil: not available).
-    public static func parse(funding: some DataProtocol, tickers: (some DataProtocol)?, productType: String, now: Date) throws -> VenueFetchResult {
-        let fundingRows = try decodeEnvelope(Envelope<Funding>.self, from: funding, dex: dex, endpoint: "/api/v2/mix/market/current-fund-rate")
-        let tickerRows = try tickers.map { try decodeEnvelope(Envelope<Ticker>.self, from: $0, dex: dex, endpoint: "/api/v2/mix/market/tickers") }
+    public static func parse(funding: some DataProtocol, tickers: (some DataProtocol)?, productType: String,
+                             now: Date) throws -> VenueFetchResult {
+        let fundingRows = try decodeEnvelope(
+            Envelope<Funding>.self, from: funding, dex: dex, endpoint: "/api/v2/mix/market/current-fund-rate")
+        let tickerRows = try tickers.map {
+            try decodeEnvelope(Envelope<Ticker>.self, from: $0, dex: dex, endpoint: "/api/v2/mix/market/tickers")
+        }
         let tickerBy = Dictionary((tickerRows ?? []).map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         let inverse = productType == "COIN-FUTURES"
 

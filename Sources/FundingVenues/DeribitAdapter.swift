@@ -10,7 +10,8 @@ import FundingCore
 ///   other kinds (combos) as `not_perpetual`.
 /// - `GET /api/v2/public/ticker?instrument_name=` per perpetual (about 20), at most 4 in flight with starts
 ///   50 ms apart: inside the public (non-matching-engine) budget of 20 requests / s. A failed ticker costs only
-///   that market (a failed request), and so does a malformed ticker answer. `get_book_summary_by_currency` would take four requests but carries
+///   that market (a failed request), and so does a malformed ticker answer.
+///   `get_book_summary_by_currency` would take four requests but carries
 ///   no index price; no recording of its perpetual rows exists here.
 ///
 /// Unit facts:

@@ -78,7 +78,9 @@ public struct GateAdapter: VenueAdapter {
     /// Snapshots from one settle currency's `contracts` answer and its `tickers` answer (nil: not available).
     public static func parse(contracts: some DataProtocol, tickers: (some DataProtocol)?, now: Date) throws -> VenueFetchResult {
         let rows = try decodePayload([Contract].self, from: contracts, dex: dex, endpoint: "/futures/{settle}/contracts")
-        let tickerRows = try tickers.map { try decodePayload([Ticker].self, from: $0, dex: dex, endpoint: "/futures/{settle}/tickers") }
+        let tickerRows = try tickers.map {
+            try decodePayload([Ticker].self, from: $0, dex: dex, endpoint: "/futures/{settle}/tickers")
+        }
         let tickerBy = Dictionary((tickerRows ?? []).map { ($0.contract, $0) }, uniquingKeysWith: { a, _ in a })
 
         var result = VenueFetchResult()

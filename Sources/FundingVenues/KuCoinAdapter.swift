@@ -75,7 +75,9 @@ public struct KuCoinAdapter: VenueAdapter {
     /// Snapshots from `contracts/active` and `allTickers` (nil: not available).
     public static func parse(contracts: some DataProtocol, tickers: (some DataProtocol)?, now: Date) throws -> VenueFetchResult {
         let list = try decodeEnvelope(Envelope<Contract>.self, from: contracts, dex: dex, endpoint: "/api/v1/contracts/active")
-        let tickerRows = try tickers.map { try decodeEnvelope(Envelope<Ticker>.self, from: $0, dex: dex, endpoint: "/api/v1/allTickers") }
+        let tickerRows = try tickers.map {
+            try decodeEnvelope(Envelope<Ticker>.self, from: $0, dex: dex, endpoint: "/api/v1/allTickers")
+        }
         let tickerBy = Dictionary((tickerRows ?? []).map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
 
         var result = VenueFetchResult()

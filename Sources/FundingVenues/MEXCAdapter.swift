@@ -84,7 +84,8 @@ public struct MEXCAdapter: VenueAdapter {
     }
 
     /// Snapshots from the `detail`, `ticker` and `funding_rate` answers.
-    public static func parse(detail: some DataProtocol, tickers: some DataProtocol, funding: some DataProtocol, now: Date) throws -> VenueFetchResult {
+    public static func parse(detail: some DataProtocol, tickers: some DataProtocol, funding: some DataProtocol,
+                             now: Date) throws -> VenueFetchResult {
         let contracts = try rows(Contract.self, detail, endpoint: "/api/v1/contract/detail")
         let tickerBy = Dictionary(try rows(Ticker.self, tickers, endpoint: "/api/v1/contract/ticker").map { ($0.symbol, $0) },
                                   uniquingKeysWith: { a, _ in a })

@@ -35,7 +35,8 @@ public struct PhemexAdapter: VenueAdapter {
         async let usdt = client.attempt("/md/v3/ticker/24hr/all", baseURL: baseURL)
         async let coin = client.attempt("/md/v1/ticker/24hr/all", baseURL: baseURL)
         let products = try Self.parseProducts(try await client.get("/public/products", baseURL: baseURL))
-        var result = try Self.parse(products: products, usdtTickers: try? await usdt.get(), coinTickers: try? await coin.get(), now: now)
+        var result = try Self.parse(
+            products: products, usdtTickers: try? await usdt.get(), coinTickers: try? await coin.get(), now: now)
         for (path, answer) in [("/md/v3/ticker/24hr/all", await usdt), ("/md/v1/ticker/24hr/all", await coin)] {
             if case .failure(let error) = answer { result.fail("GET \(path)", error) }
         }
@@ -46,16 +47,10 @@ public struct PhemexAdapter: VenueAdapter {
 
     /// One perpetual of `/public/products`.
     public struct Product: Decodable, Sendable {
-        var symbol: String
-        var type: String?
-        var status: String?
-        var baseCurrency: String?
-        var quoteCurrency: String
-        var contractUnderlyingAssets: String?
-        var contractSize: LenientDouble?
-        var priceScale: Int?
-        var ratioScale: Int?
-        var fundingInterval: LenientDouble?
+        var symbol, quoteCurrency: String
+        var type, status, baseCurrency, contractUnderlyingAssets: String?
+        var contractSize, fundingInterval: LenientDouble?
+        var priceScale, ratioScale: Int?
     }
 
     struct Products: VenueEnvelope {
@@ -63,8 +58,7 @@ public struct PhemexAdapter: VenueAdapter {
             var products: [Product]?
             var perpProductsV2: [Product]?
         }
-        var code: Int
-        var msg: String?
+        var code: Int, msg: String?
         var data: Lists?
         var failure: String? { code == 0 ? nil : "code \(code): \(msg ?? "")" }
         var payload: Lists? { data }
@@ -72,37 +66,21 @@ public struct PhemexAdapter: VenueAdapter {
 
     struct Envelope<T: Decodable>: VenueEnvelope {
         struct Failure: Decodable {
-            var code: Int?
-            var message: String?
+            var code: Int?, message: String?
         }
-        var error: Failure?
-        var result: OneOrMany<T>?
+        var error: Failure?, result: OneOrMany<T>?
         var failure: String? { error.map { "error \($0.code ?? 0): \($0.message ?? "")" } }
         var payload: [T]? { result?.rows }
     }
 
     struct RealTicker: Decodable {
         var symbol: String
-        var fundingRateRr: LenientDouble?
-        var predFundingRateRr: LenientDouble?
-        var markRp: LenientDouble?
-        var indexRp: LenientDouble?
-        var bidRp: LenientDouble?
-        var askRp: LenientDouble?
-        var openInterestRv: LenientDouble?
-        var turnoverRv: LenientDouble?
+        var fundingRateRr, predFundingRateRr, markRp, indexRp, bidRp, askRp, openInterestRv, turnoverRv: LenientDouble?
     }
 
     struct ScaledTicker: Decodable {
         var symbol: String
-        var fundingRateEr: LenientDouble?
-        var predFundingRateEr: LenientDouble?
-        var markEp: LenientDouble?
-        var indexEp: LenientDouble?
-        var bidEp: LenientDouble?
-        var askEp: LenientDouble?
-        var openInterest: LenientDouble?
-        var volume: LenientDouble?
+        var fundingRateEr, predFundingRateEr, markEp, indexEp, bidEp, askEp, openInterest, volume: LenientDouble?
     }
 
     /// The perpetual products (USDT and coin-margined) of one `/public/products` answer.
@@ -114,8 +92,12 @@ public struct PhemexAdapter: VenueAdapter {
     /// Snapshots of `products` from the two ticker answers (nil: not available).
     public static func parse(products: [Product], usdtTickers: (some DataProtocol)?, coinTickers: (some DataProtocol)?,
                              now: Date) throws -> VenueFetchResult {
-        let real = try usdtTickers.map { try decodeEnvelope(Envelope<RealTicker>.self, from: $0, dex: dex, endpoint: "/md/v3/ticker/24hr/all") } ?? []
-        let scaled = try coinTickers.map { try decodeEnvelope(Envelope<ScaledTicker>.self, from: $0, dex: dex, endpoint: "/md/v1/ticker/24hr/all") } ?? []
+        let real = try usdtTickers.map {
+            try decodeEnvelope(Envelope<RealTicker>.self, from: $0, dex: dex, endpoint: "/md/v3/ticker/24hr/all")
+        } ?? []
+        let scaled = try coinTickers.map {
+            try decodeEnvelope(Envelope<ScaledTicker>.self, from: $0, dex: dex, endpoint: "/md/v1/ticker/24hr/all")
+        } ?? []
         let realBy = Dictionary(real.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         let scaledBy = Dictionary(scaled.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
 
@@ -124,23 +106,19 @@ public struct PhemexAdapter: VenueAdapter {
             guard p.status == nil || p.status == "Listed" else { result.exclude(.inactive); continue }
             guard let seconds = p.fundingInterval.number, seconds > 0 else { result.drop(.missingFundingInterval); continue }
             let name = SymbolNormalizer.normalize(p.symbol, baseAsset: p.baseCurrency)
-            var s: MarketSnapshot?
-            if p.type == "Perpetual" {
-                s = scaledBy[p.symbol].flatMap { coinMargined($0, p, name, hours: seconds / 3600, now: now) }
-            } else {
-                s = realBy[p.symbol].flatMap { usdtMargined($0, p, name, hours: seconds / 3600, now: now) }
-            }
+            let s = p.type == "Perpetual"
+                ? scaledBy[p.symbol].flatMap { coinMargined($0, p, name, hours: seconds / 3600, now: now) }
+                : realBy[p.symbol].flatMap { usdtMargined($0, p, name, hours: seconds / 3600, now: now) }
             if let s { result.snapshots.append(s) } else { result.drop(.missingFundingRate) }
         }
-        let known = Set(products.map(\.symbol))
-        result.drop(.unknownMarket, count: (real.map(\.symbol) + scaled.map(\.symbol)).filter { !known.contains($0) }.count)
+        let unlisted = (real.map(\.symbol) + scaled.map(\.symbol)).filter { t in !products.contains { $0.symbol == t } }
+        result.drop(.unknownMarket, count: unlisted.count)
         return result
     }
 
     static func usdtMargined(_ t: RealTicker, _ p: Product, _ name: NormalizedSymbol, hours: Double, now: Date) -> MarketSnapshot? {
         guard let rate = t.fundingRateRr.number else { return nil }
-        let mark = t.markRp.number
-        let base = t.openInterestRv.number
+        let (mark, base) = (t.markRp.number, t.openInterestRv.number)
         return MarketSnapshot(
             dex: dex, dexSymbol: p.symbol, symbol: name.symbol, quote: p.quoteCurrency, margin: .linear,
             multiplier: name.multiplier, time: now, fundingRate: rate, fundingIntervalHours: hours,
