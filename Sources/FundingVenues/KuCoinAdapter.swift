@@ -15,7 +15,10 @@ import FundingCore
 /// - `fundingFeeRate`: fraction per interval; `predictedFundingFeeRate` → `predictedRate`.
 /// - `fundingRateGranularity`: the interval in **milliseconds** (28800000 = 8 h).
 /// - `nextFundingRateTime`: despite its name a **countdown** in ms to the next settlement (17752926 ≈ 4.9 h in
-///   the docs example; other recorded rows show 3679792 and 27177007), so `nextFundingTime` = `now` + it.
+///   the docs example; other recorded rows show 3679792 and 27177007), so `nextFundingTime` = `now` + it,
+///   rounded to the nearest whole hour: KuCoin settles on the hour (current-rate `timePoint` 1705896000000 =
+///   04:00Z, every recorded history `timepoint` a whole hour), and `now` is off the venue's clock by the request
+///   latency, which would otherwise move the time a little every cycle.
 /// - `openInterest`: string, in **lots**; `multiplier` is the lot size in base coin on linear contracts
 ///   (0.001 BTC on XBTUSDTM) → base = lots × multiplier. Inverse contracts (`isInverse`, multiplier −1) count
 ///   lots of **1 USD** (ccxt: contractSize = |multiplier|, inverse) → USD = lots × |multiplier|, base = USD / mark.
@@ -39,6 +42,11 @@ public struct KuCoinAdapter: VenueAdapter {
     }
 
     // MARK: - Parsing (pure)
+
+    /// `date` rounded to the nearest whole hour (UTC).
+    static func nextSettlement(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 3600).rounded() * 3600)
+    }
 
     struct Envelope<T: Decodable>: VenueEnvelope {
         var code: String
@@ -100,7 +108,7 @@ public struct KuCoinAdapter: VenueAdapter {
                 margin: inverse ? .inverse : .linear, multiplier: name.multiplier, time: now,
                 fundingRate: rate, fundingIntervalHours: ms / 3_600_000,
                 predictedRate: c.predictedFundingFeeRate.number,
-                nextFundingTime: c.nextFundingRateTime.number.map { now.addingTimeInterval($0 / 1000) },
+                nextFundingTime: c.nextFundingRateTime.number.map { nextSettlement(now.addingTimeInterval($0 / 1000)) },
                 markPrice: mark, indexPrice: c.indexPrice.number, openInterestBase: oiBase, openInterestUSD: oiUSD,
                 volume24hUSD: inverse ? nil : c.turnoverOf24h.number,
                 bestBid: ticker?.bestBidPrice.number, bestAsk: ticker?.bestAskPrice.number))

@@ -23,8 +23,9 @@ import Testing
         #expect(s.fundingIntervalHours == 8)
         #expect(abs(s.rate1h - 0.0000065) < 1e-15)
         #expect(s.predictedRate == 0.000083)
-        // nextFundingRateTime 17,752,926 is a countdown in ms: now + 17,752.926 s
-        #expect(abs(s.nextFundingTime!.timeIntervalSince1970 - 1_800_017_752.926) < 1e-6)
+        // nextFundingRateTime 17,752,926 is a countdown in ms: now 1,800,000,000 + 17,752.926 s = 1,800,017,752.926,
+        // rounded to the whole hour: 1,800,017,752.926 / 3600 = 500,004.93 → 500,005 × 3600 = 1,800,018,000
+        #expect(s.nextFundingTime == Date(timeIntervalSince1970: 1_800_018_000))
         #expect(s.markPrice == 86378.69 && s.indexPrice == 86382.64)
         // openInterest "6748176" lots × multiplier 0.001 BTC = 6,748.176 BTC
         #expect(abs(s.openInterestBase! - 6748.176) < 1e-9)
