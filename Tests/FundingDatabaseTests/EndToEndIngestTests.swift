@@ -38,8 +38,10 @@ func withFixtureServer<T: Sendable>(faults: [String: FixtureFault] = [:],
 
 /// Configuration pointing every venue at the fixture server and the database at `url`.
 func fixtureConfig(port: Int, database url: DatabaseURL, extra: [String: String] = [:]) throws -> FundingConfig {
-    var env = ["DATABASE_URL": url.urlString, "FUNDINGD_REQUEST_TIMEOUT_SECONDS": "1",
-               "FUNDINGD_VENUE_DEADLINE_SECONDS": "10", "FUNDINGD_RETRY_ATTEMPTS": "2"]
+    // Timeouts leave room for a loaded machine: every database suite runs a fixture server answering sixteen
+    // venues at once. The hanging venue of the fault test (20 s) still outlasts the deadline.
+    var env = ["DATABASE_URL": url.urlString, "FUNDINGD_REQUEST_TIMEOUT_SECONDS": "3",
+               "FUNDINGD_VENUE_DEADLINE_SECONDS": "15", "FUNDINGD_RETRY_ATTEMPTS": "2"]
     for name in Venues.names { env["FUNDINGD_\(name.uppercased())_BASE_URL"] = "http://127.0.0.1:\(port)/\(name)" }
     env.merge(extra) { $1 }
     return try FundingConfig(environment: env)
