@@ -6,6 +6,8 @@ public enum Venues {
     public static let all: [any VenueAdapter] = [
         HyperliquidAdapter(), LighterAdapter(), EdgeXAdapter(), ParadexAdapter(), GRVTAdapter(), BinanceAdapter(),
         BybitAdapter(), OKXAdapter(), BinanceCoinMAdapter(), DYDXAdapter(), DriftAdapter(), AsterAdapter(),
+        GateAdapter(), KuCoinAdapter(), MEXCAdapter(), BitgetAdapter(), BitMEXAdapter(), DeribitAdapter(),
+        PhemexAdapter(), KrakenAdapter(),
     ]
 
     public static var names: [String] { all.map { type(of: $0).descriptor.name } }

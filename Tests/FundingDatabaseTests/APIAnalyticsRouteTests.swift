@@ -4,9 +4,18 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// The fixture cycle's best BTC pair under the API defaults: long edgex BTCUSDC (−0.00011184 per 8 h), short
-/// paradex BTC-USD-PERP (0.00007688102642 per 8 h); taker fees edgex 0.00038, paradex 0.0002.
+/// The best BTC pair of the first eight venues' recordings under the API defaults: long edgex BTCUSDC
+/// (−0.00011184 per 8 h), short paradex BTC-USD-PERP (0.00007688102642 per 8 h); taker fees edgex 0.00038,
+/// paradex 0.0002.
 let btcDivergence = 0.00007688102642 + 0.00011184
+
+/// The first eight venues, whose recordings the figures above were worked out from.
+let firstEightDexes = "binance,bybit,edgex,grvt,hyperliquid,lighter,okx,paradex"
+
+/// The best BTC pair over every venue's recordings: long kraken PI_XBTUSD, −0.000365645733089833 per 1 h
+/// (−3.995839963e-09 × mark 91,506.6009839176) = −0.002925165864718664 per 8 h; short phemex BTCUSD,
+/// fundingRateEr 235950 / 10^8 = 0.0023595 per 8 h. Taker fees kraken 0.0005, phemex 0.0006.
+let allVenuesBTCDivergence = 0.0023595 + 0.002925165864718664
 
 @Suite("HTTP API on the analytics SQL (fixture data)")
 struct APIAnalyticsRouteTests {
@@ -14,12 +23,26 @@ struct APIAnalyticsRouteTests {
     func opportunities() async throws {
         let db = try await FixtureDatabase.shared.get()
         try await withRouter(db) { client, _ in
-            // The design document's default min_profit 0: every fixture pair loses after taker fees.
+            // The design document's default min_profit 0: only pairs that earn after taker fees.
             let profitable = try await client.call("/api/v1/opportunities")
             #expect(profitable.status == .ok)
-            #expect((try profitable.json["total_count"] as? Int) == 0)
             #expect(double(dig(try profitable.json, "filters_applied", "min_profit_percent")) == 0)
-            let r = try await client.call("/api/v1/opportunities?min_profit=-1")
+            let earning = (try profitable.json["opportunities"] as? [[String: Any]]) ?? []
+            #expect(earning.allSatisfy { (double($0["net_profit"]) ?? -1) >= 0 })
+            // Every venue: the widest BTC pair is kraken against phemex (docs-example recordings of different years).
+            let all = try await client.call("/api/v1/opportunities?min_profit=-1")
+            #expect(all.status == .ok)
+            let a = try all.json
+            let top = try #require((a["opportunities"] as? [[String: Any]])?.first)
+            #expect(top["long_dex"] as? String == "kraken")
+            #expect(top["short_dex"] as? String == "phemex")
+            #expect(abs((double(top["divergence"]) ?? 0) - allVenuesBTCDivergence) < 1e-15)
+            // 2 × (0.0005 + 0.0006) = 0.0022
+            #expect(abs((double(top["estimated_fees"]) ?? 0) - 0.0022) < 1e-15)
+            #expect(abs((double(top["net_profit"]) ?? 0) - (allVenuesBTCDivergence - 0.0022)) < 1e-15)
+            #expect((a["total_count"] as? Int) ?? 0 > 4)
+
+            let r = try await client.call("/api/v1/opportunities?include_dexes=\(firstEightDexes)&min_profit=-1")
             #expect(r.status == .ok)
             let o = try r.json
             #expect((o["total_count"] as? Int) == 4)
@@ -40,7 +63,8 @@ struct APIAnalyticsRouteTests {
             #expect((dig(o, "filters_applied", "limit") as? Int) == 10)
             #expect(o["generated_at"] is String)
 
-            let limited = try await client.call("/api/v1/opportunities?limit=2&sort_by=divergence&sort_desc=false&min_profit=-1")
+            let limited = try await client.call(
+                "/api/v1/opportunities?limit=2&sort_by=divergence&sort_desc=false&include_dexes=\(firstEightDexes)&min_profit=-1")
             let l = try limited.json
             #expect((l["total_count"] as? Int) == 4)
             let divergences = (l["opportunities"] as? [[String: Any]] ?? []).compactMap { double($0["divergence"]) }

@@ -263,8 +263,6 @@ let grafanaAllowedEmpty: [String: String] = [
     "opportunities.json / Persistence (recorded pairs) [$dex=aster]": "a pair needs two dexes; one dex is selected",
     "opportunities.json / Best recorded net profit per symbol [$dex=aster]":
         "a pair needs two dexes; one dex is selected",
-    "opportunities.json / Opportunities [$min_oi=1000000000]":
-        "only Binance BTCUSDT has 1B USD of open interest, so no pair has it on both legs",
 ]
 
 @Suite("Grafana dashboards (docs/grafana)")

@@ -24,6 +24,14 @@ import Testing
         "dydx": 3,                 // perpetualMarkets: BTC, ETH, SOL
         "drift": 1,                // stats/markets: BTC-PERP (ccxt kept one)
         "aster": 1,                // premiumIndex: BTCUSDT (ccxt kept one)
+        "gate": 2,                 // usdt contracts: LAB_USDT; usdt tickers: BTC_USDT (no contract row); btc not recorded
+        "kucoin": 2,               // contracts/active: XBTUSDTM; allTickers adds XBTUSDM (no contract row)
+        "mexc": 1,                 // detail: BTC_USDT
+        "bitget": 1,               // USDT-FUTURES funding: BTCUSDT; COIN- and USDC-FUTURES funding not recorded
+        "bitmex": 3,               // instrument/active: JTOUSDT, XBTUSD, XBTETH (quoted in ETH: excluded)
+        "deribit": 4,              // get_instruments: BTC-PERPETUAL, a dated future, an option, a combo
+        "phemex": 3,               // products: BTCUSD, BTCUSDT (no v3 ticker); v3 ticker ETHUSDT has no product
+        "kraken": 2,               // tickers: PI_XBTUSD, PF_ETHUSD
     ]
 
     static func accounted(_ r: VenueFetchResult) -> Int {

@@ -1,0 +1,114 @@
+import Foundation
+import FundingCore
+
+/// Gate perpetual futures (`gate`, `https://api.gateio.ws`), API v4.
+///
+/// Endpoints, per settle currency `usdt` (linear, USDT-margined) and `btc` (inverse, BTC-margined), four
+/// requests per cycle (public futures endpoints allow far more than that):
+/// - `GET /api/v4/futures/{settle}/contracts`: every contract of the settle currency, with funding, mark, index
+///   and open interest. This is the market list.
+/// - `GET /api/v4/futures/{settle}/tickers`: every contract's best bid/ask and 24 h volume, joined by `contract`.
+///   A tickers answer that fails, or a contract without a ticker, keeps the row without those fields (degraded
+///   `book_top`, `volume`); a ticker with no contract row is dropped as `unknown_market`.
+///
+/// Unit facts (Gate API v4 docs, models `Contract` and `FuturesTicker` of gateio/gateapi-python
+/// docs/Contract.md and docs/FuturesTicker.md; fixture `SOURCE.md`):
+/// - `funding_rate`: string fraction for the current interval; `funding_rate_indicative`: the indicative rate of
+///   the next period → `predictedRate`.
+/// - `funding_interval`: the interval in **seconds** (28800 = 8 h); `funding_next_apply`: Unix **seconds**.
+/// - `position_size`: open interest in **contracts** ("current total long position size", one side).
+///   `quanto_multiplier`: base units per contract ("multiplier used in converting from invoicing to settlement
+///   currency"; 0.0001 BTC on BTC_USDT) → base = contracts × quanto_multiplier, USD = base × mark.
+///   Inverse (`type` = `inverse`, settle btc) contracts: their USD face value is not stated in the docs read,
+///   so their open interest stays nil.
+/// - `mark_price`, `index_price` per coin (Gate lists small coins natively, with a large quanto multiplier,
+///   so the symbol multiplier is 1 unless the name has a prefix).
+/// - tickers `highest_bid` / `lowest_ask`; `volume_24h_quote`: 24 h volume in the quote currency → USD.
+/// Contracts `trade_size` is cumulative, not 24 h, and is not used.
+public struct GateAdapter: VenueAdapter {
+    public static let descriptor = DexDescriptor(
+        name: "gate", displayName: "Gate", kind: .cex,
+        defaultBaseURL: "https://api.gateio.ws", defaultFundingIntervalHours: 8)
+
+    static let dex = "gate"
+
+    /// Settle currencies fetched (both by default).
+    public var settles: [String]
+
+    public init(settles: [String] = ["usdt", "btc"]) {
+        self.settles = settles
+    }
+
+    public func fetch(client: some HTTPFetching, baseURL: String, now: Date) async throws -> VenueFetchResult {
+        let parts = await PerMarketRequests.gather(settles, limit: 2) { settle in
+            async let tickers = client.attempt("/api/v4/futures/\(settle)/tickers", baseURL: baseURL)
+            let contracts = try await client.get("/api/v4/futures/\(settle)/contracts", baseURL: baseURL)
+            return try Self.parse(contracts: contracts, tickers: try? await tickers.get(), now: now)
+        }
+        try parts.requireAny("GET /api/v4/futures/{settle}/contracts")
+        var result = VenueFetchResult()
+        for part in parts.values { result.merge(part.value) }
+        // A failed settle currency's markets are unknown: the loss is recorded without a count.
+        for failure in parts.failures { result.fail("GET /api/v4/futures/\(failure.key)/contracts", failure.error) }
+        return result
+    }
+
+    // MARK: - Parsing (pure)
+
+    struct Contract: Decodable {
+        var name: String
+        var type: String?
+        var quanto_multiplier: LenientDouble?
+        var mark_price: LenientDouble?
+        var index_price: LenientDouble?
+        var funding_rate: LenientDouble?
+        var funding_rate_indicative: LenientDouble?
+        var funding_interval: LenientDouble?
+        var funding_next_apply: LenientDouble?
+        var position_size: LenientDouble?
+    }
+
+    struct Ticker: Decodable {
+        var contract: String
+        var highest_bid: LenientDouble?
+        var lowest_ask: LenientDouble?
+        var volume_24h_quote: LenientDouble?
+    }
+
+    /// Snapshots from one settle currency's `contracts` answer and its `tickers` answer (nil: not available).
+    public static func parse(contracts: some DataProtocol, tickers: (some DataProtocol)?, now: Date) throws -> VenueFetchResult {
+        let rows = try decodePayload([Contract].self, from: contracts, dex: dex, endpoint: "/futures/{settle}/contracts")
+        let tickerRows = try tickers.map {
+            try decodePayload([Ticker].self, from: $0, dex: dex, endpoint: "/futures/{settle}/tickers")
+        }
+        let tickerBy = Dictionary((tickerRows ?? []).map { ($0.contract, $0) }, uniquingKeysWith: { a, _ in a })
+
+        var result = VenueFetchResult()
+        for c in rows {
+            guard let rate = c.funding_rate.number else { result.drop(.missingFundingRate); continue }
+            guard let seconds = c.funding_interval.number, seconds > 0 else { result.drop(.missingFundingInterval); continue }
+            let name = SymbolNormalizer.normalize(c.name)
+            guard let quote = name.quote else { result.drop(.unknownQuote); continue }
+            let inverse = c.type == "inverse"
+            let ticker = tickerBy[c.name]
+            let size = inverse ? nil : c.quanto_multiplier.number.flatMap { $0 > 0 ? $0 : nil }
+            let oiBase = c.position_size.number.times(size)
+            let mark = c.mark_price.number
+            result.snapshots.append(MarketSnapshot(
+                dex: dex, dexSymbol: c.name, symbol: name.symbol, quote: quote,
+                margin: inverse ? .inverse : .linear, multiplier: name.multiplier, time: now,
+                fundingRate: rate, fundingIntervalHours: seconds / 3600,
+                predictedRate: c.funding_rate_indicative.number, nextFundingTime: c.funding_next_apply.date(.seconds),
+                markPrice: mark, indexPrice: c.index_price.number, openInterestBase: oiBase,
+                openInterestUSD: oiBase.times(mark),
+                volume24hUSD: ticker?.volume_24h_quote.number,
+                bestBid: ticker?.highest_bid.number, bestAsk: ticker?.lowest_ask.number))
+        }
+        let known = Set(rows.map(\.name))
+        result.drop(.unknownMarket, count: tickerRows?.filter { !known.contains($0.contract) }.count ?? 0)
+        let unticked = result.snapshots.filter { tickerBy[$0.dexSymbol] == nil }.count
+        result.degrade(.bookTop, count: unticked)
+        result.degrade(.volume, count: unticked)
+        return result
+    }
+}
