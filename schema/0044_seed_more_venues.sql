@@ -8,10 +8,6 @@
 --                                  Futures", the COIN-margined commission example: "regular user's maker
 --                                  commission: 0.015%; taker commission: 0.040%"). UNSURE: third-party summaries
 --                                  give 0.02% / 0.04% or 0.02% / 0.05%; check the live fee page before relying on it.
---
--- NOT SEEDED YET (fees below are sourced, but seeding them makes dydx, drift and aster legs of the fixture cycle's
--- opportunities, which changes the hand-worked expectations of APIAnalyticsRouteTests, GrafanaDashboardTests and
--- StreamTests; seed them together with updated expectations):
 --   dydx           0.01% / 0.05%   https://docs.dydx.exchange/introduction-trading_fees (tier 1, < $1M 30-day volume:
 --                                  maker 1.0 bps, taker 5.0 bps; set by governance, uniform across markets)
 --   drift          -0.002% / 0.035% the venue's own `fees` of BTC-PERP in GET data.api.drift.trade/stats/markets
@@ -22,7 +18,10 @@
 
 INSERT INTO dexes (name, display_name, kind, api_base_url, maker_fee, taker_fee, fee_tiers, funding_interval_hours)
 VALUES
-    ('binance_coinm', 'Binance COIN-M', 'cex', 'https://dapi.binance.com', 0.00015, 0.0004, NULL, 8)
+    ('binance_coinm', 'Binance COIN-M', 'cex', 'https://dapi.binance.com', 0.00015, 0.0004, NULL, 8),
+    ('dydx', 'dYdX', 'dex', 'https://indexer.dydx.trade', 0.0001, 0.0005, NULL, 1),
+    ('drift', 'Drift', 'dex', 'https://data.api.drift.trade', -0.00002, 0.00035, NULL, 1),
+    ('aster', 'Aster', 'dex', 'https://fapi.asterdex.com', 0.0001, 0.00035, NULL, 8)
 ON CONFLICT (name) DO UPDATE SET
     maker_fee = coalesce(dexes.maker_fee, EXCLUDED.maker_fee),
     taker_fee = coalesce(dexes.taker_fee, EXCLUDED.taker_fee),

@@ -100,13 +100,13 @@ struct APIAnalyticsRouteTests {
             #expect(!b.isEmpty)
 
             // The document's /best: the top pair under the /opportunities parameters, its rank and how many qualify.
-            let single = try await client.call("/api/v1/opportunities/best?min_profit=-1")
+            let single = try await client.call("/api/v1/opportunities/best?min_profit=-1&include_dexes=\(firstEightDexes)")
             let s = try single.json
             #expect(dig(s, "opportunity", "long_dex") as? String == "edgex")
             #expect(dig(s, "opportunity", "short_dex") as? String == "paradex")
             #expect((s["rank"] as? Int) == 1)
             #expect((s["total_opportunities"] as? Int) == 4)
-            let noBest = try await client.call("/api/v1/opportunities/best")
+            let noBest = try await client.call("/api/v1/opportunities/best?include_dexes=\(firstEightDexes)")
             #expect(try noBest.json["opportunity"] is NSNull)
             #expect((try noBest.json["total_opportunities"] as? Int) == 0)
 

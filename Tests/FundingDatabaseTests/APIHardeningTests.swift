@@ -205,7 +205,8 @@ struct APIHardeningTests {
             try await Application(router: buildRouter(deps)).test(.router) { client in
                 let ok = try await client.call("/api/v1/health")
                 #expect(ok.status == .ok)
-                #expect(try ok.json["status"] as? String == "healthy")
+                // Degraded, not healthy: several venues' recordings lack an answer, so their runs are partial.
+                #expect(try ok.json["status"] as? String == "degraded")
                 #expect((dig(try ok.json, "ingest", "buffered_cycles") as? Int) == 1)
                 #expect(dig(try ok.json, "ingest", "stuck") as? Bool == false)
             }
@@ -225,7 +226,7 @@ struct APIHardeningTests {
         try await db.with(try db.ownerURL) { c in
             try await c.exec("""
                 INSERT INTO collection_runs (dex, started_at, finished_at, status, markets_ok, markets_rejected, error, latency_ms)
-                VALUES ('bybit', now(), now(), 'partial', 10, 0, 'linear category failed', 300)
+                VALUES ('binance', now(), now(), 'partial', 10, 0, 'open interest requests failed', 300)
                 """)
         }
         try await withRouter(db) { client, _ in
@@ -233,12 +234,12 @@ struct APIHardeningTests {
             #expect(h.status == .ok)
             let j = try h.json
             #expect(j["status"] as? String == "degraded")
-            let bybit = firstRow(j["dex_health"], where: "dex_name", is: "bybit")
-            #expect(bybit["is_healthy"] as? Bool == false)
-            #expect(bybit["last_run_status"] as? String == "partial")
+            let binance = firstRow(j["dex_health"], where: "dex_name", is: "binance")
+            #expect(binance["is_healthy"] as? Bool == false)
+            #expect(binance["last_run_status"] as? String == "partial")
             // 2 runs in 24 h (the fixture cycle's success and this partial): 50 % not a full success.
-            #expect(double(bybit["error_rate_percent"]) == 50)
-            #expect((j["reasons"] as? [String])?.contains { $0.hasPrefix("bybit is degraded") } == true)
+            #expect(double(binance["error_rate_percent"]) == 50)
+            #expect((j["reasons"] as? [String])?.contains { $0.hasPrefix("binance is degraded") } == true)
         }
     }
 }

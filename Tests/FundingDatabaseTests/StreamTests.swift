@@ -120,10 +120,10 @@ struct StreamTests {
         try await ingestFixtures(into: db)
         try await withLiveAPI(db) { port in
             try await withTimeout(90) {
-            // The server fragments a message into frames of up to 64 KiB (APIRouter's maxFrameSize); the client
-            // must accept that size (its default is 16 KiB, which the all-venue BTC snapshot exceeds).
+            // The server sends each message as one frame (APIRouter's maxFrameSize bounds what it receives): the
+            // all-venue BTC snapshot is several hundred KiB, beyond the client's default 16 KiB frame limit.
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/v1/ws/opportunities",
-                                              configuration: .init(maxFrameSize: 1 << 16),
+                                              configuration: .init(maxFrameSize: 1 << 24),
                                               logger: Logger(label: "ws-client")) { inbound, outbound, _ in
                 var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
                 try await outbound.write(.text(#"{"action":"subscribe","filters":{"limit":5000}}"#))
