@@ -1,4 +1,5 @@
 import Foundation
+import FundingCore
 import FundingStore
 import Logging
 import PostgresNIO
@@ -41,7 +42,7 @@ public struct CycleListener: Service {
             var gate = NoticeGate()
             while !Task.isCancelled {
                 do {
-                    let connection = try await withDeadline(timeout) {
+                    let connection = try await withDeadline(timeout, "cycle listener connect") {
                         try await PostgresConnection.connect(
                             configuration: try url.connectionConfiguration(), id: 1, logger: logger)
                     }
@@ -92,7 +93,7 @@ public struct CycleListener: Service {
             return nil
         }
         let id = claimed.id
-        let (stored, primaryLSN): (String?, String?) = try await withDeadline(timeout) {
+        let (stored, primaryLSN): (String?, String?) = try await withDeadline(timeout, "cycle notice lookup") {
             let rows = try await connection.query("SELECT payload, primary_lsn FROM cycle_notice(\(id))",
                                                   logger: logger)
             for try await row in rows.decode((String?, String?).self) { return row }
@@ -138,23 +139,4 @@ struct NoticeGate: Sendable {
             floor = max(floor, oldest)
         }
     }
-}
-
-/// Runs `body`, cancelling it and throwing `DeadlineExceeded` when it takes longer than `limit`.
-func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw DeadlineExceeded(limit: limit)
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
-
-/// An operation did not finish within its deadline.
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var limit: Duration
-    var description: String { "deadline of \(limit) exceeded" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FundingCore
 import HummingbirdWebSocket
 import Logging
 
@@ -30,7 +31,7 @@ struct StreamSession: Sendable {
                     // One queue entry may hold several messages (document-style streams): a frame each.
                     for frame in entry.split(separator: StreamHub.messageSeparator) {
                         do {
-                            try await withDeadline(writeTimeout) { try await outbound.write(.text(String(frame))) }
+                            try await withDeadline(writeTimeout, "websocket write") { try await outbound.write(.text(String(frame))) }
                         } catch is DeadlineExceeded {
                             logger.warning("websocket client dropped: write deadline passed",
                                            metadata: ["deadline": "\(writeTimeout)"])
@@ -43,7 +44,7 @@ struct StreamSession: Sendable {
                 }
                 if outbox.didOverflow {
                     // Its socket is probably full too: the close frame gets a short deadline.
-                    try? await withDeadline(min(writeTimeout, .seconds(2))) {
+                    try? await withDeadline(min(writeTimeout, .seconds(2)), "websocket close") {
                         try await outbound.close(.policyViolation, reason: "send queue full: client too slow")
                     }
                 }

@@ -27,9 +27,9 @@ public struct PendingCycle: Sendable {
 /// `capacityPerSource` cycles waiting, and when it has more its own oldest is dropped (and counted), so a fast
 /// source cannot push a slow one's cycles out.
 ///
-/// A `Mutex`, not an actor: the writer's wait must be resumable synchronously from a cancellation handler
-/// (an actor would need a spawned task there, and a cancellation that raced the wait could be lost: the old
-/// writer then never woke and SIGTERM never finished).
+/// A `Mutex`, not an actor, and the writer waits on a `Signal`, whose wait is resumed synchronously from its
+/// cancellation handler: with the old actor a cancellation that raced the wait could be lost, and the writer then
+/// never woke and SIGTERM never finished.
 public final class CycleBuffer: Sendable {
     public struct Entry: Sendable {
         public var id: Int
@@ -42,11 +42,11 @@ public final class CycleBuffer: Sendable {
         var nextID = 0
         var dropped = 0
         var closed = false
-        var waiter: CheckedContinuation<Void, Never>?
     }
 
     public let capacityPerSource: Int
     private let state = Mutex(State())
+    private let arrived = Signal()
 
     public init(capacityPerSource: Int) {
         self.capacityPerSource = max(1, capacityPerSource)
@@ -55,7 +55,7 @@ public final class CycleBuffer: Sendable {
     /// Appends a source's cycle; returns the cycle dropped to make room for it, if any.
     @discardableResult
     public func append(_ cycle: PendingCycle, source: String) -> PendingCycle? {
-        let (evicted, waiter) = state.withLock { s -> (PendingCycle?, CheckedContinuation<Void, Never>?) in
+        let evicted = state.withLock { s -> PendingCycle? in
             var evicted: PendingCycle?
             if s.entries.count(where: { $0.source == source }) >= capacityPerSource,
                let oldest = s.entries.firstIndex(where: { $0.source == source }) {
@@ -64,10 +64,9 @@ public final class CycleBuffer: Sendable {
             }
             s.entries.append(Entry(id: s.nextID, source: source, cycle: cycle))
             s.nextID += 1
-            defer { s.waiter = nil }
-            return (evicted, s.waiter)
+            return evicted
         }
-        waiter?.resume()
+        arrived.fire()
         return evicted
     }
 
@@ -97,33 +96,16 @@ public final class CycleBuffer: Sendable {
 
     /// No more cycles will come (shutdown): a waiting writer wakes up to drain what is left.
     public func close() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.closed = true
-            defer { s.waiter = nil }
-            return s.waiter
-        }
-        waiter?.resume()
+        state.withLock { $0.closed = true }
+        arrived.fire()
     }
 
     /// Returns when a cycle is waiting, the buffer is closed, or the calling task is cancelled. One waiter at a
     /// time (the writer).
     public func waitForCycle() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let ready = state.withLock { s -> Bool in
-                    if !s.entries.isEmpty || s.closed || Task.isCancelled { return true }
-                    precondition(s.waiter == nil, "CycleBuffer has one writer")
-                    s.waiter = continuation
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                defer { s.waiter = nil }
-                return s.waiter
-            }
-            waiter?.resume()
+        // A fire with nobody waiting is kept, so a cycle appended between the check and the wait is not missed.
+        while !Task.isCancelled && state.withLock({ $0.entries.isEmpty && !$0.closed }) {
+            await arrived.wait()
         }
     }
 }

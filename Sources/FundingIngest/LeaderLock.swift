@@ -1,3 +1,4 @@
+import FundingCore
 import FundingStore
 import Logging
 import NIOCore

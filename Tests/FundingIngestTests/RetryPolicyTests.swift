@@ -1,3 +1,4 @@
+import FundingCore
 import Foundation
 import FundingIngest
 import Testing
