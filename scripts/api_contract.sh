@@ -19,7 +19,8 @@ fi
 "$FUNDINGD" db start >/dev/null
 fixture_db_create "$DB"
 FIXTURE_PORT=$((PORT + 1)) fixture_db_ingest
-DATABASE_URL=$FIXTURE_WRITER_URL DATABASE_READER_URL=$FIXTURE_READER_URL FUNDINGD_ADMIN_TOKEN=$TOKEN \
+DATABASE_URL=$FIXTURE_WRITER_URL DATABASE_READER_URL=$FIXTURE_READER_URL DATABASE_OPERATOR_URL=$FIXTURE_OPERATOR_URL \
+    FUNDINGD_ADMIN_TOKEN=$TOKEN \
     "$FUNDINGD" serve --port "$PORT" --no-migrate > .build/api-contract-server.log 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; fixture_db_drop $DB' EXIT

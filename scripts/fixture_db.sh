@@ -1,6 +1,7 @@
 # Sourced by scripts/api_contract.sh and scripts/bench_api.sh: a throwaway database on the private cluster,
 # migrated and filled with one ingest cycle from the recorded venue payloads.
-#   fixture_db_create NAME   -> exports FIXTURE_OWNER_URL, FIXTURE_WRITER_URL, FIXTURE_READER_URL, FIXTURE_ADMIN_URL
+#   fixture_db_create NAME   -> exports FIXTURE_OWNER_URL, FIXTURE_WRITER_URL, FIXTURE_READER_URL, FIXTURE_OPERATOR_URL,
+#                               FIXTURE_ADMIN_URL
 #   fixture_db_ingest        -> one `fundingd ingest --once` against `fundingd fixture-server`
 #   fixture_db_drop NAME
 # Needs FUNDINGD (the binary) and a running cluster (`fundingd db start`).
@@ -19,6 +20,7 @@ fixture_db_create() {
     export FIXTURE_OWNER_URL; FIXTURE_OWNER_URL=$(_with_db "$owner" "$name")
     export FIXTURE_WRITER_URL; FIXTURE_WRITER_URL=$(_with_db "$("$FUNDINGD" db url --role writer)" "$name")
     export FIXTURE_READER_URL; FIXTURE_READER_URL=$(_with_db "$("$FUNDINGD" db url --role reader)" "$name")
+    export FIXTURE_OPERATOR_URL; FIXTURE_OPERATOR_URL=$(_with_db "$("$FUNDINGD" db url --role operator)" "$name")
     local log; log=$(mktemp)
     DATABASE_URL=$FIXTURE_OWNER_URL "$FUNDINGD" migrate >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
     rm -f "$log"
