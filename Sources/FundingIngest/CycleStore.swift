@@ -63,6 +63,11 @@ extension PostgresConnection {
     @Sendable func failWhenClosed(_ fail: @escaping @Sendable (any Error) -> Void) {
         closeFuture.whenComplete { _ in fail(ConnectionLost()) }
     }
+
+    /// Closes the connection, waiting at most 2 s: closing a dead connection can itself wait on the dead peer.
+    func closeWithinDeadline() async {
+        _ = try? await withDeadline(.seconds(2), "close connection") { try await self.close() }
+    }
 }
 
 /// Writes cycles on one dedicated connection, opened lazily and thrown away after any error that is not a clean
@@ -138,7 +143,6 @@ public actor PostgresCycleStore: CycleStore {
     private func discard() async {
         guard let old = connection else { return }
         connection = nil
-        // Closing a dead connection can itself wait on the dead peer; a bounded wait, and the channel is gone.
-        _ = try? await withDeadline(.seconds(2), "close connection") { try await old.close() }
+        await old.closeWithinDeadline()
     }
 }

@@ -104,7 +104,7 @@ public actor LeaderLock: LeaderElecting {
             if acquired {
                 connection = fresh
             } else {
-                _ = try? await withDeadline(.seconds(2), "close connection") { try await fresh.close() }
+                await fresh.closeWithinDeadline()
             }
             return acquired
         } catch {
@@ -116,6 +116,6 @@ public actor LeaderLock: LeaderElecting {
     private func drop() async {
         guard let old = connection else { return }
         connection = nil
-        _ = try? await withDeadline(.seconds(2), "close connection") { try await old.close() }
+        await old.closeWithinDeadline()
     }
 }
