@@ -1,3 +1,4 @@
+import FundingCore
 import Logging
 import Metrics
 
@@ -10,6 +11,10 @@ import Metrics
 ///   fresh one, so a writer whose backends keep being terminated keeps writing between the terminations.
 /// - A refusal (the server rejects the data) drops the one cycle it comes from, with the reason logged, so a bad
 ///   row never blocks the queue: a refused batch of several is retried one cycle at a time to find it.
+/// - A write that runs out of time is retried with half as many cycles (down to one), and the batch doubles
+///   again after each write that lands: a backlog merged into one transaction that cannot finish within the
+///   write deadline (a slow or loaded server) would otherwise be retried whole forever, and the buffer would
+///   fill and drop cycles while the writer never made progress.
 /// - After `buffer.close()` (shutdown) it drains what is left and returns; the service cancels it when the flush
 ///   window is over (cancellation closes the connection of a write in flight).
 struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
@@ -27,6 +32,8 @@ struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
         var failures = 0  // transient failures since the last write
         // After a refused batch: write one cycle at a time up to this entry id.
         var isolateThrough: Int?
+        // Cycles per write: halved after a write that ran out of time, doubled after each one that lands.
+        var cycleLimit = Int.max
         while !Task.isCancelled {
             if buffer.count == 0 {
                 if buffer.isClosed { return }
@@ -34,6 +41,7 @@ struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
                 continue
             }
             var batch = buffer.peek(maxRows: maxRowsPerWrite)
+            if batch.count > cycleLimit { batch = Array(batch.prefix(cycleLimit)) }
             if let through = isolateThrough {
                 batch = Array(batch.prefix(1))
                 if batch[0].id >= through { isolateThrough = nil }
@@ -50,6 +58,7 @@ struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
                 }
                 attempt = 0
                 failures = 0
+                cycleLimit = cycleLimit > Int.max / 2 ? .max : cycleLimit * 2
                 logger.info("cycle written", metadata: [
                     "dexes": "\(cycle.runs.map(\.dex).joined(separator: ","))", "cycles": "\(batch.count)",
                     "rows_inserted": "\(result.rowsInserted)", "rows_duplicate": "\(result.rowsDuplicate)",
@@ -76,6 +85,12 @@ struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
                     ])
                 case .transient:
                     attempt = error is DatabaseUnreachable ? attempt + 1 : 1
+                    if error is DeadlineExceeded, batch.count > 1 {
+                        cycleLimit = batch.count / 2
+                        logger.warning("a write of several cycles ran out of time; writing fewer at once", metadata: [
+                            "cycles": "\(batch.count)", "next_cycles": "\(cycleLimit)",
+                        ])
+                    }
                     onDatabaseError()
                     let delay = retry.delay(afterAttempt: attempt)
                     failures += 1

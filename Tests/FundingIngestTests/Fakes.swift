@@ -63,6 +63,7 @@ final class FakeStore: CycleStore {
         var refuse: Set<String> = []
         var attempts = 0
         var lostConnections = 0
+        var timeoutAboveCycles = Int.max
     }
     private let state = Mutex(State())
 
@@ -74,14 +75,16 @@ final class FakeStore: CycleStore {
     /// The next `n` writes fail as if the backend had been terminated mid-write.
     func loseConnections(_ n: Int) { state.withLock { $0.lostConnections = n } }
     struct LostConnection: Error {}
+    /// Writes merging more than `n` cycles run out of time (a transaction too large for the write deadline).
+    func timeOut(aboveCycles n: Int) { state.withLock { $0.timeoutAboveCycles = n } }
 
     func write(_ cycle: PendingCycle) async throws -> CycleWriteResult {
         let dexes = cycle.runs.map(\.dex)
-        let (down, hang, refused, lost) = state.withLock { s -> (Bool, Bool, Bool, Bool) in
+        let (down, hang, refused, lost, tooLarge) = state.withLock { s -> (Bool, Bool, Bool, Bool, Bool) in
             s.attempts += 1
             let lost = s.lostConnections > 0
             if lost { s.lostConnections -= 1 }
-            return (s.down, s.hang, !s.refuse.isDisjoint(with: dexes), lost)
+            return (s.down, s.hang, !s.refuse.isDisjoint(with: dexes), lost, cycle.runs.count > s.timeoutAboveCycles)
         }
         if lost { throw LostConnection() }
         if hang {
@@ -89,6 +92,7 @@ final class FakeStore: CycleStore {
             throw CancellationError()
         }
         if down { throw DatabaseUnreachable(Down()) }
+        if tooLarge { throw DeadlineExceeded(operation: "cycle write", limit: .seconds(30)) }
         if refused { throw Refusal() }
         state.withLock { $0.written.append(dexes) }
         return CycleWriteResult(rowsStaged: 0, rowsInserted: 0, rowsDuplicate: 0, rowsTooOld: 0, marketsCreated: 0,

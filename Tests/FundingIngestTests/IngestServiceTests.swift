@@ -87,6 +87,41 @@ struct IngestServiceTests {
         }
     }
 
+    @Test("a backlog too large to write within the deadline is written in smaller batches, in order",
+          .timeLimit(.minutes(1)))
+    func backlogTooLargeForOneWrite() async throws {
+        let clock = ManualClock()
+        let collector = FakeCollector()
+        let store = FakeStore()
+        store.setDown(true)
+        store.timeOut(aboveCycles: 2)
+        let ingest = service([schedule("a", every: .seconds(10))], collector: collector, store: store) {
+            $0.writeRetry = RetryPolicy(maxAttempts: .max, baseDelay: .seconds(1), maxDelay: .seconds(1))
+        }
+        try await running(ingest, clock: clock) {
+            try await eventually("first collection") { ingest.stats.cyclesCollected == 1 }
+            for n in 2...7 {
+                try await clock.waitForSleepers(2)
+                clock.advance(by: .seconds(10))
+                try await eventually("collection \(n)") { ingest.stats.cyclesCollected == n }
+            }
+            #expect(ingest.buffer.count == 7)
+            store.setDown(false)
+            // 7 cycles time out, then 3 do (halved twice: 7 → 3 → 1): one cycle lands, the batch doubles to 2 and
+            // the rest go two at a time. Each failed attempt waits for the 1 s retry delay.
+            while ingest.stats.cyclesWritten < 7 {
+                try await eventually("the writer parked in its retry delay, or done") {
+                    clock.sleeperCount >= 2 || ingest.stats.cyclesWritten == 7
+                }
+                if ingest.stats.cyclesWritten < 7 { clock.advance(by: .seconds(1)) }
+            }
+            #expect(store.written.first == ["a"])
+            #expect(store.written.allSatisfy { $0.count <= 2 })
+            #expect(store.written.flatMap { $0 }.count == ingest.stats.cyclesWritten)
+            #expect(ingest.stats.cyclesDropped == 0)
+        }
+    }
+
     @Test("a connection lost mid-write is retried after the base delay; only an unreachable database backs off",
           .timeLimit(.minutes(1)))
     func backoffOnlyWhenUnreachable() async throws {
