@@ -88,6 +88,9 @@ public struct IngestService: Service {
             }
             // The writer has `shutdownFlush` to write what is left: whichever ends first, the writer or the timer,
             // ends the other (a write in flight is cancelled, which closes its connection).
+            logger.info("ingest stopping: collectors ended; flushing the buffer", metadata: [
+                "buffered_cycles": "\(buffer.count)", "flush_limit": "\(settings.shutdownFlush)",
+            ])
             buffer.close()
             let flush = settings.shutdownFlush
             group.addTask { try? await clock.sleep(for: flush) }
@@ -102,6 +105,7 @@ public struct IngestService: Service {
         if let leader {
             await leader.release()
         }
+        logger.info("ingest stopped", metadata: ["cycles_written": "\(stats.cyclesWritten)"])
     }
 
     /// Collects every scheduled source once, in parallel, and writes the result as one cycle (retrying transient
