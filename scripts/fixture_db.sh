@@ -5,6 +5,7 @@
 #   fixture_db_ingest        -> one `fundingd ingest --once` against `fundingd fixture-server`
 #   fixture_db_drop NAME
 # Needs FUNDINGD (the binary) and a running cluster (`fundingd db start`).
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pg.sh"
 
 _with_db() { local url=$1 db=$2; echo "${url%/*}/$db"; }
 
