@@ -9,6 +9,7 @@
 # Env: SIZES (default "1000 5000 20000"), RUNS (timed runs per size, default 20), PGBENCH_SECONDS (default 10).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/lib/pg.sh"
 admin=${1:-$("${FUNDINGD_BIN:-$root/.build/debug/fundingd}" db url --role admin)}
 sizes=${SIZES:-"1000 5000 20000"}
 runs=${RUNS:-20}
@@ -88,7 +89,7 @@ for t in out[1:]: print("%.3f" % t)'
           | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
     pgb() {   # $1 = query; prints "tps latency_ms"
         local script; script=$(mktemp); echo "$1;" > "$script"
-        "$pgbench" -n -c 2 -j 2 -T "$seconds" -f "$script" "$dburl" 2>&1 \
+        pg_exec "$pgbench" -n -c 2 -j 2 -T "$seconds" -f "$script" "$dburl" 2>&1 \
             | awk -F'= ' '/^tps/ {split($2, a, " "); tps = a[1]} /latency average/ {split($2, b, " "); lat = b[1]} END {print tps, lat}'
         rm -f "$script"
     }

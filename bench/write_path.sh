@@ -8,6 +8,7 @@
 # Prints rows/s for both and their ratio; RUNS (default 3) repetitions, medians reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/pg.sh
 export FUNDINGD_HOME="${FUNDINGD_HOME:-$PWD/.fundingd}"
 runs=${RUNS:-3}
 swift build -c release --product fundingd >/dev/null

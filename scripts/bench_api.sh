@@ -89,7 +89,7 @@ wrk_run() {  # $1 route → "rps p50 p99 non2xx"
 
 pgbench_run() {  # $1 sql file → "tps p50 p99"
     rm -f "$WORK"/pgbench_log.*
-    (cd "$WORK" && "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -l -f "$1" \
+    (cd "$WORK" && pg_exec "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -l -f "$1" \
         "$FIXTURE_READER_URL" > "$WORK/pgbench.txt" 2>&1)
     cat "$WORK"/pgbench_log.* | awk '{print $3/1000}' > "$WORK/lat.txt"
     echo "$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench.txt") $(percentile "$WORK/lat.txt" 50) $(percentile "$WORK/lat.txt" 99)"

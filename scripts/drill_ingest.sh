@@ -8,6 +8,7 @@
 #   bash scripts/drill_ingest.sh            (FUNDINGD=path/to/fundingd to skip the build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/pg.sh
 if [ -z "${FUNDINGD:-}" ]; then swift build >/dev/null; FUNDINGD=.build/debug/fundingd; fi
 KILL_SECONDS=${DRILL_KILL_SECONDS:-60}
 export FUNDINGD_HOME; FUNDINGD_HOME=$(mktemp -d /tmp/fundingd-drill-XXXXXX)
@@ -27,7 +28,7 @@ timeout 120 "$FUNDINGD" db start >/dev/null
 admin=$("$FUNDINGD" db url --role admin)
 writer=$("$FUNDINGD" db url --role writer)
 DATABASE_URL=$("$FUNDINGD" db url --role owner) timeout 120 "$FUNDINGD" migrate >/dev/null 2>&1
-q() { timeout 10 psql -X -tA "$admin" -c "$1" 2>/dev/null || echo "?"; }
+q() { pg_exec timeout 10 psql -X -tA "$admin" -c "$1" 2>/dev/null || echo "?"; }
 
 "$FUNDINGD" fixture-server --port "$port" >/dev/null 2>&1 & pids+=($!); disown $!
 for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done

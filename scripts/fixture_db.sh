@@ -5,6 +5,7 @@
 #   fixture_db_ingest        -> one `fundingd ingest --once` against `fundingd fixture-server`
 #   fixture_db_drop NAME
 # Needs FUNDINGD (the binary) and a running cluster (`fundingd db start`).
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pg.sh"
 
 _with_db() { local url=$1 db=$2; echo "${url%/*}/$db"; }
 
@@ -31,11 +32,14 @@ fixture_db_ingest() {
     "$FUNDINGD" fixture-server --port "$port" >/dev/null 2>&1 &
     local pid=$!
     for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
-    local env=()
-    for dex in binance bybit edgex grvt hyperliquid lighter okx paradex; do
+    # Every venue with recordings (the top-level "dex" of each routes.json), all pointed at the fixture server.
+    local env=() dexes
+    dexes=$(python3 -c 'import json,sys; print(" ".join(sorted(json.load(open(f))["dex"] for f in sys.argv[1:])))' \
+        "$(dirname "${BASH_SOURCE[0]}")"/../Tests/Fixtures/*/routes.json)
+    for dex in $dexes; do
         env+=("FUNDINGD_${dex^^}_BASE_URL=http://127.0.0.1:$port/$dex")
     done
-    env "${env[@]}" DATABASE_URL="$FIXTURE_WRITER_URL" FUNDINGD_REQUEST_TIMEOUT_SECONDS=2 \
+    env "${env[@]}" FUNDINGD_DEXES="${dexes// /,}" DATABASE_URL="$FIXTURE_WRITER_URL" FUNDINGD_REQUEST_TIMEOUT_SECONDS=2 \
         "$FUNDINGD" ingest --once --no-migrate >/dev/null 2>&1 || { kill "$pid"; return 1; }
     kill "$pid"; wait "$pid" 2>/dev/null || true
 }

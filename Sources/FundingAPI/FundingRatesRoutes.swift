@@ -15,7 +15,7 @@ struct FundingRatesRoutes: Sendable {
         routes.cachedGet("/api/v1/funding-rates/{dex}/{symbol}", query: ["quote"]) { request, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
-            return try await markets(dex: dex, symbol: symbol, quote: try request.query.string("quote")?.uppercased())
+            return try await markets(dex: dex, symbol: symbol, quote: try request.query.quote())
         }
     }
 
@@ -42,7 +42,7 @@ struct FundingRatesRoutes: Sendable {
         let q = request.query
         let dexes = try await deps.catalog.dexes(try q.list("dex"))
         let symbols = try await deps.catalog.symbols(try q.list("symbol"))
-        let quote = try q.string("quote")?.uppercased()
+        let quote = try q.quote()
         let basis = RateBasis(rawValue: try q.choice("basis", RateBasis.allCases.map(\.rawValue), default: "native")!)!
         let includeMetadata = try q.bool("include_metadata", default: false)
         let rows = try await deps.database.latestRateValues(dexes: dexes, symbols: symbols, quote: quote)
@@ -99,7 +99,7 @@ struct FundingRatesRoutes: Sendable {
     func oneDex(_ request: Request, dex: String) async throws -> Response {
         let q = request.query
         let symbols = try await deps.catalog.symbols(try q.list("symbol"))
-        let quote = try q.string("quote")?.uppercased()
+        let quote = try q.quote()
         let basis = RateBasis(rawValue: try q.choice("basis", RateBasis.allCases.map(\.rawValue), default: "native")!)!
         let rows = try await deps.database.latestRateValues(dexes: [dex], symbols: symbols, quote: quote)
         let grouped = Self.primary(rows)

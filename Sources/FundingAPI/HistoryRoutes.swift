@@ -73,7 +73,7 @@ struct HistoryRoutes: Sendable {
         }
         let stats = try await deps.database.historyStats(dex: dex, symbol: symbol, from: from, to: to,
                                                          interval: interval)
-        let quote = try q.string("quote")?.uppercased()
+        let quote = try q.quote()
         let primary = Self.primaryMarket(points, quote: quote)
         let series = points.filter { $0["dex_symbol"]?.string == primary }
         let stat = stats.first { $0["dex_symbol"]?.string == primary }

@@ -165,7 +165,7 @@ struct OpportunitiesRoutes: Sendable {
         let r = request.query
         let dexes = try await deps.catalog.dexes(try r.list("dex"))
         let symbol = try await deps.catalog.symbol(try r.string("symbol"))
-        let quote = try r.string("quote")?.uppercased()
+        let quote = try r.quote()
         let order = try r.choice("order", ["desc", "asc"], default: "desc")!
         let minOI = try r.double("min_oi_usd", min: 0, max: 1e15)
         let maxOI = try r.double("max_oi_usd", min: 0, max: 1e15)

@@ -70,7 +70,7 @@ public struct OpportunityQuery: Sendable, Hashable {
         o.shortDex = try await catalog.dex(try q.string("short_dex"))
         o.includeDexes = try await catalog.dexes(try q.list("include_dexes") ?? q.list("dexes"))
         o.excludeDexes = try await catalog.dexes(try q.list("exclude_dexes"))
-        o.quote = try q.string("quote")?.uppercased()
+        o.quote = try q.quote()
         o.minDivergence = try q.double("min_divergence", min: -1, max: 1) ?? o.minDivergence
         o.minProfit = try q.double(anyOf: ["min_profit", "min_profit_percent"], min: -1, max: 1) ?? o.minProfit
         o.minVolume24h = try q.double(anyOf: ["min_volume_24h", "min_volume"], min: 0, max: 1e15) ?? o.minVolume24h

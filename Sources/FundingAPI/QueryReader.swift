@@ -50,18 +50,26 @@ public struct QueryReader: Sendable {
                            + (known.isEmpty ? "no parameters" : known.sorted().joined(separator: ", ")))
     }
 
-    /// The raw value; `nil` when absent. An empty value is treated as absent.
+    /// The raw value, trimmed; `nil` when absent. An empty value is a 400, not the default: `basis=` is not a value
+    /// the OpenAPI document allows, and a client that meant "the default" leaves the parameter out.
     public func string(_ name: String) throws -> String? {
         let values = self.all(name)
         guard let value = values.last else { return nil }
         if values.count > 1 { throw APIError.invalidParameter(name, "given more than once") }
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty { return nil }
+        if trimmed.isEmpty { throw APIError.invalidParameter(name, "empty; leave the parameter out for its default") }
         guard trimmed.count <= 200 else { throw APIError.invalidParameter(name, "too long (at most 200 characters)") }
         guard !Self.hasControlCharacter(trimmed) else {
             throw APIError.invalidParameter(name, "contains a control character")
         }
         return trimmed
+    }
+
+    /// The `quote` filter (an asset such as USDT), upper-cased; at most 16 characters, as `docs/openapi.json` says.
+    public func quote() throws -> String? {
+        guard let raw = try string("quote") else { return nil }
+        guard raw.count <= 16 else { throw APIError.invalidParameter("quote", "too long (at most 16 characters)") }
+        return raw.uppercased()
     }
 
     /// The value of the first of `names` that is present (a parameter with an alias: the design document's name and
@@ -122,14 +130,14 @@ public struct QueryReader: Sendable {
         return items
     }
 
-    /// One of `allowed`.
+    /// One of `allowed`, spelled exactly so (the OpenAPI document's `enum`: `Native` is a 400 like any other value
+    /// the document does not list).
     public func choice(_ name: String, _ allowed: [String], default value: String? = nil) throws -> String? {
         guard let raw = try string(name) else { return value }
-        let lower = raw.lowercased()
-        guard allowed.contains(lower) else {
+        guard allowed.contains(raw) else {
             throw APIError.invalidParameter(name, "must be one of \(allowed.joined(separator: ", "))")
         }
-        return lower
+        return raw
     }
 
     /// ISO 8601 (`2026-11-21T10:00:00Z`, fractional seconds and offsets allowed, or a date `2026-11-21`) or Unix

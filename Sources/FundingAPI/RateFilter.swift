@@ -25,6 +25,6 @@ public struct RateFilter: Sendable, Hashable {
         let symbols = try await catalog.symbols(try q.list("symbols") ?? q.list("symbol"))
         let dexes = try await catalog.dexes(try q.list("dexes") ?? q.list("dex"))
         return RateFilter(symbols: symbols.map(Set.init), dexes: dexes.map(Set.init),
-                          quote: try q.string("quote")?.uppercased())
+                          quote: try q.quote())
     }
 }

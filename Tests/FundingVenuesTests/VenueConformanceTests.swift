@@ -32,6 +32,7 @@ import Testing
         "deribit": 4,              // get_instruments: BTC-PERPETUAL, a dated future, an option, a combo
         "phemex": 3,               // products: BTCUSD, BTCUSDT (no v3 ticker); v3 ticker ETHUSDT has no product
         "kraken": 2,               // tickers: PI_XBTUSD, PF_ETHUSD
+        "pacifica": 1,             // info/prices: XPL (docs sample); info lists 9 perps and 1 spot pair
     ]
 
     static func accounted(_ r: VenueFetchResult) -> Int {
