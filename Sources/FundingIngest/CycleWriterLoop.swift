@@ -47,6 +47,7 @@ struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
                 if batch[0].id >= through { isolateThrough = nil }
             }
             let cycle = PendingCycle(merging: batch.map(\.cycle))
+            buffer.beginWrite(batch.map(\.id))
             do {
                 let result = try await store.write(cycle)
                 buffer.remove(batch.map(\.id))
@@ -66,6 +67,7 @@ struct CycleWriterLoop<C: Clock>: Sendable where C.Duration == Duration {
                     "markets_deactivated": "\(result.marketsDeactivated)",
                 ])
             } catch {
+                buffer.endWrite()
                 Counter(label: "fundingd_write_errors_total").increment()
                 stats.writeFailed(error)
                 switch WriteFailure.classify(error) {

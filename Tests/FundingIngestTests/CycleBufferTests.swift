@@ -22,6 +22,28 @@ struct CycleBufferTests {
         #expect(buffer.peek().map(\.source) == ["slow", "fast", "fast"])
     }
 
+    @Test("the batch being written is never dropped; after a failed write it may be again")
+    func inFlightBatchIsKept() {
+        let buffer = CycleBuffer(capacityPerSource: 2)
+        buffer.append(cycle("a"), source: "a")
+        buffer.append(cycle("a"), source: "a")
+        let batch = buffer.peek()
+        buffer.beginWrite(batch.map(\.id))
+        // Full, but both waiting cycles are in flight: the new one is kept beside them, nothing is dropped.
+        #expect(buffer.append(cycle("a"), source: "a") == nil)
+        #expect(buffer.count == 3 && buffer.dropped == 0)
+        buffer.remove(batch.map(\.id))
+        #expect(buffer.count == 1)
+        // A failed write releases its cycles: the oldest goes when the source overflows again.
+        buffer.append(cycle("a"), source: "a")
+        let second = buffer.peek()
+        buffer.beginWrite(second.map(\.id))
+        buffer.endWrite()
+        #expect(buffer.append(cycle("a"), source: "a") != nil)
+        #expect(buffer.count == 2 && buffer.dropped == 1)
+        #expect(buffer.peek().map(\.id) == [second[1].id, second[1].id + 1])
+    }
+
     @Test("peek takes the oldest cycles up to a row budget, at least one; remove takes them out")
     func peekAndRemove() {
         let buffer = CycleBuffer(capacityPerSource: 10)
