@@ -36,7 +36,7 @@ public func withDeadline<T: Sendable, C: Clock>(
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             race.start(continuation)
             failEarly? { error in
-                if race.finish(.failure(error)) { abort() }
+                race.finish(.failure(error), first: abort)
             }
             let work = Task {
                 let outcome: Result<T, any Error>
@@ -45,15 +45,12 @@ public func withDeadline<T: Sendable, C: Clock>(
             }
             let timer = Task {
                 guard (try? await clock.sleep(for: limit)) != nil else { return }
-                if race.finish(.failure(DeadlineExceeded(operation: operation, limit: limit))) {
-                    abort()
-                    work.cancel()
-                }
+                race.finish(.failure(DeadlineExceeded(operation: operation, limit: limit)), first: abort)
             }
             race.attach(work: work, timer: timer)
         }
     } onCancel: {
-        if race.finish(.failure(CancellationError())) { abort() }
+        race.finish(.failure(CancellationError()), first: abort)
     }
 }
 
@@ -88,9 +85,10 @@ private final class Race<T: Sendable>: Sendable {
         }
     }
 
-    /// Resolves the race with `outcome` if it is still open; true when this call decided it.
+    /// Resolves the race with `outcome` if it is still open; true when this call decided it. `first` runs when this
+    /// call decided it, before the caller resumes (so a connection is closed by the time the caller sees the error).
     @discardableResult
-    func finish(_ outcome: Result<T, any Error>) -> Bool {
+    func finish(_ outcome: Result<T, any Error>, first: () -> Void = {}) -> Bool {
         let decided = state.withLock { s -> (continuation: CheckedContinuation<T, any Error>?, work: Task<Void, Never>?,
                                               timer: Task<Void, Never>?)? in
             guard s.outcome == nil else { return nil }
@@ -99,6 +97,7 @@ private final class Race<T: Sendable>: Sendable {
             return (s.continuation, s.work, s.timer)
         }
         guard let decided else { return false }
+        first()
         decided.timer?.cancel()
         if case .failure = outcome { decided.work?.cancel() }
         decided.continuation?.resume(with: outcome)
