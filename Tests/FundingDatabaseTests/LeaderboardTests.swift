@@ -1,0 +1,379 @@
+import Foundation
+import PostgresNIO
+import Testing
+
+/// One raw sample of a leaderboard test market; `time` is a SQL timestamptz expression (test constants only).
+struct BoardSample: Sendable {
+    var time: String
+    var mark: Double
+    var oi: Double = 1e6
+    var volume: Double = 1e6
+    var rate: Double = 0.0001
+    var bid: Double?
+    var ask: Double?
+
+    /// A sample `ago` (PostgreSQL interval text) before now().
+    init(ago: String, mark: Double, oi: Double = 1e6, volume: Double = 1e6, rate: Double = 0.0001,
+         bid: Double? = nil, ask: Double? = nil) {
+        self.init(at: "now() - interval '\(ago)'", mark: mark, oi: oi, volume: volume, rate: rate, bid: bid, ask: ask)
+    }
+
+    init(at time: String, mark: Double, oi: Double = 1e6, volume: Double = 1e6, rate: Double = 0.0001,
+         bid: Double? = nil, ask: Double? = nil) {
+        self.time = time
+        self.mark = mark
+        self.oi = oi
+        self.volume = volume
+        self.rate = rate
+        self.bid = bid
+        self.ask = ask
+    }
+}
+
+/// A market of the leaderboard tests: its venue, quote, funding interval and raw samples. The newest sample also
+/// becomes its `market_latest` row.
+struct BoardMarket: Sendable {
+    var dex: String
+    var symbol: String
+    var quote: String = "USDT"
+    var interval: Double = 8
+    var samples: [BoardSample]
+    var dexSymbol: String { symbol + quote }
+}
+
+/// Inserts markets and samples as the owner (the write path has its own tests): times are `now() - ago`, so inside
+/// one transaction every offset is exact against the now() the boards read.
+func insertBoardMarkets(_ conn: PostgresConnection, _ markets: [BoardMarket]) async throws {
+    func num(_ v: Double?) -> String { v.map { "\($0)" } ?? "NULL" }
+    for m in markets {
+        try await conn.exec("INSERT INTO symbols (symbol) VALUES (\(m.symbol)) ON CONFLICT DO NOTHING")
+        try await conn.exec("""
+            INSERT INTO markets (dex_id, symbol_id, dex_symbol, quote, margin, multiplier, funding_interval_hours)
+            SELECT d.id, s.id, \(m.dexSymbol), \(m.quote), 'linear', 1, \(m.interval) FROM dexes d, symbols s
+            WHERE d.name = \(m.dex) AND s.symbol = \(m.symbol)
+            """)
+        let values = m.samples.map { s in
+            "(\(s.time), \(s.mark), \(s.oi), \(s.volume), \(s.rate), \(num(s.bid)), \(num(s.ask)))"
+        }.joined(separator: ", ")
+        try await conn.exec(PostgresQuery(unsafeSQL: """
+            INSERT INTO funding_rates (time, market_id, funding_rate, funding_interval_hours, mark_price,
+                                       open_interest_usd, volume_24h_usd, best_bid, best_ask)
+            SELECT v.t, mk.id, v.rate::float8, \(m.interval), v.mark::float8, v.oi::float8, v.vol::float8,
+                   v.bid::float8, v.ask::float8
+            FROM (VALUES \(values)) AS v(t, mark, oi, vol, rate, bid, ask)
+            CROSS JOIN (SELECT m.id FROM markets m JOIN dexes d ON d.id = m.dex_id
+                        WHERE d.name = '\(m.dex)' AND m.dex_symbol = '\(m.dexSymbol)') mk
+            """))
+    }
+    try await conn.exec("""
+        INSERT INTO market_latest (market_id, time, funding_rate, funding_interval_hours, mark_price,
+                                   open_interest_usd, volume_24h_usd, best_bid, best_ask)
+        SELECT DISTINCT ON (market_id) market_id, time, funding_rate, funding_interval_hours, mark_price,
+               open_interest_usd, volume_24h_usd, best_bid, best_ask
+        FROM funding_rates ORDER BY market_id, time DESC
+        ON CONFLICT (market_id) DO UPDATE SET time = excluded.time, funding_rate = excluded.funding_rate,
+            mark_price = excluded.mark_price, open_interest_usd = excluded.open_interest_usd,
+            volume_24h_usd = excluded.volume_24h_usd, best_bid = excluded.best_bid, best_ask = excluded.best_ask
+        """)
+}
+
+/// Rows of `leaderboard(...)` with the given SQL argument list, in the function's order.
+func board(_ conn: PostgresConnection, _ arguments: String) async throws -> [JSONRow] {
+    try await conn.jsonRows("SELECT * FROM leaderboard(\(arguments))")
+}
+
+func symbols(_ rows: [JSONRow]) -> [String] { rows.map { $0.string("symbol") ?? "?" } }
+func values(_ rows: [JSONRow]) -> [Double] { rows.map { $0.double("value") ?? .nan } }
+func ranks(_ rows: [JSONRow]) -> [Int] { rows.map { $0.int("rank") ?? -1 } }
+
+/// Checks `got` against `expected` element-wise within `close`'s tolerance.
+func expectValues(_ got: [Double], _ expected: [Double], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(got.count == expected.count, "\(got) vs \(expected)", sourceLocation: sourceLocation)
+    for (g, e) in zip(got, expected) {
+        #expect(close(g, e), "\(got) vs \(expected)", sourceLocation: sourceLocation)
+    }
+}
+
+func metric(_ row: JSONRow, _ name: String) -> Double? {
+    guard let text = row.values["metrics"].flatMap({ $0 as? [String: Any] }) else { return nil }
+    return (text[name] as? NSNumber)?.doubleValue
+}
+
+@Suite("Screener leaderboards (known answers)", .timeLimit(.minutes(5)))
+struct LeaderboardTests {
+    /// Offsets of the window tests: T0 = the latest sample, 30 s old; Th, T1, T4, T24 lie 30 min, 1 h, 4 h and 24 h
+    /// before it, so each window's reference is exactly one window before the latest sample.
+    static let t0 = "30 seconds", th = "30 minutes 30 seconds", t1 = "1 hour 30 seconds"
+    static let t4 = "4 hours 30 seconds", t24 = "24 hours 30 seconds"
+
+    static let windowMarkets: [BoardMarket] = [
+        // A: 1h 100 -> 110 (+10 %), 4h 105 -> 110, 24h 100 -> 110; half-window 104. OI 1e6 -> 1.2e6 (1h and 4h).
+        // Rate 0.0001 -> 0.0002 per 8 h.
+        BoardMarket(dex: "binance", symbol: "AAA", samples: [
+            BoardSample(ago: t24, mark: 100, oi: 1e6, volume: 4e6),
+            BoardSample(ago: t4, mark: 105, oi: 1e6, volume: 4e6),
+            BoardSample(ago: t1, mark: 100, oi: 1e6, volume: 4e6),
+            BoardSample(ago: th, mark: 104, oi: 1.1e6, volume: 4.5e6),
+            BoardSample(ago: t0, mark: 110, oi: 1.2e6, volume: 5e6, rate: 0.0002, bid: 109.9, ask: 110.1),
+        ]),
+        // B: 1h and 4h 200 -> 190 (-5 %), 24h 180 -> 190; half 195. OI 1e6 (4h), 1.05e6 (1h) -> 1.1e6.
+        BoardMarket(dex: "binance", symbol: "BBB", samples: [
+            BoardSample(ago: t24, mark: 180, oi: 1e6, volume: 8e6),
+            BoardSample(ago: t4, mark: 200, oi: 1e6, volume: 8e6),
+            BoardSample(ago: t1, mark: 200, oi: 1.05e6, volume: 8e6),
+            BoardSample(ago: th, mark: 195, oi: 1.08e6, volume: 8e6),
+            BoardSample(ago: t0, mark: 190, oi: 1.1e6, volume: 8e6, bid: 189.81, ask: 190.19),
+        ]),
+        // C (1 h funding): 50 -> 51.5 (+3 %) over 1h and 4h, OI 2e6 -> 2.2e6, rate 0.0001 -> 0.0006 per hour.
+        BoardMarket(dex: "bybit", symbol: "CCC", interval: 1, samples: [
+            BoardSample(ago: t4, mark: 50, oi: 2e6),
+            BoardSample(ago: t1, mark: 50, oi: 2e6),
+            BoardSample(ago: t0, mark: 51.5, oi: 2.2e6, rate: 0.0006, bid: 51.49, ask: 51.51),
+        ]),
+        // D (USDC): samples only now and 24 h ago: missing from the 1h and 4h boards. 10 -> 11.
+        BoardMarket(dex: "binance", symbol: "DDD", quote: "USDC", samples: [
+            BoardSample(ago: t24, mark: 10, oi: 5e5, volume: 2e6),
+            BoardSample(ago: t0, mark: 11, oi: 5e5, volume: 2e6, bid: 10.98, ask: 11.02),
+        ]),
+        // E: one sample 30 s inside the 1 h window (too new) and one 1 min beyond the 15 min tolerance: no reference.
+        BoardMarket(dex: "binance", symbol: "EEE", samples: [
+            BoardSample(ago: "1 hour 16 minutes", mark: 100),
+            BoardSample(ago: "59 minutes 30 seconds", mark: 100),
+            BoardSample(ago: t0, mark: 130),
+        ]),
+        // F: a sample exactly at now() - 1 h: the window's edge is inclusive. 100 -> 99.
+        BoardMarket(dex: "binance", symbol: "FFF", samples: [
+            BoardSample(ago: "1 hour", mark: 100),
+            BoardSample(ago: t0, mark: 99),
+        ]),
+        // G: a sample exactly at now() - 1 h - 15 min: the tolerance's far edge is exclusive.
+        BoardMarket(dex: "binance", symbol: "GGG", samples: [
+            BoardSample(ago: "1 hour 15 minutes", mark: 100),
+            BoardSample(ago: t0, mark: 120),
+        ]),
+    ]
+
+    /// Inserts the window markets and runs `body` inside one transaction, so now() is the same for the inserts and
+    /// every board read; rolled back afterwards.
+    func withWindowData(_ body: (PostgresConnection) async throws -> Void) async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await db.with(try db.ownerURL) { conn in
+            try await conn.exec("BEGIN")
+            try await insertBoardMarkets(conn, Self.windowMarkets)
+            try await body(conn)
+            try await conn.exec("ROLLBACK")
+        }
+    }
+
+    @Test("gainers / losers: price change per window, the window's edges, a market with missing samples, filters")
+    func gainersAndLosers() async throws {
+        try await withWindowData { conn in
+            // 1h: A (110/100 - 1) x 100 = 10; C (51.5/50 - 1) x 100 = 3. D has no sample near now() - 1 h, E only
+            // one 30 s too new and one 1 min too old, G one exactly 15 min too old (exclusive): none ranked.
+            let g1 = try await board(conn, "'gainers', '1h'")
+            #expect(symbols(g1) == ["AAA", "CCC"])
+            expectValues(values(g1), [10, 3])
+            #expect(close(metric(g1[0], "mark_reference"), 100))
+            #expect(close(metric(g1[0], "hours"), 1))                          // 30 s + 1 h ago -> 30 s ago
+            // Losers 1h: B (190/200 - 1) x 100 = -5; F (99/100 - 1) x 100 = -1 from the sample exactly at
+            // now() - 1 h (inclusive edge), 1 h - 30 s = 0.991666... h before the latest.
+            let l1 = try await board(conn, "'losers', '1h'")
+            #expect(symbols(l1) == ["BBB", "FFF"])
+            expectValues(values(l1), [-5, -1])
+            #expect(close(metric(l1[1], "hours"), 3570.0 / 3600))
+            // 4h: A (110/105 - 1) x 100 = 4.7619047619...; C 3 again (50 four hours ago).
+            let g4 = try await board(conn, "'gainers', '4h'")
+            #expect(symbols(g4) == ["AAA", "CCC"])
+            expectValues(values(g4), [100.0 / 21, 3])                          // 110/105 - 1 = 5/105 = 1/21
+            // 24h: A 10 and D (11/10 - 1) x 100 = 10 tie (rank 1, dex then venue symbol), B (190/180 - 1) x 100.
+            let g24 = try await board(conn, "'gainers'")                       // default window 24h
+            #expect(symbols(g24) == ["AAA", "DDD", "BBB"])
+            #expect(ranks(g24) == [1, 1, 3])
+            expectValues(values(g24), [10, 10, 100.0 / 18])                    // 10/180 = 1/18
+            // Filters: quote (case-insensitive), dexes, min volume, min OI, limit.
+            #expect(symbols(try await board(conn, "'gainers', quote => 'usdc'")) == ["DDD"])
+            #expect(symbols(try await board(conn, "'gainers', '1h', dexes => ARRAY['bybit']")) == ["CCC"])
+            #expect(symbols(try await board(conn, "'gainers', '1h', min_volume_24h => 3e6")) == ["AAA"])  // A 5e6, C 1e6
+            #expect(symbols(try await board(conn, "'gainers', '1h', min_oi_usd => 2e6")) == ["CCC"])      // C 2.2e6
+            #expect(symbols(try await board(conn, "'gainers', '1h', limit_rows => 1")) == ["AAA"])
+            #expect(try await board(conn, "'gainers', '1h', max_age => '10 seconds'").isEmpty)            // all 30 s old
+            #expect(symbols(try await board(conn, "'gainers', '1h', max_age => '1 minute'")) == ["AAA", "CCC"])
+        }
+    }
+
+    @Test("momentum: velocity over the window and its halves, acceleration")
+    func momentum() async throws {
+        try await withWindowData { conn in
+            // A: 10 % in 1 h = 10 %/h. Recent half 104 -> 110: 5.769230...% / 0.5 h = 11.538461538...; earlier half
+            // 100 -> 104: 4 % / 0.5 h = 8; acceleration (11.538461538 - 8) / 0.5 = 7.076923076923...
+            // B: -5 %/h; recent 195 -> 190: -2.564102564...% / 0.5 = -5.128205128...; earlier 200 -> 195: -2.5 % /
+            // 0.5 = -5; acceleration (-5.128205128 + 5) / 0.5 = -0.256410256...
+            // Ordered by magnitude. C and F have no sample near now() - 30 min: not ranked.
+            let rows = try await board(conn, "'momentum'")
+            #expect(symbols(rows) == ["AAA", "BBB"])
+            expectValues(values(rows), [10, -5])
+            #expect(close(metric(rows[0], "velocity_recent_pct_per_hour"), (110.0 / 104 - 1) * 200))
+            #expect(close(metric(rows[0], "velocity_earlier_pct_per_hour"), 8))
+            #expect(close(metric(rows[0], "acceleration_pct_per_hour2"), ((110.0 / 104 - 1) * 200 - 8) / 0.5))
+            #expect(close(metric(rows[0], "acceleration_pct_per_hour2"), 7.076923076923077, relative: 1e-12))
+            #expect(close(metric(rows[1], "velocity_recent_pct_per_hour"), (190.0 / 195 - 1) * 200))
+            #expect(close(metric(rows[1], "velocity_earlier_pct_per_hour"), -5))
+            #expect(close(metric(rows[1], "acceleration_pct_per_hour2"), -0.2564102564102564, relative: 1e-9))
+        }
+    }
+
+    @Test("oi_change, funding_change and signals over their windows")
+    func openInterestFundingSignals() async throws {
+        try await withWindowData { conn in
+            // OI 1h: A (1.2e6/1e6 - 1) x 100 = 20 (+200,000 USD); C (2.2/2 - 1) x 100 = 10; B (1.1/1.05 - 1) x 100
+            // = 4.7619... (+50,000 USD); F 0. Ordered by magnitude.
+            let oi = try await board(conn, "'oi_change', '1h'")
+            #expect(symbols(oi) == ["AAA", "CCC", "BBB", "FFF"])
+            expectValues(values(oi), [20, 10, 100.0 / 21, 0])
+            #expect(close(metric(oi[0], "oi_change_usd"), 200_000, relative: 1e-9))
+            #expect(close(metric(oi[2], "oi_change_usd"), 50_000, relative: 1e-9))
+            #expect(close(metric(oi[2], "oi_reference_usd"), 1.05e6))
+            // Funding apr 1h: C 0.0001 -> 0.0006 per 1 h: 87.6 -> 525.6 % (x 876,000), change 438 points;
+            // A 0.0001 -> 0.0002 per 8 h: 10.95 -> 21.9, change 10.95; B and F unchanged (0, tie).
+            let f = try await board(conn, "'funding_change', '1h'")
+            #expect(symbols(f) == ["CCC", "AAA", "BBB", "FFF"])
+            expectValues(values(f), [438, 10.95, 0, 0])
+            #expect(ranks(f) == [1, 2, 3, 3])
+            #expect(close(metric(f[0], "apr_reference"), 87.6))
+            // Signals. 4 h: A OI +20 %, price +4.76 % -> oi_up_price_up (20); B OI 1e6 -> 1.1e6 = +10 %, price -5 %
+            // -> oi_up_price_down (10); C OI +10 %, price +3 % -> oi_up_price_up (10). 1 h: C apr 525.6 >= 50 and
+            // OI +10 % -> funding_extreme_oi_spike (10). A's apr 21.9 < 50: no spike signal.
+            let s = try await board(conn, "'signals'")
+            #expect(s.map { "\($0.string("symbol")!) \($0.string("signal")!)" } == [
+                "AAA oi_up_price_up", "BBB oi_up_price_down", "CCC funding_extreme_oi_spike", "CCC oi_up_price_up",
+            ])
+            expectValues(values(s), [20, 10, 10, 10])
+            #expect(ranks(s) == [1, 2, 2, 2])
+            #expect(close(metric(s[1], "price_change_pct"), -5))
+            #expect(close(metric(s[2], "apr"), 525.6))
+        }
+    }
+
+    @Test("boards on the latest state: volume, OI, OI/volume, funding (same order as funding_rankings), spreads")
+    func latestStateBoards() async throws {
+        try await withWindowData { conn in
+            // Volume: B 8e6, A 5e6, D 2e6, then C, E, F, G at 1e6.
+            let v = try await board(conn, "'volume_24h', limit_rows => 3")
+            #expect(symbols(v) == ["BBB", "AAA", "DDD"])
+            expectValues(values(v), [8e6, 5e6, 2e6])
+            // OI: C 2.2e6, A 1.2e6, B 1.1e6, E/F/G 1e6 (tie, rank 4), D 5e5.
+            let oi = try await board(conn, "'oi_leaders'")
+            #expect(symbols(oi) == ["CCC", "AAA", "BBB", "EEE", "FFF", "GGG", "DDD"])
+            #expect(ranks(oi) == [1, 2, 3, 4, 4, 4, 7])
+            // OI / volume: C 2.2e6/1e6 = 2.2; E/F/G 1; D 5e5/2e6 = 0.25; A 1.2e6/5e6 = 0.24; B 1.1e6/8e6 = 0.1375.
+            let r = try await board(conn, "'oi_volume_ratio'")
+            #expect(symbols(r) == ["CCC", "EEE", "FFF", "GGG", "DDD", "AAA", "BBB"])
+            expectValues(values(r), [2.2, 1, 1, 1, 0.25, 0.24, 0.1375])
+            // Funding: the same order and apr as funding_rankings(). C 525.6, A 21.9, the rest 10.95.
+            for (name, order) in [("funding_highest", "desc"), ("funding_lowest", "asc")] {
+                let b = try await board(conn, "'\(name)', limit_rows => NULL")
+                let fr = try await conn.jsonRows("SELECT * FROM funding_rankings(\"order\" => '\(order)')")
+                #expect(b.map { "\($0.string("dex")!)/\($0.string("dex_symbol")!)" }
+                        == fr.map { "\($0.string("dex")!)/\($0.string("dex_symbol")!)" })
+                expectValues(values(b), fr.map { $0.double("apr")! })
+                #expect(ranks(b) == fr.map { $0.int("rank")! })
+            }
+            expectValues(values(try await board(conn, "'funding_highest', limit_rows => 2")), [525.6, 21.9])
+            // Spreads (ask - bid) / mid x 1e4: D 0.04/11 = 36.3636...; B 0.38/190 = 20; A 0.2/110 = 18.1818...;
+            // C 0.02/51.5 = 3.8834951...; E, F, G have no bid/ask and are left out.
+            let wide = try await board(conn, "'spread_widest'")
+            #expect(symbols(wide) == ["DDD", "BBB", "AAA", "CCC"])
+            expectValues(values(wide), [400.0 / 11, 20, 200.0 / 11, 200.0 / 51.5])
+            #expect(symbols(try await board(conn, "'spread_tightest'")) == ["CCC", "AAA", "BBB", "DDD"])
+        }
+    }
+
+    @Test("volatility and volume_surge from completed rollup buckets; coverage limits")
+    func rollupBoards() async throws {
+        // The expected buckets are counted from the current hour: do not straddle an hour boundary.
+        let secondsIntoHour = Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 3600)
+        if secondsIntoHour > 3540 { try await Task.sleep(for: .seconds(3605 - secondsIntoHour)) }
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await db.with(try db.ownerURL) { conn in
+            let hour = try await conn.scalar("SELECT time_bucket('1 hour', now())::text", as: String.self)
+            let day = try await conn.scalar("SELECT time_bucket('1 day', now())::text", as: String.self)
+            func hourly(_ k: Int) -> String { "timestamptz '\(hour)' - interval '\(k) hours' + interval '30 minutes'" }
+            // V: hourly closes alternate 110 (k odd) / 100 (k even) over the 25 completed hours before the current
+            // one -> 24 returns of +-ln(1.1); mean 0, stddev_samp = ln(1.1) x sqrt(24/23) = 0.0973600956...
+            // = 9.736009560746664 %/h, annualised x sqrt(8760) = 911.2405652639076 %. Volume 1e6 in the 24 hours
+            // of the surge baseline, 100e6 in hour 25 (outside it); latest 3e6 -> surge 3.
+            var v: [BoardSample] = (1...25).map { k in
+                BoardSample(at: hourly(k), mark: k % 2 == 1 ? 110 : 100, volume: k == 25 ? 100e6 : 1e6)
+            }
+            v.append(BoardSample(ago: "0 seconds", mark: 105, volume: 3e6))
+            // W: constant price (volatility 0, still ranked); volume 1e6 (k odd) / 3e6 (k even): mean 2e6 over the
+            // 24 hours; latest 1e6 -> surge 0.5.
+            var w: [BoardSample] = (1...25).map { k in
+                BoardSample(at: hourly(k), mark: 100, volume: k % 2 == 1 ? 1e6 : 3e6)
+            }
+            w.append(BoardSample(ago: "0 seconds", mark: 100, volume: 1e6))
+            // X: only 10 hours of closes = 9 returns, fewer than half the 24h window's: no volatility.
+            var x: [BoardSample] = (1...10).map { k in BoardSample(at: hourly(k), mark: 100 + Double(k)) }
+            x.append(BoardSample(ago: "0 seconds", mark: 100))
+            // Y (bybit): one sample per UTC day at noon, k days before today: volume k x 1e6 for k = 1...7 (mean
+            // 4e6 over the 7 completed days), 100e6 on day 8 (outside); latest 8e6 -> 7d surge 2.
+            var y: [BoardSample] = (1...8).map { k in
+                BoardSample(at: "timestamptz '\(day)' - interval '\(k) days' + interval '12 hours'", mark: 100,
+                            volume: k == 8 ? 100e6 : Double(k) * 1e6)
+            }
+            y.append(BoardSample(ago: "0 seconds", mark: 100, volume: 8e6))
+            try await insertBoardMarkets(conn, [
+                BoardMarket(dex: "binance", symbol: "VVV", samples: v),
+                BoardMarket(dex: "binance", symbol: "WWW", samples: w),
+                BoardMarket(dex: "binance", symbol: "XXX", samples: x),
+                BoardMarket(dex: "bybit", symbol: "YYY", samples: y),
+            ])
+            try await conn.exec("CALL refresh_rollups()")
+
+            let vol = try await board(conn, "'volatility', dexes => ARRAY['binance']")
+            #expect(symbols(vol) == ["VVV", "WWW"])
+            expectValues(values(vol), [911.2405652639076, 0])
+            #expect(close(metric(vol[0], "stddev_hourly_pct"), 9.736009560746664, relative: 1e-9))
+            #expect(metric(vol[0], "returns") == 24)
+            // 7d needs 84 hourly returns: nobody has them.
+            #expect(try await board(conn, "'volatility', '7d'").isEmpty)
+
+            let surge = try await board(conn, "'volume_surge', dexes => ARRAY['binance']")
+            #expect(symbols(surge) == ["VVV", "XXX", "WWW"])                   // X: 1e6 / 1e6 = 1
+            expectValues(values(surge), [3, 1, 0.5])
+            #expect(close(metric(surge[0], "volume_baseline_usd"), 1e6))
+            let surge7 = try await board(conn, "'volume_surge', '7d', dexes => ARRAY['bybit']")
+            #expect(symbols(surge7) == ["YYY"])
+            expectValues(values(surge7), [2])                                   // 8e6 / ((1+...+7)e6 / 7)
+        }
+    }
+
+    @Test("invalid parameters name themselves; the registry lists every board the function serves; the reader may call it")
+    func parametersAndRegistry() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await db.with(try db.readerURL) { conn in
+            for (call, hint) in [("'nope'", "name"), ("'gainers', '2h'", "time_window"),
+                                 ("'volume_24h', '1h'", "time_window"), ("'gainers', limit_rows => -1", "limit_rows"),
+                                 ("'oi_leaders', min_oi_usd => -1", "min_oi_usd"),
+                                 ("'oi_leaders', min_volume_24h => -1", "min_volume_24h"),
+                                 ("'oi_leaders', max_age => '-1 minute'", "max_age")] {
+                do {
+                    _ = try await board(conn, call)
+                    Issue.record("leaderboard(\(call)) did not fail")
+                } catch let error as PSQLError {
+                    #expect(error.serverInfo?[.sqlState] == "22023", "\(call)")
+                    #expect(error.serverInfo?[.hint] == hint, "\(call)")
+                }
+            }
+            let names = try await conn.column("SELECT name FROM leaderboards ORDER BY position", as: String.self)
+            #expect(names.count >= 15)
+            for name in names {
+                // Every board runs on an empty database (no rows, no error) with its default window.
+                #expect(try await board(conn, "'\(name)'").isEmpty, "\(name)")
+            }
+        }
+    }
+}
