@@ -350,6 +350,56 @@ struct LeaderboardTests {
         }
     }
 
+    @Test("trade flow: trade_flow_apply adds per minute and rejects bad rows by reason; cvd and taker_buy_ratio over their windows")
+    func tradeFlow() async throws {
+        try await withWindowData { conn in
+            // Buckets relative to the current minute M (now() is fixed inside the transaction).
+            func row(_ symbol: String, _ minutesAgo: Int, buy: Double, sell: Double, buyTrades: Int, sellTrades: Int,
+                     buyBase: Double = 0, sellBase: Double = 0) -> String {
+                """
+                jsonb_build_object('dex', 'binance', 'dex_symbol', '\(symbol)USDT',
+                    'bucket', to_jsonb(time_bucket('1 minute', now()) - interval '\(minutesAgo) minutes' + interval '10 seconds'),
+                    'buy_usd', \(buy), 'sell_usd', \(sell), 'buy_trades', \(buyTrades), 'sell_trades', \(sellTrades),
+                    'buy_base', \(buyBase), 'sell_base', \(sellBase))
+                """
+            }
+            let first = [
+                row("AAA", 0, buy: 1000, sell: 400, buyTrades: 3, sellTrades: 1, buyBase: 10, sellBase: 4),
+                row("AAA", 30, buy: 500, sell: 1500, buyTrades: 2, sellTrades: 5, buyBase: 5, sellBase: 15),
+                row("AAA", 60, buy: 100_000, sell: 0, buyTrades: 10, sellTrades: 0, buyBase: 1000),  // 1h edge: in
+                row("AAA", 61, buy: 7777, sell: 0, buyTrades: 1, sellTrades: 0),                     // 4h only
+                row("BBB", 5, buy: 200, sell: 800, buyTrades: 1, sellTrades: 2),
+                "jsonb_build_object('dex', 'binance', 'dex_symbol', 'NOPEUSDT', 'bucket', to_jsonb(now()), 'buy_usd', 1)",
+                "jsonb_build_object('dex', 'binance', 'dex_symbol', 'AAAUSDT', 'bucket', to_jsonb(now()), 'buy_usd', -1)",
+                "jsonb_build_object('dex', 'binance', 'dex_symbol', 'AAAUSDT', 'bucket', '2026-02-30T00:00:00Z', 'buy_usd', 1)",
+            ]
+            let applied = try await conn.jsonRows(
+                "SELECT * FROM trade_flow_apply(jsonb_build_array(\(first.joined(separator: ", "))))")
+            #expect(applied.first?.int("rows_applied") == 5)
+            #expect(applied.first?.int("rows_rejected") == 3)
+            let rejected = (applied.first?.values["rejected"] as? [String: Any])?.mapValues { ($0 as? NSNumber)?.intValue }
+            #expect(rejected == ["unknown_market": 1, "bad_number": 1, "bad_bucket": 1])
+            // A second flush of B's minute adds to it: buy 200 + 100 = 300, sell 800.
+            _ = try await conn.jsonRows("SELECT * FROM trade_flow_apply(jsonb_build_array(\(row("BBB", 5, buy: 100, sell: 0, buyTrades: 1, sellTrades: 0))))")
+
+            // CVD 1h: A (1000 - 400) + (500 - 1500) + (100000 - 0) = 99,600 (the 61-minute bucket is outside);
+            // B 300 - 800 = -500. Largest magnitude first.
+            let cvd = try await board(conn, "'cvd'")
+            #expect(symbols(cvd) == ["AAA", "BBB"])
+            expectValues(values(cvd), [99_600, -500])
+            #expect(close(metric(cvd[0], "buy_volume_usd"), 101_500))             // 1000 + 500 + 100000
+            #expect(close(metric(cvd[0], "sell_volume_usd"), 1_900))              // 400 + 1500
+            #expect(close(metric(cvd[0], "cvd_base"), 996))                       // (10 - 4) + (5 - 15) + 1000
+            #expect(metric(cvd[0], "trades") == 21)                               // 3 + 1 + 2 + 5 + 10
+            // 4h adds the 61-minute bucket: 99,600 + 7,777 = 107,377.
+            expectValues(values(try await board(conn, "'cvd', '4h', dexes => ARRAY['binance'], limit_rows => 1")), [107_377])
+            // Taker buy ratio 1h: A 101,500 / 103,400 = 0.98162475822...; B 300 / 1,100 = 0.272727...
+            let ratio = try await board(conn, "'taker_buy_ratio'")
+            #expect(symbols(ratio) == ["AAA", "BBB"])
+            expectValues(values(ratio), [101_500.0 / 103_400, 300.0 / 1_100])
+        }
+    }
+
     @Test("invalid parameters name themselves; the registry lists every board the function serves; the reader may call it")
     func parametersAndRegistry() async throws {
         let db = try await TestDatabase.make()
