@@ -192,7 +192,19 @@ INSERT INTO leaderboards (name, position, description, value_unit, metric_functi
     ('taker_buy_ratio', 17, 'Share of taker-buy notional in all taker notional over the window, highest first (0.5 = balanced). Needs trade flow (trade_flow_1m), which only the live trade streams write: empty without them.',
      'ratio', 'leaderboard_metric_taker_buy_ratio', 'm.value DESC', NULL, '{1h,4h,24h}', '1h');
 
--- apply_retention() as in 0014, plus trade_flow_1m (trade_flow_retention).
+-- Hypertables added after 0014 register their retention here instead of replacing apply_retention() each time.
+CREATE TABLE retention_targets (
+    relation text PRIMARY KEY,
+    setting  text NOT NULL REFERENCES fundingd_settings (name)
+);
+
+COMMENT ON TABLE retention_targets IS 'Hypertables whose chunks apply_retention() drops, beyond the ones it names itself (raw samples, runs, rollups, opportunity history): one row per relation with the fundingd_settings interval that keeps it.';
+COMMENT ON COLUMN retention_targets.relation IS 'Schema-qualified hypertable name (public.trade_flow_1m).';
+COMMENT ON COLUMN retention_targets.setting IS 'fundingd_settings name of its retention interval (NULL value = keep forever).';
+
+INSERT INTO retention_targets (relation, setting) VALUES ('public.trade_flow_1m', 'trade_flow_retention');
+
+-- apply_retention() as in 0014, plus every retention_targets row.
 CREATE OR REPLACE PROCEDURE apply_retention()
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -211,7 +223,7 @@ BEGIN
             SELECT 'public.funding_rates'::regclass AS rel, public.setting_interval('raw_retention') AS keep
             UNION ALL SELECT 'public.collection_runs'::regclass, public.setting_interval('collection_runs_retention')
             UNION ALL SELECT 'public.opportunity_history'::regclass, public.setting_interval('opportunity_history_retention')
-            UNION ALL SELECT 'public.trade_flow_1m'::regclass, public.setting_interval('trade_flow_retention')
+            UNION ALL SELECT to_regclass(r.relation), public.setting_interval(r.setting) FROM public.retention_targets r
             UNION ALL
             SELECT coalesce(to_regclass('public.' || d.rollup || '_materialized'), to_regclass('public.' || d.rollup)),
                    public.setting_interval(d.retention_setting)
@@ -235,7 +247,7 @@ END
 $$;
 
 COMMENT ON PROCEDURE apply_retention() IS
-    'Drop chunks older than the retention settings: funding_rates (raw_retention), collection_runs (collection_runs_retention), funding_rates_1h (funding_rates_1h_retention), funding_rates_1d (funding_rates_1d_retention, NULL = keep), opportunity_history (opportunity_history_retention; also deletes older opportunity_cycles rows), trade_flow_1m (trade_flow_retention).';
+    'Drop chunks older than the retention settings: funding_rates (raw_retention), collection_runs (collection_runs_retention), funding_rates_1h (funding_rates_1h_retention), funding_rates_1d (funding_rates_1d_retention, NULL = keep), opportunity_history (opportunity_history_retention; also deletes older opportunity_cycles rows), and every retention_targets row (trade_flow_1m: trade_flow_retention, ...).';
 
 DO $$
 BEGIN

@@ -38,7 +38,9 @@ struct BoardMarket: Sendable {
     var quote: String = "USDT"
     var interval: Double = 8
     var samples: [BoardSample]
-    var dexSymbol: String { symbol + quote }
+    /// The venue's symbol when it is not symbol + quote (Hyperliquid: the coin).
+    var venueSymbol: String?
+    var dexSymbol: String { venueSymbol ?? symbol + quote }
 }
 
 /// Inserts markets and samples as the owner (the write path has its own tests): times are `now() - ago`, so inside
@@ -397,6 +399,89 @@ struct LeaderboardTests {
             let ratio = try await board(conn, "'taker_buy_ratio'")
             #expect(symbols(ratio) == ["AAA", "BBB"])
             expectValues(values(ratio), [101_500.0 / 103_400, 300.0 / 1_100])
+
+            // Retention: a minute 10 days old is dropped with its chunk by apply_retention() (trade_flow_retention
+            // 7 days, registered in retention_targets).
+            _ = try await conn.jsonRows("""
+                SELECT * FROM trade_flow_apply(jsonb_build_array(jsonb_build_object('dex', 'binance',
+                    'dex_symbol', 'AAAUSDT', 'bucket', to_jsonb(now() - interval '10 days'), 'buy_usd', 1)))
+                """)
+            let before = try await conn.scalar("SELECT count(*)::int FROM trade_flow_1m", as: Int.self)
+            try await conn.exec("CALL apply_retention()")
+            #expect(try await conn.scalar("SELECT count(*)::int FROM trade_flow_1m", as: Int.self) == before - 1)
+        }
+    }
+
+    @Test("Hyperliquid positions: liquidation clusters per band, liquidation_risk and whale_positions from each address's newest scan")
+    func liquidationClusters() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await db.with(try db.ownerURL) { conn in
+            try await conn.exec("BEGIN")
+            try await insertBoardMarkets(conn, [
+                BoardMarket(dex: "hyperliquid", symbol: "BTC", quote: "USDC", interval: 1,
+                            samples: [BoardSample(ago: "30 seconds", mark: 100_000)], venueSymbol: "BTC"),
+                BoardMarket(dex: "hyperliquid", symbol: "ETH", quote: "USDC", interval: 1,
+                            samples: [BoardSample(ago: "30 seconds", mark: 4_000)], venueSymbol: "ETH"),
+            ])
+            func address(_ n: Int) -> String { "0x" + String(repeating: "0", count: 39) + "\(n)" }
+            // a1..a4 scanned 1 minute ago, a5 2 hours ago (stale). a1 also has an older scan (ignored).
+            try await conn.exec(PostgresQuery(unsafeSQL: """
+                INSERT INTO hyperliquid_addresses (address, source, tier, last_scanned_at) VALUES
+                    ('\(address(1))', 'configured', 'priority', now() - interval '1 minute'),
+                    ('\(address(2))', 'discovered', 'background', now() - interval '1 minute'),
+                    ('\(address(3))', 'discovered', 'background', now() - interval '1 minute'),
+                    ('\(address(4))', 'discovered', 'background', now() - interval '1 minute'),
+                    ('\(address(5))', 'discovered', 'background', now() - interval '2 hours')
+                """))
+            try await conn.exec(PostgresQuery(unsafeSQL: """
+                INSERT INTO hyperliquid_positions (time, address, coin, size, liquidation_price, leverage) VALUES
+                    (now() - interval '1 minute', '\(address(1))', 'BTC', 2, 96100, 20),
+                    (now() - interval '1 minute', '\(address(1))', 'ETH', -10, 4100, 25),
+                    (now() - interval '30 minutes', '\(address(1))', 'BTC', 10, 99000, 50),
+                    (now() - interval '1 minute', '\(address(2))', 'BTC', 1, 96400, 20),
+                    (now() - interval '1 minute', '\(address(3))', 'BTC', -3, 103000, 30),
+                    (now() - interval '1 minute', '\(address(3))', 'SOL', -3, 150, 30),
+                    (now() - interval '1 minute', '\(address(4))', 'BTC', 5, 70000, 2),
+                    (now() - interval '1 minute', '\(address(4))', 'ETH', 1, NULL, 1),
+                    (now() - interval '2 hours', '\(address(5))', 'BTC', 50, 99500, 50)
+                """))
+            // Bands of 0.5 % of 100,000 = 500 from the mark. a1 long 2 @ 96,100: k = floor(-3,900 / 500) = -8 ->
+            // [96,000, 96,500); a2 long 1 @ 96,400: same band. Notional 2 x 96,100 + 1 x 96,400 = 288,600; middle
+            // 96,250 = -3.75 %. a3 short 3 @ 103,000: k = 6 -> [103,000, 103,500), notional 309,000, middle +3.25 %.
+            // a4 @ 70,000 is 30 % away (> 25); a5's scan is stale; a1's older scan is not current; SOL has no market.
+            let clusters = try await conn.jsonRows("SELECT * FROM liquidation_clusters('BTC')")
+            #expect(clusters.map { $0.string("side") } == ["long", "short"])
+            expectValues(clusters.map { $0.double("band_low") ?? .nan }, [96_000, 103_000])
+            expectValues(clusters.map { $0.double("band_high") ?? .nan }, [96_500, 103_500])
+            expectValues(clusters.map { $0.double("notional_usd") ?? .nan }, [288_600, 309_000])
+            expectValues(clusters.map { $0.double("size_total") ?? .nan }, [3, 3])
+            expectValues(clusters.map { $0.double("distance_pct") ?? .nan }, [-3.75, 3.25])
+            #expect(clusters.map { $0.int("positions") } == [2, 1])
+            // A 40 % reach takes a4 in: band k = floor(-30,000 / 500) = -60 -> [70,000, 70,500), 5 x 70,000.
+            let wide = try await conn.jsonRows("SELECT * FROM liquidation_clusters('BTC', p_max_distance_pct => 40)")
+            expectValues(wide.map { $0.double("notional_usd") ?? .nan }, [350_000, 288_600, 309_000])
+            // 1 % bands (1,000 wide): a1 k = floor(-3.9) = -4, a2 k = floor(-3.6) = -4: [96,000, 97,000).
+            let onePct = try await conn.jsonRows("SELECT * FROM liquidation_clusters('BTC', p_band_pct => 1)")
+            expectValues(onePct.map { $0.double("band_high") ?? .nan }, [97_000, 104_000])
+            // Within 5 % of the mark: BTC a1 2 x 96,100 + a2 1 x 96,400 = 288,600 long, a3 3 x 103,000 = 309,000
+            // short, 597,600 in all; ETH a1 10 x 4,100 = 41,000 (short, 2.5 % away). a4 is 30 % away.
+            let risk = try await board(conn, "'liquidation_risk'")
+            #expect(symbols(risk) == ["BTC", "ETH"])
+            expectValues(values(risk), [597_600, 41_000])
+            #expect(close(metric(risk[0], "long_notional_usd"), 288_600))
+            #expect(close(metric(risk[0], "short_notional_usd"), 309_000))
+            #expect(metric(risk[0], "positions") == 3)
+            // Largest current position at the mark: BTC a4 5 x 100,000 = 500,000 (a5's 50 BTC is stale, a1's 10 BTC
+            // an older scan); ETH a1 10 x 4,000 = 40,000.
+            let whales = try await board(conn, "'whale_positions'")
+            #expect(symbols(whales) == ["BTC", "ETH"])
+            expectValues(values(whales), [500_000, 40_000])
+            #expect((whales[0].values["metrics"] as? [String: Any])?["address"] as? String == address(4))
+            await #expect(throws: PSQLError.self) {
+                _ = try await conn.jsonRows("SELECT * FROM liquidation_clusters('BTC', p_band_pct => 0)")
+            }
+            try await conn.exec("ROLLBACK")
         }
     }
 
