@@ -64,6 +64,7 @@ public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     DexRoutes(deps: deps).register(routes)
     OperationsRoutes(deps: deps).register(routes)
     LeaderboardRoutes(deps: deps).register(routes)
+    LiquidationRoutes(deps: deps).register(routes)
     for path in StreamChannel.allCases.map(\.path) {
         routes.get(path) { _, _ in
             throw APIError(.upgradeRequired, code: "upgrade_required",

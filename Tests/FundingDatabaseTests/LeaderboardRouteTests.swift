@@ -78,4 +78,55 @@ struct LeaderboardRouteTests {
             }
         }
     }
+
+    @Test("GET /liquidations/clusters/{coin}: bands from the newest scans; unknown coin 404, bad band 400")
+    func liquidationClusters() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        let a1 = "0x" + String(repeating: "0", count: 39) + "1", a2 = "0x" + String(repeating: "0", count: 39) + "2"
+        try await db.with(try db.ownerURL) { conn in
+            try await insertBoardMarkets(conn, [
+                BoardMarket(dex: "hyperliquid", symbol: "BTC", quote: "USDC", interval: 1,
+                            samples: [BoardSample(ago: "30 seconds", mark: 100_000)], venueSymbol: "BTC"),
+            ])
+            try await conn.exec(PostgresQuery(unsafeSQL: """
+                INSERT INTO hyperliquid_addresses (address, source, last_scanned_at) VALUES
+                    ('\(a1)', 'configured', now() - interval '1 minute'), ('\(a2)', 'configured', now() - interval '1 minute')
+                """))
+            // Each position carries its address's scan time (separate statements have different now()).
+            try await conn.exec(PostgresQuery(unsafeSQL: """
+                INSERT INTO hyperliquid_positions (time, address, coin, size, liquidation_price)
+                SELECT a.last_scanned_at, a.address, 'BTC', v.size, v.liq
+                FROM hyperliquid_addresses a
+                JOIN (VALUES ('\(a1)', 2, 96100), ('\(a2)', -3, 103000)) AS v(address, size, liq) ON v.address = a.address
+                """))
+        }
+        try await withRouter(db) { client, _ in
+            // 0.5 % bands of 100,000: a1 long 2 @ 96,100 in [96,000, 96,500) = 192,200 USD; a2 short 3 @ 103,000
+            // in [103,000, 103,500) = 309,000 USD.
+            let r = try await client.call("/api/v1/liquidations/clusters/BTC")
+            #expect(r.status == .ok, "\(r.text)")
+            let body = try r.json
+            let clusters = body["clusters"] as? [[String: Any]] ?? []
+            #expect(clusters.compactMap { $0["side"] as? String } == ["long", "short"])
+            #expect(clusters.compactMap { double($0["band_low"]) } == [96_000, 103_000])
+            #expect(close(double(clusters.first?["notional_usd"]), 192_200))
+            #expect(close(double(clusters.last?["notional_usd"]), 309_000))
+            #expect(double(body["mark_price"]) == 100_000)
+            // 4 % reach: a1 is 3.9 % away (kept), a2 3 % (kept); 3.5 %: a1 left out.
+            let near = try await client.call("/api/v1/liquidations/clusters/BTC?max_distance_pct=3.5")
+            #expect(((try near.json)["clusters"] as? [[String: Any]])?.compactMap { $0["side"] as? String } == ["short"])
+            for (uri, status, code, mention) in [
+                ("/api/v1/liquidations/clusters/NOPE", HTTPResponse.Status.notFound, "coin_not_found", "NOPE"),
+                ("/api/v1/liquidations/clusters/BTC?band_pct=0", .badRequest, "invalid_parameter", "band_pct"),
+                ("/api/v1/liquidations/clusters/BTC?max_age=0", .badRequest, "invalid_parameter", "max_age"),
+                ("/api/v1/liquidations/clusters/BTC?band=1", .badRequest, "unknown_parameter", "band"),
+            ] {
+                let e = try await client.call(uri)
+                #expect(e.status == status, "\(uri): \(e.text)")
+                #expect(e.errorCode == code, "\(uri): \(e.text)")
+                #expect(e.errorMessage?.contains(mention) == true, "\(uri): \(e.text)")
+            }
+        }
+    }
 }
