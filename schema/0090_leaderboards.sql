@@ -185,9 +185,9 @@ COMMENT ON FUNCTION leaderboard_metric_momentum(interval) IS
 CREATE FUNCTION leaderboard_metric_volume_24h(p_window interval) RETURNS SETOF leaderboard_metric
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-SELECT v.market_id, v.volume_24h_usd, NULL::text, NULL::timestamptz, '{}'::jsonb
-FROM public.latest_funding_rates v
-WHERE v.volume_24h_usd IS NOT NULL
+SELECT l.market_id, l.volume_24h_usd, NULL::text, NULL::timestamptz, '{}'::jsonb
+FROM public.market_latest l
+WHERE l.volume_24h_usd IS NOT NULL
 $$;
 
 COMMENT ON FUNCTION leaderboard_metric_volume_24h(interval) IS
@@ -232,9 +232,9 @@ COMMENT ON FUNCTION leaderboard_metric_volume_surge(interval) IS
 CREATE FUNCTION leaderboard_metric_open_interest(p_window interval) RETURNS SETOF leaderboard_metric
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-SELECT v.market_id, v.open_interest_usd, NULL::text, NULL::timestamptz, '{}'::jsonb
-FROM public.latest_funding_rates v
-WHERE v.open_interest_usd IS NOT NULL
+SELECT l.market_id, l.open_interest_usd, NULL::text, NULL::timestamptz, '{}'::jsonb
+FROM public.market_latest l
+WHERE l.open_interest_usd IS NOT NULL
 $$;
 
 COMMENT ON FUNCTION leaderboard_metric_open_interest(interval) IS
@@ -256,9 +256,9 @@ COMMENT ON FUNCTION leaderboard_metric_oi_change(interval) IS
 CREATE FUNCTION leaderboard_metric_oi_volume_ratio(p_window interval) RETURNS SETOF leaderboard_metric
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-SELECT v.market_id, v.open_interest_usd / v.volume_24h_usd, NULL::text, NULL::timestamptz, '{}'::jsonb
-FROM public.latest_funding_rates v
-WHERE v.open_interest_usd IS NOT NULL AND v.volume_24h_usd > 0
+SELECT l.market_id, l.open_interest_usd / l.volume_24h_usd, NULL::text, NULL::timestamptz, '{}'::jsonb
+FROM public.market_latest l
+WHERE l.open_interest_usd IS NOT NULL AND l.volume_24h_usd > 0
 $$;
 
 COMMENT ON FUNCTION leaderboard_metric_oi_volume_ratio(interval) IS
@@ -292,41 +292,56 @@ COMMENT ON FUNCTION leaderboard_metric_funding_change(interval) IS
 CREATE FUNCTION leaderboard_metric_spread(p_window interval) RETURNS SETOF leaderboard_metric
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-SELECT v.market_id, v.spread_bps, NULL::text, NULL::timestamptz,
-       jsonb_build_object('best_bid', v.best_bid, 'best_ask', v.best_ask)
-FROM public.latest_funding_rates v
-WHERE v.spread_bps IS NOT NULL
+SELECT l.market_id, (l.best_ask - l.best_bid) / ((l.best_ask + l.best_bid) / 2) * 10000, NULL::text,
+       NULL::timestamptz, jsonb_build_object('best_bid', l.best_bid / m.multiplier, 'best_ask', l.best_ask / m.multiplier)
+FROM public.market_latest l
+JOIN public.markets m ON m.id = l.market_id
+WHERE l.best_bid > 0 AND l.best_ask > 0
 $$;
 
 COMMENT ON FUNCTION leaderboard_metric_spread(interval) IS
     'Boards spread_widest / spread_tightest: value = latest (ask - bid) / mid x 10^4, basis points (markets with a positive bid and ask); metrics: best_bid, best_ask (per unit).';
 
--- Realised volatility from hourly closes (mark_price_last of the completed 1h buckets). A return is taken only
--- between adjacent hours (a gap is skipped, not stretched); at least half the window's returns are required.
+-- Realised volatility from rollup closes: hourly closes (mark_price_last of the completed 1h buckets) for windows up
+-- to a day, daily closes (completed 1d buckets) beyond: 7 days of hourly returns are 840k rows at 5,000 markets and
+-- took seconds (measured, bench/leaderboards.sh), 7 daily returns are 40k. A return is taken only between adjacent
+-- buckets (a gap is skipped, not stretched); at least half the window's returns are required.
 CREATE FUNCTION leaderboard_metric_volatility(p_window interval) RETURNS SETOF leaderboard_metric
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
 WITH closes AS (
-    SELECT b.market_id, b.bucket, b.mark_price_last AS close,
-           lag(b.mark_price_last) OVER w AS prev_close, lag(b.bucket) OVER w AS prev_bucket
+    SELECT b.market_id, b.bucket, b.mark_price_last AS close, interval '1 hour' AS step
     FROM public.funding_rates_1h b
-    WHERE b.bucket >= public.time_bucket(interval '1 hour', now()) - p_window - interval '1 hour'
+    WHERE p_window <= interval '1 day'
+      AND b.bucket >= public.time_bucket(interval '1 hour', now()) - p_window - interval '1 hour'
       AND b.bucket < public.time_bucket(interval '1 hour', now())
-    WINDOW w AS (PARTITION BY b.market_id ORDER BY b.bucket)
-), returns AS (
-    SELECT c.market_id, stddev_samp(ln(c.close / c.prev_close)) AS sd, count(*) AS n, min(c.prev_bucket) AS since
+    UNION ALL
+    SELECT b.market_id, b.bucket, b.mark_price_last, interval '1 day'
+    FROM public.funding_rates_1d b
+    WHERE p_window > interval '1 day'
+      AND b.bucket >= public.time_bucket(interval '1 day', now()) - p_window - interval '1 day'
+      AND b.bucket < public.time_bucket(interval '1 day', now())
+), pairs AS (
+    SELECT c.market_id, c.bucket, c.step, c.close,
+           lag(c.close) OVER w AS prev_close, lag(c.bucket) OVER w AS prev_bucket
     FROM closes c
-    WHERE c.prev_bucket = c.bucket - interval '1 hour' AND c.close > 0 AND c.prev_close > 0
-    GROUP BY c.market_id
+    WINDOW w AS (PARTITION BY c.market_id ORDER BY c.bucket)
+), returns AS (
+    SELECT p.market_id, p.step, stddev_samp(ln(p.close / p.prev_close)) AS sd, count(*) AS n, min(p.prev_bucket) AS since
+    FROM pairs p
+    WHERE p.prev_bucket = p.bucket - p.step AND p.close > 0 AND p.prev_close > 0
+    GROUP BY p.market_id, p.step
 )
-SELECT r.market_id, r.sd * sqrt(8760) * 100, NULL::text, r.since,
-       jsonb_build_object('stddev_hourly_pct', r.sd * 100, 'returns', r.n)
+SELECT r.market_id, r.sd * sqrt(31536000 / extract(epoch FROM r.step)) * 100, NULL::text,   -- 31,536,000 s = 365 days
+       r.since,
+       jsonb_build_object('stddev_per_step_pct', r.sd * 100, 'step_hours', extract(epoch FROM r.step) / 3600,
+                          'returns', r.n)
 FROM returns r
-WHERE r.n >= greatest(2, extract(epoch FROM p_window) / 7200) AND r.sd IS NOT NULL
+WHERE r.n >= greatest(2, extract(epoch FROM p_window) / extract(epoch FROM r.step) / 2) AND r.sd IS NOT NULL
 $$;
 
 COMMENT ON FUNCTION leaderboard_metric_volatility(interval) IS
-    'Board volatility: value = realised volatility, annualised percent = stddev_samp of hourly log returns x sqrt(8760) x 100. Returns ln(close_h / close_h-1) between adjacent completed hours of funding_rates_1h (mark_price_last) over the window (24h: 24 returns from 25 closes); at least half the window''s returns needed. reference_time = first close used; metrics: stddev_hourly_pct, returns.';
+    'Board volatility: value = realised volatility, annualised percent = stddev_samp of log returns x sqrt(steps per 365 days) x 100. Window 24h: hourly returns ln(close_h / close_h-1) between adjacent completed hours of funding_rates_1h (mark_price_last; 24 returns from 25 closes, x sqrt(8760)); 7d: daily returns between adjacent completed UTC days of funding_rates_1d (7 returns, x sqrt(365)). At least half the window''s returns needed. reference_time = first close used; metrics: stddev_per_step_pct, step_hours, returns.';
 
 -- Signals: documented rules over the window changes. Each fires independently; value = the OI change that defines it.
 --   oi_up_price_down     4 h: OI >= +5 % while price <= -2 %  (new positions against a falling price: shorts pressing
@@ -385,7 +400,7 @@ INSERT INTO leaderboards (name, position, description, value_unit, metric_functi
      'basis points', 'leaderboard_metric_spread', 'm.value DESC', NULL, NULL, NULL),
     ('spread_tightest', 13, 'Tightest bid/ask spread, (ask - bid) / mid x 10^4 (markets with a bid and an ask).',
      'basis points', 'leaderboard_metric_spread', 'm.value ASC', NULL, NULL, NULL),
-    ('volatility', 14, 'Realised volatility of hourly log returns over the window, annualised (x sqrt(8760)), highest first.',
+    ('volatility', 14, 'Realised volatility over the window, annualised, highest first: 24h from hourly log returns (x sqrt(8760)), 7d from daily log returns (x sqrt(365)).',
      'percent per year', 'leaderboard_metric_volatility', 'm.value DESC', NULL, '{24h,7d}', '24h'),
     ('signals', 15, 'Rules that fired: oi_up_price_down (4 h: OI >= +5 %, price <= -2 %), oi_down_price_down (4 h: OI <= -5 %, price <= -2 %), oi_up_price_up (4 h: OI >= +5 %, price >= +2 %), funding_extreme_oi_spike (|apr| >= 50 % and OI >= +5 % in 1 h). value = the rule''s OI change; largest magnitude first.',
      'percent', 'leaderboard_metric_signals', 'abs(m.value) DESC', NULL, NULL, NULL);
@@ -405,6 +420,7 @@ CREATE FUNCTION leaderboard(
 RETURNS SETOF leaderboard_entry
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, public
+SET work_mem = '32MB'   -- the reference samples' DISTINCT ON sorts ~75k rows at 5,000 markets: no spill to disk
 AS $$
 DECLARE
     b public.leaderboards;

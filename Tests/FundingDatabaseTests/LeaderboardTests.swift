@@ -320,9 +320,10 @@ struct LeaderboardTests {
             var x: [BoardSample] = (1...10).map { k in BoardSample(at: hourly(k), mark: 100 + Double(k)) }
             x.append(BoardSample(ago: "0 seconds", mark: 100))
             // Y (bybit): one sample per UTC day at noon, k days before today: volume k x 1e6 for k = 1...7 (mean
-            // 4e6 over the 7 completed days), 100e6 on day 8 (outside); latest 8e6 -> 7d surge 2.
+            // 4e6 over the 7 completed days), 100e6 on day 8 (outside); latest 8e6 -> 7d surge 2. Mark 110 on odd k,
+            // 100 on even k (daily volatility below).
             var y: [BoardSample] = (1...8).map { k in
-                BoardSample(at: "timestamptz '\(day)' - interval '\(k) days' + interval '12 hours'", mark: 100,
+                BoardSample(at: "timestamptz '\(day)' - interval '\(k) days' + interval '12 hours'", mark: k % 2 == 1 ? 110 : 100,
                             volume: k == 8 ? 100e6 : Double(k) * 1e6)
             }
             y.append(BoardSample(ago: "0 seconds", mark: 100, volume: 8e6))
@@ -337,10 +338,19 @@ struct LeaderboardTests {
             let vol = try await board(conn, "'volatility', dexes => ARRAY['binance']")
             #expect(symbols(vol) == ["VVV", "WWW"])
             expectValues(values(vol), [911.2405652639076, 0])
-            #expect(close(metric(vol[0], "stddev_hourly_pct"), 9.736009560746664, relative: 1e-9))
+            #expect(close(metric(vol[0], "stddev_per_step_pct"), 9.736009560746664, relative: 1e-9))
+            #expect(metric(vol[0], "step_hours") == 1)
             #expect(metric(vol[0], "returns") == 24)
-            // 7d needs 84 hourly returns: nobody has them.
-            #expect(try await board(conn, "'volatility', '7d'").isEmpty)
+            // 7d: daily closes of the completed UTC days (1d rollup), at least 4 of 7 returns. Only Y has them: closes
+            // 100 (k = 8), 110, 100, ..., 110 (k = 1) -> returns +a, -a, +a, -a, +a, -a, +a with a = ln(1.1): mean a/7,
+            // sum of squared deviations 4 (6a/7)^2 + 3 (8a/7)^2 = 48a^2/7, / 6 -> sd = a sqrt(8/7) = 0.1018908680856...
+            // = 10.189086808560141 % per day, x sqrt(365) = 194.6622301506294 %. V, W, X span two days at most.
+            let vol7 = try await board(conn, "'volatility', '7d'")
+            #expect(symbols(vol7) == ["YYY"])
+            expectValues(values(vol7), [194.6622301506294])
+            #expect(close(metric(vol7[0], "stddev_per_step_pct"), 10.189086808560141, relative: 1e-9))
+            #expect(metric(vol7[0], "step_hours") == 24)
+            #expect(metric(vol7[0], "returns") == 7)
 
             let surge = try await board(conn, "'volume_surge', dexes => ARRAY['binance']")
             #expect(symbols(surge) == ["VVV", "XXX", "WWW"])                   // X: 1e6 / 1e6 = 1
