@@ -12,7 +12,7 @@
 
 INSERT INTO fundingd_settings (name, value, description) VALUES
     ('hyperliquid_positions_retention', '7 days',
-     'interval: hyperliquid_positions chunks (1 day) entirely older than now() - this are dropped by apply_retention().');
+     'interval: hyperliquid_positions chunks (1 day) entirely older than now() - this are dropped by apply_retention() (Community edition: also by a retention policy).');
 
 CREATE TABLE hyperliquid_addresses (
     address         text PRIMARY KEY CHECK (address ~ '^0x[0-9a-f]{40}$'),
@@ -148,3 +148,13 @@ INSERT INTO leaderboards (name, position, description, value_unit, metric_functi
      'USD', 'leaderboard_metric_liquidation_risk', 'm.value DESC', NULL, NULL, NULL),
     ('whale_positions', 19, 'Hyperliquid markets by their largest scanned position (|size| x mark); metrics name the address. Needs the position scanner (hyperliquid_positions), which is not running yet: empty without it.',
      'USD', 'leaderboard_metric_whale_positions', 'm.value DESC', NULL, NULL, NULL);
+
+-- Community edition: its retention policies replace the apache cron job (as for trade_flow_1m in 0091).
+DO $$
+BEGIN
+    IF current_setting('timescaledb.license', true) = 'timescale' THEN
+        EXECUTE 'SELECT add_retention_policy(''public.hyperliquid_positions'', $1, if_not_exists => true)'
+            USING coalesce(public.setting_interval('hyperliquid_positions_retention'), INTERVAL '7 days');
+    END IF;
+END
+$$;
