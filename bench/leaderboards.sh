@@ -31,13 +31,7 @@ pgbench=$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)
 [ -n "${KEEP:-}${REUSE:-}" ] || trap 'psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
 if [ -z "${REUSE:-}" ]; then
     psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db OWNER fundingd"
-    psql -X -q "$dburl" -c "CREATE EXTENSION IF NOT EXISTS timescaledb"
-    lic=$(psql -X -At "$dburl" -c "select coalesce(current_setting('timescaledb.license', true), 'apache')")
-    for f in $( (ls "$root"/schema/[0-9][0-9][0-9][0-9]_*.sql; ls "$root"/timescale/"$lic"/[0-9][0-9][0-9][0-9]_*.sql 2>/dev/null) \
-                | awk -F/ '{print $NF" "$0}' | sort | cut -d' ' -f2); do
-        psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null 2>&1 \
-            || { echo "migration $f failed" >&2; psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null; exit 1; }
-    done
+    migrate_fresh
     start=$(date +%s)
     # Markets spread over the seeded dexes; one sample per market per minute for DAYS days up to the current minute.
     # Smooth deterministic series per market (prices, OI, volume, funding) so every board has values and movers.
@@ -97,7 +91,8 @@ CROSS JOIN generate_series(1, 5) j
 JOIN LATERAL (SELECT m.id, m.dex_symbol FROM markets m JOIN dexes d ON d.id = m.dex_id AND d.name = 'hyperliquid'
               ORDER BY m.id OFFSET (i * 5 + j) % greatest(1, (SELECT count(*) FROM markets m2 JOIN dexes d2
                   ON d2.id = m2.dex_id AND d2.name = 'hyperliquid')::int) LIMIT 1) m ON true
-JOIN market_latest l ON l.market_id = m.id;
+JOIN market_latest l ON l.market_id = m.id
+ON CONFLICT DO NOTHING;   -- fewer than 5 hyperliquid markets (a small MARKETS): an account holds one position per coin
 SQL
     psql -X -q -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -c "CALL refresh_rollups()"
     psql -X -q -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -c "ANALYZE"

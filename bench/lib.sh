@@ -1,5 +1,5 @@
 # Shared by the bench scripts (sourced): server-side timings and pgbench throughput of one query.
-# Needs: dburl (database URL), runs (timed runs), seconds (pgbench duration), pgbench (the binary).
+# Needs: root (repository), dburl (database URL), runs (timed runs), seconds (pgbench duration), pgbench (the binary).
 
 timing() {   # $1 = query; prints planning + execution ms of runs 2..runs+1, one per line
     for _ in $(seq $((runs + 1))); do
@@ -20,4 +20,15 @@ pgb() {   # $1 = query; prints "tps latency_ms" of pgbench on 2 clients, 2 threa
     "$pgbench" -n -c 2 -j 2 -T "$seconds" -f "$script" "$dburl" 2>&1 \
         | awk -F'= ' '/^tps/ {split($2, a, " "); tps = a[1]} /latency average/ {split($2, b, " "); lat = b[1]} END {print tps, lat}'
     rm -f "$script"
+}
+
+migrate_fresh() {   # creates extension timescaledb in $dburl and applies every migration as fundingd (psql, by version)
+    psql -X -q "$dburl" -c "CREATE EXTENSION IF NOT EXISTS timescaledb"
+    local lic f
+    lic=$(psql -X -At "$dburl" -c "select coalesce(current_setting('timescaledb.license', true), 'apache')")
+    for f in $( (ls "$root"/schema/[0-9][0-9][0-9][0-9]_*.sql; ls "$root"/timescale/"$lic"/[0-9][0-9][0-9][0-9]_*.sql 2>/dev/null) \
+                | awk -F/ '{print $NF" "$0}' | sort | cut -d' ' -f2); do
+        psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null 2>&1 \
+            || { echo "migration $f failed" >&2; psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null; exit 1; }
+    done
 }

@@ -21,13 +21,7 @@ pgbench=$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)
 
 psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db OWNER fundingd"
 [ -n "${KEEP:-}" ] || trap 'psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
-psql -X -q "$dburl" -c "CREATE EXTENSION IF NOT EXISTS timescaledb"
-lic=$(psql -X -At "$dburl" -c "select coalesce(current_setting('timescaledb.license', true), 'apache')")
-for f in $( (ls "$root"/schema/[0-9][0-9][0-9][0-9]_*.sql; ls "$root"/timescale/"$lic"/[0-9][0-9][0-9][0-9]_*.sql 2>/dev/null) \
-            | awk -F/ '{print $NF" "$0}' | sort | cut -d' ' -f2); do
-    psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null 2>&1 \
-        || { echo "migration $f failed" >&2; psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null; exit 1; }
-done
+migrate_fresh
 
 # 12 dexes (the 8 seeded venues plus 4 synthetic ones with fees), intervals 1h / 4h / 8h.
 psql -X -q -v ON_ERROR_STOP=1 "$dburl" <<'SQL'
