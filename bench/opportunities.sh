@@ -9,7 +9,6 @@
 # Env: SIZES (default "1000 5000 20000"), RUNS (timed runs per size, default 20), PGBENCH_SECONDS (default 10).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-source "$root/scripts/lib/pg.sh"
 admin=${1:-$("${FUNDINGD_BIN:-$root/.build/debug/fundingd}" db url --role admin)}
 sizes=${SIZES:-"1000 5000 20000"}
 runs=${RUNS:-20}
@@ -18,16 +17,11 @@ db=fundingd_bench_opps
 base=${admin%/*}
 dburl="$base/$db"
 pgbench=$(command -v pgbench || echo /usr/lib/postgresql/15/bin/pgbench)
+. "$root/bench/lib.sh"
 
 psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db OWNER fundingd"
 [ -n "${KEEP:-}" ] || trap 'psql -X -q "$admin" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
-psql -X -q "$dburl" -c "CREATE EXTENSION IF NOT EXISTS timescaledb"
-lic=$(psql -X -At "$dburl" -c "select coalesce(current_setting('timescaledb.license', true), 'apache')")
-for f in $( (ls "$root"/schema/[0-9][0-9][0-9][0-9]_*.sql; ls "$root"/timescale/"$lic"/[0-9][0-9][0-9][0-9]_*.sql 2>/dev/null) \
-            | awk -F/ '{print $NF" "$0}' | sort | cut -d' ' -f2); do
-    psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null 2>&1 \
-        || { echo "migration $f failed" >&2; psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null; exit 1; }
-done
+migrate_fresh
 
 # 12 dexes (the 8 seeded venues plus 4 synthetic ones with fees), intervals 1h / 4h / 8h.
 psql -X -q -v ON_ERROR_STOP=1 "$dburl" <<'SQL'
@@ -69,30 +63,11 @@ SQL
     symbols=$(psql -X -At "$dburl" -c "SELECT count(*) FROM symbols")
     pairs=$(psql -X -At "$dburl" -c "SELECT coalesce(sum(c * (c - 1)), 0) FROM (SELECT count(*) c FROM markets GROUP BY symbol_id) x")
     rows=$(psql -X -At "$dburl" -c "SELECT count(*) FROM opportunities()")
-    timing() {   # $1 = query; prints planning + execution ms of runs 2..runs+1, one per line
-        for _ in $(seq $((runs + 1))); do
-            echo "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) $1;"
-        done | psql -X -At "$dburl" | python3 -c '
-import json, sys
-text, dec, i, out = sys.stdin.read(), json.JSONDecoder(), 0, []
-while True:
-    while i < len(text) and text[i].isspace(): i += 1
-    if i >= len(text): break
-    doc, i = dec.raw_decode(text, i)
-    out.append(doc[0]["Planning Time"] + doc[0]["Execution Time"])
-for t in out[1:]: print("%.3f" % t)'
-    }
     times=$(timing "SELECT * FROM opportunities()" | sort -n)
     median=$(echo "$times" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
     min=$(echo "$times" | head -1); max=$(echo "$times" | tail -1)
     top=$(timing "SELECT * FROM opportunities() ORDER BY net_profit DESC LIMIT 10" | sort -n \
           | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
-    pgb() {   # $1 = query; prints "tps latency_ms"
-        local script; script=$(mktemp); echo "$1;" > "$script"
-        pg_exec "$pgbench" -n -c 2 -j 2 -T "$seconds" -f "$script" "$dburl" 2>&1 \
-            | awk -F'= ' '/^tps/ {split($2, a, " "); tps = a[1]} /latency average/ {split($2, b, " "); lat = b[1]} END {print tps, lat}'
-        rm -f "$script"
-    }
     read -r tps_all _ <<<"$(pgb "SELECT * FROM opportunities()")"
     read -r tps_top lat_top <<<"$(pgb "SELECT * FROM opportunities() ORDER BY net_profit DESC LIMIT 10")"
     printf "%7s  %7s  %15s  %6s  %9s  %7s  %7s  %10s  %11.1f  %12.1f  %13s\n" "$n" "$symbols" "$pairs" "$rows" \
