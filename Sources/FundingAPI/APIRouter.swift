@@ -63,6 +63,7 @@ public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     HistoryRoutes(deps: deps).register(routes)
     DexRoutes(deps: deps).register(routes)
     OperationsRoutes(deps: deps).register(routes)
+    deps.webUI?.register(on: router)
     for path in StreamChannel.allCases.map(\.path) {
         routes.get(path) { _, _ in
             throw APIError(.upgradeRequired, code: "upgrade_required",
