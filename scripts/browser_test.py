@@ -161,6 +161,12 @@ def set_field(b, name, value):
          "s.dispatchEvent(new Event('change', {bubbles: true})); })()" % (name, json.dumps(value)))
 
 
+def shows_no_raw_values(b, page):
+    """Every number went through a formatter: no "null", "undefined" or "NaN" reaches the page's text."""
+    raw = b.js(r"(document.querySelector('main').innerText.match(/\b(null|undefined|NaN)\b/g) ?? []).length")
+    check(raw == 0, f"{page}: no null, undefined or NaN shown ({raw})")
+
+
 def test_grid(b, base):
     b.goto(base + "/")
     rows = b.wait("document.querySelectorAll('#grid tbody tr[data-symbol]').length", timeout=60)
@@ -173,10 +179,10 @@ def test_grid(b, base):
           "grid: the stream is live (badge)")
     # The page's value for a cell equals the API's for the same query (APR, then 8H in percent; the most liquid
     # market per venue). A cycle may land between reading the page and asking the API (the page hears of it a
-    # moment after the database has it), so compare up to ten times a second apart.
+    # moment after the database has it), so compare up to twenty times a second apart.
     for basis, scale in (("apr", 1), ("8h", 100)):
         b.js("document.querySelector('[data-basis=\"%s\"]').click()" % basis)
-        for attempt in range(10):
+        for attempt in range(20):
             time.sleep(0.3 if attempt == 0 else 1)
             page = b.js("Object.fromEntries([...document.querySelectorAll('#grid tr[data-symbol=\"BTC\"] td[data-dex]')]"
                         ".filter(td => td.dataset.value !== '').map(td => [td.dataset.dex, Number(td.dataset.value)]))")
@@ -220,6 +226,7 @@ def test_grid(b, base):
     check(b.wait("document.querySelector('#grid .notice.empty')?.textContent.includes('NO-SUCH-THING')", timeout=5) is not None,
           "grid: a search with no match says so")
     search(b, "")
+    shows_no_raw_values(b, "grid")
 
 
 def opportunity_rows(b):
@@ -232,7 +239,7 @@ def test_opportunities(b, base):
     q = "min_profit=-1&min_volume_24h=0&limit=50"
     b.goto(base + "/ui/opportunities.html?" + q)
     b.wait("document.querySelector('#table tbody tr, #table .notice')", timeout=30)
-    for attempt in range(3):
+    for attempt in range(6):
         rows = opportunity_rows(b)
         answer = api(base, "/api/v1/opportunities?" + q)["opportunities"]
         if [str(r["id"]) for r in answer] == [r["id"] for r in rows]:
@@ -251,6 +258,7 @@ def test_opportunities(b, base):
                       "return r.length && r.every(t => t.startsWith(%s)) ? r : null; })()" % json.dumps(long_dex), timeout=15)
     check(bool(filtered) and all(t.startswith(long_dex) for t in filtered) and len(filtered) <= len(rows),
           f"opportunities: long_dex={long_dex} keeps only its rows ({len(filtered or [])} of {len(rows)})")
+    shows_no_raw_values(b, "opportunities")
     set_field(b, "min_profit", "0.5")
     check(b.wait("document.querySelector('#table .notice.empty')?.textContent.includes('No pair')", timeout=15) is not None,
           "opportunities: an impossible filter says no pair passes it")
@@ -265,6 +273,8 @@ def test_market(b, base):
     charts = b.wait("document.querySelectorAll('#charts figure.chart').length === 4 "
                     "&& document.querySelectorAll('#charts svg path.line').length", timeout=30)
     check(bool(charts), f"market: four history charts with lines ({charts})")
+    b.wait("document.querySelector('#stats table, #stats .notice')", timeout=20)
+    shows_no_raw_values(b, "market")
 
 
 def test_health(b, base):
@@ -274,6 +284,7 @@ def test_health(b, base):
     check(rows == len(answer["dex_health"]), f"health: one row per venue ({rows})")
     status = b.js("document.querySelector('#overall .card .value').textContent")
     check(status in ("healthy", "degraded", "unhealthy"), f"health: the service's status is shown ({status})")
+    shows_no_raw_values(b, "health")
 
 
 def screenshots(b, base, directory):
@@ -286,6 +297,11 @@ def screenshots(b, base, directory):
         time.sleep(1.5)  # charts and z-scores arrive after the first rows
         b.screenshot(os.path.join(directory, f"{name}.png"))
         print(f"saved {directory}/{name}.png")
+        if name == "market":  # the charts are below the fold
+            b.js("document.querySelector('#charts').previousElementSibling.scrollIntoView()")
+            time.sleep(0.5)
+            b.screenshot(os.path.join(directory, "market-charts.png"))
+            print(f"saved {directory}/market-charts.png")
     b.open(width=390, height=844, mobile=True)
     b.goto(base + "/")
     b.wait("document.querySelector('#grid tbody tr')", timeout=40)

@@ -152,6 +152,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Replaces an element's children, skipping null ones (replaceChildren would show them as the text "null"). */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined && c !== false));
+}
+
 /** The sign class of a number (green positive, red negative). */
 export function signClass(v) { return num(v) === null ? 'muted' : v > 0 ? 'pos' : v < 0 ? 'neg' : ''; }
 

@@ -1,7 +1,7 @@
 // The funding grid: symbols × venues from the funding-rates stream (every market, pushed after each collection
 // cycle), polling the REST routes while the stream is down. z-scores come from /stats for the symbols on screen.
 import {
-  API, BASES, compare, downloadCSV, fmtCountdown, fmtInterval, fmtPercent, fmtPrice, fmtUSD, fmtBps, fmtAge, getJSON,
+  API, BASES, compare, downloadCSV, fill, fmtCountdown, fmtInterval, fmtPercent, fmtPrice, fmtUSD, fmtBps, fmtAge, getJSON,
   h, liveStream, notice, num, pageHeader, query, rateIn, setConnection, signClass, sortableHeader, startClock,
 } from './app.js';
 
@@ -232,7 +232,7 @@ function render() {
     : null;
   const scroll = grid.querySelector('.scroll');
   const [top, left] = scroll ? [scroll.scrollTop, scroll.scrollLeft] : [0, 0];
-  grid.replaceChildren(h('div', { class: 'scroll' }, table), more);
+  fill(grid, h('div', { class: 'scroll' }, table), more);
   grid.querySelector('.scroll').scrollTo(left, top);
   loadZScores(shown.slice(0, 40).map(s => s.symbol).concat([...state.expanded]));
 }

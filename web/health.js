@@ -2,7 +2,7 @@
 // dex_health (freshness, errors, latency) with /dexes (markets, fees, last error). Every push of the funding
 // stream (a cycle was written) refreshes it; while the stream is down it polls.
 import {
-  API, fmtAge, fmtBps, fmtDuration, getJSON, h, liveStream, notice, num, pageHeader, setConnection, startClock,
+  API, fill, fmtAge, fmtBps, fmtDuration, getJSON, h, liveStream, notice, num, pageHeader, setConnection, startClock,
 } from './app.js';
 
 const badge = pageHeader('health');
@@ -21,10 +21,10 @@ async function load() {
     return;
   }
   const ingest = hd.ingest;
-  overall.replaceChildren(h('div', { class: 'cards' },
+  fill(overall, h('div', { class: 'cards' },
     card('Service', hd.status, `status-${hd.status}`),
     card('Database', hd.database ?? '—', hd.database === 'ok' ? 'status-healthy' : 'status-unhealthy'),
-    card('Newest data', num(hd.oldest_data_age_seconds) === null ? '—' : `oldest venue ${fmtDuration(hd.oldest_data_age_seconds)} old`),
+    card('Oldest venue data', fmtDuration(hd.oldest_data_age_seconds)),
     card('Last cycle', hd.last_collection_time ? fmtAge(hd.last_collection_time) : 'none yet'),
     card('Ingest writer', ingest ? (ingest.stuck ? 'stuck' : `${ingest.is_leader ? 'leader' : 'standby'} · ${ingest.buffered_cycles} buffered`) : 'not in this process',
       ingest?.stuck ? 'status-unhealthy' : ''),
@@ -35,7 +35,7 @@ async function load() {
   const rows = hd.dex_health ?? [];
   if (rows.length === 0) { venues.replaceChildren(notice('empty', 'No venue is active: nothing is collected.')); return; }
   const head = ['Venue', 'Status', 'Last run', 'Last success', 'Data age', 'Markets', 'Errors in a row', 'Error rate 24h', 'Latency', 'Runs 24h', 'Taker fee', 'Last error'];
-  venues.replaceChildren(
+  fill(venues,
     dexes.ok ? null : notice('error', `Venue details unavailable: ${dexes.error}`),
     h('div', { class: 'scroll' }, h('table', { 'aria-label': 'venues' },
       h('thead', {}, h('tr', {}, head.map((t, i) => h('th', { scope: 'col', class: [0, 1, 2, 11].includes(i) ? 'text' : '' }, t)))),

@@ -2,7 +2,7 @@
 // (/stats), and history charts (rate as APR, mark, open interest, 24 h volume) from the history route, which
 // answers from the raw table or the hourly/daily rollups depending on the window.
 import {
-  API, COLOURS, fmtAge, fmtBps, fmtCountdown, fmtInterval, fmtPercent, fmtPrice, fmtUSD, getJSON, h, lineChart,
+  API, COLOURS, fill, fmtAge, fmtBps, fmtCountdown, fmtInterval, fmtPercent, fmtPrice, fmtUSD, getJSON, h, lineChart,
   liveStream, notice, num, pageHeader, query, serverRoutes, setConnection, signClass, startClock,
 } from './app.js';
 
@@ -106,7 +106,7 @@ async function loadHistory() {
   }));
   const failed = answers.map((a, i) => a.ok ? null : `${dexes[i]}: ${a.error}`).filter(Boolean);
   // APR from the interval-normalised 8 h rate: × 3 × 365 × 100.
-  charts.replaceChildren(
+  fill(charts,
     lineChart({ title: 'Funding rate (APR)', series: series(p => num(p.rate_8h) === null ? null : p.rate_8h * 109500), format: v => `${v.toFixed(1)}%` }),
     lineChart({ title: 'Mark price', series: series(p => p.mark_price), format: fmtPrice }),
     lineChart({ title: 'Open interest', series: series(p => p.open_interest_usd), format: fmtUSD }),
