@@ -1,6 +1,7 @@
 // Venue health: the service's status, database and ingest writer, then one row per venue joining /health's
-// dex_health (freshness, errors, latency) with /dexes (markets, fees, last error). Every push of the funding
-// stream (a cycle was written) refreshes it; while the stream is down it polls.
+// dex_health (freshness, errors, latency) with /dexes (markets, fees, last error). A push of the funding stream
+// for BTC (listed by most venues, so nearly every cycle changes it) refreshes it, and so does a one-minute timer;
+// while the stream is down it polls.
 import {
   API, fill, fmtAge, fmtBps, fmtDuration, getJSON, h, liveStream, notice, num, pageHeader, setConnection, startClock,
 } from './app.js';
