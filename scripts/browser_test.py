@@ -287,6 +287,30 @@ def test_health(b, base):
     shows_no_raw_values(b, "health")
 
 
+def test_stream_down(b, base):
+    """With no WebSocket (each connection fails at once), the grid polls the REST routes and says so."""
+    b.open()
+    b.send("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        window.WebSocket = class { static OPEN = 1;
+          constructor() { setTimeout(() => { this.onerror?.(); this.onclose?.(); }, 50); }
+          send() {} close() {} };"""})
+    b.goto(base + "/")
+    state = b.wait("document.querySelectorAll('#grid tbody tr[data-symbol]').length "
+                   "&& document.getElementById('conn').dataset.state", timeout=60)
+    check(state == "polling", f"stream down: the grid still fills, from polling, and the badge says so ({state})")
+    for attempt in range(60):  # the page polls every 15 s and a cycle lands every 15 s: they agree in between
+        page = b.js("Object.fromEntries([...document.querySelectorAll('#grid tr[data-symbol=\"BTC\"] td[data-dex]')]"
+                    ".filter(td => td.dataset.value !== '').map(td => [td.dataset.dex, Number(td.dataset.value)]))")
+        answer = api(base, "/api/v1/funding-rates?symbol=BTC&basis=apr")["data"].get("BTC", {})
+        mismatched = sorted(d for d in answer if not close(page.get(d), answer[d]))
+        if sorted(page) == sorted(answer) and not mismatched:
+            break
+        time.sleep(1)
+    check(len(answer) > 0 and not mismatched and sorted(page) == sorted(answer),
+          f"stream down: polled BTC APR per venue equals the API's (differ: {mismatched})")
+    b.open()  # a fresh tab without the stub
+
+
 def screenshots(b, base, directory):
     os.makedirs(directory, exist_ok=True)
     pages = [("grid", "/", "#grid tbody tr"), ("opportunities", "/ui/opportunities.html?min_profit=-1&min_volume_24h=0&limit=20", "#table tbody tr"),
@@ -322,7 +346,7 @@ def main():
     try:
         b.open()
         if not args.only_screenshots:
-            for test in (test_grid, test_opportunities, test_market, test_health):
+            for test in (test_grid, test_opportunities, test_market, test_health, test_stream_down):
                 try:
                     test(b, base)
                 except Exception as e:  # one page's failure must not hide the others'

@@ -205,7 +205,7 @@ export function liveStream(channel, filters, { onMessage, onState, poll, pollMs 
   const stopPolling = () => { clearInterval(pollTimer); pollTimer = null; };
   const connect = () => {
     if (closed) return;
-    try { ws = new WebSocket(url); } catch { return retry(); }
+    try { ws = new WebSocket(url); } catch { startPolling(); return retry(); }
     const opened = setTimeout(() => ws.close(), 8000); // a handshake that hangs counts as a failure
     ws.onopen = () => {
       clearTimeout(opened);

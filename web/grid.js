@@ -272,4 +272,5 @@ liveStream('funding-rates', {}, {
   onMessage: msg => accept(msg.data ?? [], msg.type === 'snapshot'),
   onState: s => setConnection(badge, s),
   poll,
+  pollMs: 15000,
 });
