@@ -12,7 +12,7 @@ const state = {
   basis: BASES[params.get('view')] ? params.get('view') : 'apr',
   search: params.get('q') ?? '',
   quote: '',
-  sort: { key: 'oi', desc: true },
+  sort: { key: 'venues', desc: true }, // most widely listed first (ties: open interest)
   expanded: new Set(),
   zscores: new Map(),          // "dex|dex_symbol" → zscore_30d
   zFetched: new Map(),         // symbol → time fetched
@@ -134,12 +134,13 @@ function buildRows() {
     const k = state.sort.key;
     if (k === 'symbol') return s.symbol;
     if (k === 'spread') return s.spread;
+    if (k === 'venues') return s.main.size;
     if (k === 'oi') return s.oi;
     if (k === 'volume') return s.volume;
     const m = s.main.get(k.slice(4));
     return m ? rateIn(m, state.basis) : null;
   };
-  rows.sort((a, b) => compare(sortValue(a), sortValue(b), state.sort.desc) || a.symbol.localeCompare(b.symbol));
+  rows.sort((a, b) => compare(sortValue(a), sortValue(b), state.sort.desc) || b.oi - a.oi || a.symbol.localeCompare(b.symbol));
   return rows;
 }
 
@@ -200,6 +201,7 @@ function render() {
   }
   const thead = h('thead', {}, h('tr', {},
     h('th', { 'data-key': 'symbol', scope: 'col' }, 'Symbol'),
+    h('th', { 'data-key': 'venues', scope: 'col', title: 'venues listing the symbol' }, 'Venues'),
     h('th', { 'data-key': 'spread', scope: 'col', title: 'highest minus lowest venue rate in this view' }, 'Spread'),
     cols.map(d => h('th', { 'data-key': `dex:${d.name}`, scope: 'col', 'data-dex': d.name }, d.display_name)),
     h('th', { 'data-key': 'oi', scope: 'col' }, 'Open interest'),
@@ -217,11 +219,12 @@ function render() {
         open ? '▾' : '▸'),
         h('a', { href: `/ui/market.html${query({ symbol: s.symbol })}` }, highlight(s.symbol, state.search)),
         multi ? h('span', { class: 'iv', title: 'contracts' }, `${s.contracts.length}`) : null),
+      h('td', {}, String(s.main.size)),
       h('td', { class: 'muted' }, s.spread === null ? '—' : fmtPercent(s.spread, state.basis).replace('+', '')),
       cols.map(d => rateCell(s.main.get(d.name))),
       h('td', {}, fmtUSD(s.oi)), h('td', {}, fmtUSD(s.volume))));
     if (open) {
-      tbody.append(h('tr', { class: 'contract' }, h('td', { colspan: cols.length + 4, class: 'text' },
+      tbody.append(h('tr', { class: 'contract' }, h('td', { colspan: cols.length + 5, class: 'text' },
         contractTable(s))));
     }
   }
@@ -258,8 +261,8 @@ function contractTable(s) {
 function exportCSV() {
   const cols = columns();
   const unit = state.basis === 'apr' ? 'apr_pct' : `rate_${state.basis}_pct`;
-  const rows = buildRows().map(s => [s.symbol, s.spread, ...cols.map(d => rateIn(s.main.get(d.name) ?? {}, state.basis)), s.oi, s.volume]);
-  downloadCSV(`funding-${state.basis}.csv`, ['symbol', `spread_${unit}`, ...cols.map(d => `${d.name}_${unit}`), 'open_interest_usd', 'volume_24h_usd'], rows);
+  const rows = buildRows().map(s => [s.symbol, s.main.size, s.spread, ...cols.map(d => rateIn(s.main.get(d.name) ?? {}, state.basis)), s.oi, s.volume]);
+  downloadCSV(`funding-${state.basis}.csv`, ['symbol', 'venues', `spread_${unit}`, ...cols.map(d => `${d.name}_${unit}`), 'open_interest_usd', 'volume_24h_usd'], rows);
 }
 
 // Start ------------------------------------------------------------------------------------------------------------
