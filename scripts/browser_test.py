@@ -216,6 +216,15 @@ def test_grid(b, base):
     shown = b.wait("(() => { const r = [...document.querySelectorAll('#grid tbody tr[data-symbol]')]; "
                    "return r.length && r.length < %d ? r.map(x => x.dataset.symbol) : null; })()" % total, timeout=10)
     check(bool(shown) and all("ETH" in s for s in shown), f"grid: search 'ETH' keeps only matching rows ({shown})")
+    # CSV export holds what is shown: the matching rows, one column per venue, in the view's unit.
+    b.js("(() => { window.__csv = null; const make = URL.createObjectURL; "
+         "URL.createObjectURL = blob => { blob.text().then(t => { window.__csv = t; }); return make(blob); }; "
+         "document.getElementById('csv').click(); })()")
+    csv = b.wait("window.__csv", timeout=10)
+    lines = (csv or "").strip().split("\n")
+    check(bool(csv) and lines[0].startswith("symbol,venues,spread_apr_pct,") and len(lines[0].split(",")) == len(venues) + 5
+          and sorted(line.split(",")[0] for line in lines[1:]) == sorted(shown),
+          f"grid: CSV export has the shown rows and a column per venue ({len(lines) - 1} rows)")
     binance = api(base, "/api/v1/dexes/binance/symbols")["markets"]
     contract = next((m["dex_symbol"] for m in binance if m["dex_symbol"].lower().find(m["symbol"].lower()) != 0), None) \
         or binance[0]["dex_symbol"]
