@@ -26,7 +26,7 @@ RUN swift build -c release --product fundingd --static-swift-stdlib \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/fundingd" /out/usr/bin/fundingd \
  && strip /out/usr/bin/fundingd \
  && mkdir -p /out/usr/share/fundingd \
- && cp -R schema timescale /out/usr/share/fundingd/ \
+ && cp -R schema timescale web /out/usr/share/fundingd/ \
  && rm -rf /out/usr/share/fundingd/schema/checks
 
 FROM ${RUNTIME_IMAGE}

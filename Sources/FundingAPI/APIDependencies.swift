@@ -17,6 +17,8 @@ public struct APIDependencies: Sendable {
     public var ingestStatus: (any IngestStatusProviding)?
     /// The OpenAPI document served at `/openapi.json` (read once at start).
     public var openAPIDocument: [UInt8]?
+    /// The dashboard's files (read once at start); nil when `settings.webRoot` is nil or holds no dashboard.
+    public var webUI: WebUI?
     /// Every route `buildRouter` registered, as `(method, OpenAPI path)`: what the route/document agreement test
     /// compares with `docs/openapi.json`.
     public let routeTable = RouteTable()
@@ -32,6 +34,13 @@ public struct APIDependencies: Sendable {
                              logger: logger)
         if let path = settings.openAPIPath, let data = FileManager.default.contents(atPath: path) {
             openAPIDocument = Array(data)
+        }
+        if let root = settings.webRoot {
+            do {
+                webUI = try WebUI.load(directory: root)
+            } catch {
+                logger.warning("no dashboard served at /", metadata: ["web_root": "\(root)", "error": "\(error)"])
+            }
         }
     }
 }

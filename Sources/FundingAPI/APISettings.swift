@@ -41,6 +41,8 @@ public struct APISettings: Sendable {
     public var corsOrigins: [String] = []
     /// Where the OpenAPI document is read from (`docs/openapi.json` of the installation).
     public var openAPIPath: String?
+    /// The dashboard's folder served at `/` (`WebUI`); nil serves the API only (`FUNDINGD_HTTP_UI=off`).
+    public var webRoot: String?
 
     public init() {}
 }

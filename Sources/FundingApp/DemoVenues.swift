@@ -4,7 +4,9 @@ import FundingVenues
 
 /// The venues of `fundingd run --demo`: the repository's recorded payloads replayed by a local `FixtureServer`,
 /// with every decimal number scaled by a factor that drifts with time and differs per dex, so rates, prices and
-/// open interest move from cycle to cycle and cross-venue divergences change.
+/// open interest move from cycle to cycle and cross-venue divergences change, and every next funding time that lies
+/// in the past (the recordings are months old) moved forward to the next slot of its grid, so countdowns run and
+/// roll over.
 public struct DemoVenues: Sendable {
     public var server: FixtureServer
     public var port: Int
@@ -12,7 +14,8 @@ public struct DemoVenues: Sendable {
     /// `fixtures` is a directory of venue folders with `routes.json` (the repository's `Tests/Fixtures`).
     public init(fixtures: URL, port: Int) throws {
         self.server = FixtureServer(catalog: try FixtureCatalog(directory: fixtures), transform: { dex, body in
-            DemoVenues.drift(body, factor: DemoVenues.factor(dex: dex, at: Date()))
+            let now = Date()
+            return DemoVenues.drift(DemoVenues.rollForward(body, now: now), factor: DemoVenues.factor(dex: dex, at: now))
         })
         self.port = port
     }
@@ -43,6 +46,53 @@ public struct DemoVenues: Sendable {
     static func factor(dex: String, at date: Date) -> Double {
         let phase = Double(dex.unicodeScalars.reduce(0) { $0 &+ Int($1.value) } % 360) * .pi / 180
         return 1 + 0.005 * sin(date.timeIntervalSince1970 / 600 + phase)
+    }
+
+    /// The venues' next-funding-time fields: epoch seconds, milliseconds or nanoseconds, as a number or a string.
+    /// (KuCoin's `nextFundingRateTime` is a duration, not a time: too short to match.) BitMEX's is ISO 8601.
+    static let nextFundingField = try! NSRegularExpression(
+        pattern: #"("(?:next_?funding_?time|next_?settle_?time|funding_next_apply)"\s*:\s*"?)(\d{19}|\d{13}|\d{10})(?=\D)"#,
+        options: [.caseInsensitive])
+    static let nextFundingISO = try! NSRegularExpression(
+        pattern: #"("fundingTimestamp"\s*:\s*")(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)(?=")"#)
+
+    /// Every next funding time before `now` moved forward by whole steps of its grid (8 h when it lies on the
+    /// 00/08/16 UTC grid, else 4 h when on a 4-hour one, else 1 h) to the first slot after `now`, in its own unit.
+    public static func rollForward(_ body: String, now: Date) -> String {
+        let nowSeconds = Int64(now.timeIntervalSince1970)
+        let epochs = replace(nextFundingField, in: body) { digits in
+            let perSecond: Int64 = switch digits.count { case 19: 1_000_000_000; case 13: 1000; default: 1 }
+            guard let raw = Int64(digits) else { return nil }
+            return roll(raw / perSecond, now: nowSeconds).map { String($0 * perSecond + raw % perSecond) }
+        }
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return replace(nextFundingISO, in: epochs) { text in
+            guard let date = iso.date(from: text) ?? ISO8601DateFormatter().date(from: text),
+                  let moved = roll(Int64(date.timeIntervalSince1970), now: nowSeconds) else { return nil }
+            return iso.string(from: Date(timeIntervalSince1970: TimeInterval(moved)))
+        }
+    }
+
+    /// `seconds` moved to the first slot of its grid after `now`; nil when it is already in the future.
+    static func roll(_ seconds: Int64, now: Int64) -> Int64? {
+        guard seconds <= now else { return nil }
+        let step: Int64 = seconds % 28_800 == 0 ? 28_800 : seconds % 14_400 == 0 ? 14_400 : 3600
+        return seconds + ((now - seconds) / step + 1) * step
+    }
+
+    /// `text` with capture group 2 of every match of `regex` replaced by `transform` (nil keeps it).
+    static func replace(_ regex: NSRegularExpression, in text: String, _ transform: (String) -> String?) -> String {
+        let ns = text as NSString
+        var out = ""
+        var last = 0
+        for match in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            let range = match.range(at: 2)
+            guard let value = transform(ns.substring(with: range)) else { continue }
+            out += ns.substring(with: NSRange(location: last, length: range.location - last)) + value
+            last = range.location + range.length
+        }
+        return last == 0 ? text : out + ns.substring(from: last)
     }
 
     /// Scales every decimal number written with a fractional part (`"0.0000125"`, `93951.8`); integers — ids,

@@ -12,7 +12,8 @@ extension FundingConfig {
     /// (default `docs/openapi.json` next to `schema/`), `FUNDINGD_API_DB_CHECKOUT_TIMEOUT_MS` (1000),
     /// `FUNDINGD_API_DB_CIRCUIT_OPEN_MS` (2000), `FUNDINGD_HTTP_IDLE_TIMEOUT_SECONDS` (60),
     /// `FUNDINGD_HTTP_REQUEST_TIMEOUT_SECONDS` (15), `FUNDINGD_HTTP_CORS_ORIGINS` (comma-separated origins or `*`;
-    /// unset: no CORS).
+    /// unset: no CORS), `FUNDINGD_HTTP_UI` (`on` | `off`: the dashboard at `/`), `FUNDINGD_WEB_DIR` (default `web/`
+    /// next to `schema/`).
     public func apiSettings(host: String? = nil, port: Int? = nil) throws -> APISettings {
         var s = APISettings()
         s.host = host ?? reader.string(forKey: "fundingd.http.host", default: "127.0.0.1")
@@ -53,6 +54,15 @@ extension FundingConfig {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         s.openAPIPath = reader.string(forKey: "fundingd.openapi.path")
             ?? SQLSource.locate()?.root.appendingPathComponent("docs/openapi.json").path
+        switch reader.string(forKey: "fundingd.http.ui", default: "on").lowercased() {
+        case "on":
+            s.webRoot = reader.string(forKey: "fundingd.web.dir")
+                ?? SQLSource.locate()?.root.appendingPathComponent("web").path
+        case "off":
+            s.webRoot = nil
+        default:
+            throw ConfigError(key: "FUNDINGD_HTTP_UI", message: "on or off")
+        }
         return s
     }
 
