@@ -1,9 +1,12 @@
 import Foundation
+import FundingAPI
 import FundingCore
 import FundingIngest
 import FundingStore
 import FundingVenues
 import PostgresNIO
+import Hummingbird
+import HummingbirdTesting
 import Testing
 
 /// Known answers for the analytics over settled funding (schema/0081), worked out by hand from the rows written.
@@ -113,6 +116,58 @@ struct SettlementAnalyticsTests {
 
             let bad = try? await conn.jsonRows("SELECT * FROM realised_pair_returns(INTERVAL '1 day', 'BTC', 'both')")
             #expect(bad == nil)  // fee_type must be maker or taker
+        }
+    }
+
+    @Test("the HTTP routes on the same data: settlements (JSON and CSV), realised funding and pair returns over 7 days, predictor accuracy, backfill status, and their validation")
+    func routes() async throws {
+        let db = try await Self.prepare()
+        defer { db.drop() }
+        try await withRouter(db) { client, _ in
+            let from = Int(Self.at(0).timeIntervalSince1970), to = Int(Self.at(25).timeIntervalSince1970)
+            let history = try await client.call("/api/v1/history/settlements/binance/BTC?start_time=\(from)&end_time=\(to)")
+            #expect(history.status == .ok)
+            let settlements = try history.json["settlements"] as? [[String: Any]] ?? []
+            #expect(settlements.count == 3)
+            // 0.0001 per 8 h at T+8h: rate_8h 0.0001, APR 0.0001 / 8 × 876000 = 10.95 %.
+            #expect(double(settlements.first?["funding_rate"]) == 0.0001)
+            #expect(close(double(settlements.first?["apr"]), 10.95))
+            #expect(settlements.first?["dex_symbol"] as? String == "BTCUSDT")
+            let csv = try await client.call("/api/v1/history/settlements/binance/BTC?start_time=\(from)&end_time=\(to)&format=csv")
+            #expect(csv.status == .ok)
+            let lines = csv.text.split(separator: "\n")
+            #expect(lines.count == 4 && lines.first?.hasPrefix("dex,symbol,dex_symbol,quote,funding_time,funding_rate") == true)
+            #expect(lines.dropFirst().first?.hasPrefix("binance,BTC,BTCUSDT,USDT,") == true)
+
+            #expect(try await client.call("/api/v1/history/settlements/nope/BTC").status == .notFound)
+            #expect(try await client.call("/api/v1/history/settlements/binance/BTC?period=2w").status == .badRequest)
+            #expect(try await client.call("/api/v1/history/settlements/binance/BTC?start_time=2020-01-01T00:00:00Z").status
+                    == .badRequest)  // more than 400 days
+            #expect(try await client.call("/api/v1/realised-funding?period=90d").status == .badRequest)
+            #expect(try await client.call("/api/v1/realised-pair-returns?fee_type=both").status == .badRequest)
+            #expect(try await client.call("/api/v1/predictor-accuracy?dex=nope").status == .notFound)
+
+            // Over 7 days (168 h): binance 0.00025 → APR 0.00025 / 168 × 876000 = 1.303571428… %.
+            let realised = try await client.call("/api/v1/realised-funding?symbol=BTC&dex=binance&period=7d")
+            let market = (try realised.json["markets"] as? [[String: Any]])?.first
+            #expect(close(double(market?["realised_rate"]), 0.00025))
+            #expect(close(double(market?["realised_apr"]), 0.00025 / 168 * 876_000))
+            // Long binance, short hyperliquid: net -0.00147 over 168 h → -0.00147 / 168 × 876000 = -7.665 %.
+            let pairs = try await client.call("/api/v1/realised-pair-returns?symbol=BTC&period=7d&limit=1")
+            let best = (try pairs.json["pairs"] as? [[String: Any]]) ?? []
+            #expect(best.count == 1)
+            #expect(best.first?["long_dex"] as? String == "binance" && best.first?["short_dex"] as? String == "hyperliquid")
+            #expect(close(double(best.first?["net_return"]), -0.00147))
+            #expect(close(double(best.first?["net_apr"]), -7.665))
+            let accuracy = try await client.call("/api/v1/predictor-accuracy?dex=binance&period=7d")
+            let dexes = (try accuracy.json["dexes"] as? [[String: Any]]) ?? []
+            #expect(dexes.count == 1)
+            #expect(close(double(dexes.first?["mean_signed_error"]), -0.00001))
+            #expect(((try accuracy.json["markets"] as? [[String: Any]]) ?? []).count == 1)
+            let backfill = try await client.call("/api/v1/backfill")
+            let rows = (try backfill.json["dexes"] as? [[String: Any]]) ?? []
+            let binance = rows.first { $0["dex"] as? String == "binance" }
+            #expect(binance?["markets_started"] as? Int == 1 && binance?["settlements"] as? Int == 3)
         }
     }
 }

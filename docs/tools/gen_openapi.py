@@ -131,6 +131,41 @@ schemas = {
                            "data": {"type": "array", "items": ref("HistoryPoint")}, "count": {"type": "integer"}},
                           ["dex_name", "symbol", "data_points", "statistics", "period_start", "period_end", "dex",
                            "interval", "data", "count", "market_statistics"]),
+    "Settlement": obj({"dex_symbol": {"type": "string"}, "quote": S, "funding_time": Tr,
+                       "funding_rate": {"type": "number"}, "funding_interval_hours": {"type": "number"},
+                       "rate_8h": N, "apr": N, "mark_price": N, "index_price": N},
+                      ["dex_symbol", "funding_time", "funding_rate", "funding_interval_hours"]),
+    "Settlements": obj({"dex": {"type": "string"}, "symbol": {"type": "string"}, "start_time": Tr, "end_time": Tr,
+                        "count": {"type": "integer"}, "settlements": {"type": "array", "items": ref("Settlement")}},
+                       ["dex", "symbol", "start_time", "end_time", "count", "settlements"]),
+    "RealisedFunding": obj({"period": {"type": "string"}, "count": {"type": "integer"}, "markets": {
+        "type": "array", "items": obj({
+            "dex": {"type": "string"}, "symbol": {"type": "string"}, "dex_symbol": {"type": "string"},
+            "settlements": {"type": "integer"}, "hours_covered": N, "first_funding_time": T,
+            "last_funding_time": T, "realised_rate": N, "realised_apr": N, "mean_rate_8h": N},
+            ["dex", "symbol", "dex_symbol", "settlements"])}}, ["period", "count", "markets"]),
+    "RealisedPairReturns": obj({"period": {"type": "string"}, "count": {"type": "integer"}, "pairs": {
+        "type": "array", "items": obj({
+            "symbol": {"type": "string"}, "long_dex": {"type": "string"}, "long_dex_symbol": {"type": "string"},
+            "short_dex": {"type": "string"}, "short_dex_symbol": {"type": "string"},
+            "long_settlements": {"type": "integer"}, "short_settlements": {"type": "integer"},
+            "long_hours": N, "short_hours": N, "long_realised": N, "short_realised": N, "funding_return": N,
+            "long_fee": N, "short_fee": N, "estimated_fees": N, "net_return": N, "net_apr": N},
+            ["symbol", "long_dex", "short_dex", "net_return"])}}, ["period", "count", "pairs"]),
+    "PredictorAccuracy": obj({"period": {"type": "string"},
+        "dexes": {"type": "array", "items": obj({
+            "dex": {"type": "string"}, "markets": {"type": "integer"}, "settlements": {"type": "integer"},
+            "mean_abs_error": N, "mean_signed_error": N, "mean_abs_error_8h": N, "max_abs_error": N},
+            ["dex", "markets", "settlements"])},
+        "markets": {"type": "array", "items": obj({
+            "dex": {"type": "string"}, "symbol": {"type": "string"}, "dex_symbol": {"type": "string"},
+            "settlements": {"type": "integer"}, "mean_abs_error": N, "mean_signed_error": N,
+            "mean_abs_error_8h": N, "max_abs_error": N}, ["dex", "symbol", "dex_symbol", "settlements"])}},
+        ["period", "dexes", "markets"]),
+    "BackfillStatus": obj({"count": {"type": "integer"}, "dexes": {"type": "array", "items": obj({
+        "dex": {"type": "string"}, "markets": {"type": "integer"}, "markets_started": {"type": "integer"},
+        "settlements": {"type": "integer"}, "covered_from": T, "covered_to": T, "oldest_covered_to": T,
+        "updated_at": T}, ["dex", "markets", "markets_started", "settlements"])}}, ["count", "dexes"]),
     "OpportunityHistory": obj({"symbol": S, "start_time": Tr, "end_time": Tr, "period_start": Tr, "period_end": Tr,
                                "opportunities": {"type": "array", "items": {"type": "object"}}, "count": {"type": "integer"},
                                "total_count": {"type": "integer"}},
@@ -184,7 +219,10 @@ schemas = {
                        "interval_seconds": {"type": "number"}, "stuck": {"type": "boolean"}}},
                    "database": {"type": "string", "enum": ["ok", "unavailable"]},
                    "dexes": {"type": "object", "additionalProperties": obj(health_fields, ["status"])},
-                   "oldest_data_age_seconds": N, "last_collection": T, "uptime_seconds": {"type": "number"}},
+                   "oldest_data_age_seconds": N, "last_collection": T, "uptime_seconds": {"type": "number"},
+                   "replica": {"type": "object", "description": "The API's read database: in_recovery is true on a hot standby (DATABASE_READER_URL on a replica), replay_lag_seconds = now() - pg_last_xact_replay_timestamp() there (null on a primary).",
+                               "properties": {"in_recovery": {"type": ["boolean", "null"]},
+                                              "replay_lag_seconds": {"type": ["number", "null"]}}}},
                   ["status", "timestamp", "dex_health", "uptime_seconds", "total_requests", "reasons", "database",
                    "dexes"]),
     "MetricsSummary": obj({"requests_per_minute": {"type": "integer"}, "avg_response_time_ms": N,
@@ -309,6 +347,32 @@ paths = {
         qp("min_profit_percent", NUM(-1, 1), "= min_profit"),
         qp("limit", {"type": "integer", "minimum": 1, "maximum": 10000}, "At most this many (default 100)")],
         {"200": ok(ref("OpportunityHistory")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/history/settlements/{dex}/{symbol}": get("Settled funding of a symbol on a dex", [DEX, SYM] + [
+        p if p["name"] != "period" else dict(p, description="Window length back from end_time, instead of start_time (default 7d)")
+        for p in window] + [
+        qp("format", {"type": "string", "enum": ["json", "csv"]}, "json (default) or csv")],
+        {"200": {"description": "Settlements oldest first (JSON) or CSV with a header row", "content": {
+            "application/json": {"schema": ref("Settlements")}, "text/csv": {"schema": {"type": "string"}}}},
+         "400": E400, "404": E404}, ["history"]),
+    "/api/v1/realised-funding": get("Realised (settled) funding per market (realised_funding())", [
+        qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
+        qp("dex", {"type": "string", "maxLength": 64}, "Only this dex"),
+        qp("period", {"type": "string", "enum": ["1d", "7d", "30d"]}, "Window (default 7d)")],
+        {"200": ok(ref("RealisedFunding")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/realised-pair-returns": get("What long/short pairs earned from settled funding, net of fees", [
+        qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
+        qp("period", {"type": "string", "enum": ["1d", "7d", "30d"]}, "Window (default 7d)"),
+        qp("fee_type", {"type": "string", "enum": ["maker", "taker"]}, "Fee per fill (default taker)"),
+        qp("long_dex", {"type": "string", "maxLength": 64}, "Only pairs long on this dex"),
+        qp("short_dex", {"type": "string", "maxLength": 64}, "Only pairs short on this dex"),
+        qp("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "At most this many, best first (default 100)")],
+        {"200": ok(ref("RealisedPairReturns")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/predictor-accuracy": get("Sampled rate before each funding time against the settled rate", [
+        qp("dex", {"type": "string", "maxLength": 64}, "Only this dex"),
+        qp("period", {"type": "string", "enum": ["1d", "7d", "30d"]}, "Window (default 7d)")],
+        {"200": ok(ref("PredictorAccuracy")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/backfill": get("Settled-funding backfill progress per dex", [],
+        {"200": ok(ref("BackfillStatus"))}, ["history"]),
     "/api/v1/stats/funding-rates/{symbol}": get("Funding statistics of a symbol", [SYM,
         qp("dex", {"type": "string", "maxLength": 64}, "Only this dex"),
         qp("period", {"type": "string", "enum": ["1d", "7d", "30d"]}, "Window (default 30d)")],
