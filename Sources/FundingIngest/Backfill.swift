@@ -50,6 +50,7 @@ public struct Backfill<Fetcher: HTTPFetching>: Sendable {
         /// Markets with nothing due (their range already reaches the last funding time before `until`).
         public var marketsUpToDate = 0
         public var marketsFailed = 0
+        /// History pages asked for, answered or not (a page's retries inside the fetcher count once).
         public var requests = 0
         public var settlementsWritten = 0
         /// "dex symbol: error" per failed market.
@@ -150,10 +151,10 @@ public struct Backfill<Fetcher: HTTPFetching>: Sendable {
         while true {
             try Task.checkCancellation()
             let current = request, fetcher = fetcher
+            report.requests += 1
             let page = try await withDeadline(deadline, "\(dex) history \(market.dexSymbol)") {
                 try await source.fundingHistory(current, client: fetcher, baseURL: baseURL)
             }
-            report.requests += 1
             let covered = page.covered(by: current)
             // Pages of one range are contiguous (forward or backward), so their union is one range.
             fetched = fetched.map { min($0.lowerBound, covered.lowerBound)..<max($0.upperBound, covered.upperBound) }
