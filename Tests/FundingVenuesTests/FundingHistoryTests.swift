@@ -13,7 +13,7 @@ struct FundingHistoryTests {
     @Test("every venue with history declares the capability; the others do not")
     func capabilities() {
         let withHistory = Set(Venues.all.filter { $0.capabilities.contains(.fundingHistory) }.map { $0.descriptor.name })
-        #expect(withHistory == ["binance", "binance_coinm", "aster", "bybit", "okx", "hyperliquid", "dydx"])
+        #expect(withHistory == ["binance", "binance_coinm", "aster", "bybit", "okx", "hyperliquid", "dydx", "gate"])
     }
 
     @Test("Binance USDⓈ-M: fundingRate is a fraction per interval, fundingTime ms, markPrice kept; one row takes the 8 h default or the market's interval")
@@ -138,6 +138,25 @@ struct FundingHistoryTests {
             SettledFunding(dexSymbol: "BTC-USD", fundingTime: Self.date("2025-12-08T16:00:00.219Z"),
                            fundingRate: 0.000002375, fundingIntervalHours: 1, indexPrice: 89993.8),
         ])
+    }
+
+    @Test("Gate: t in seconds, r a fraction per interval; 96 h windows, so a full page of 100 is an error, not a cut")
+    func gate() async throws {
+        let request = FundingHistoryRequest(dexSymbol: "BTC_USDT", start: Self.date("2018-12-04T00:00:00Z"),
+                                            end: Self.date("2018-12-14T00:00:00Z"))
+        let page = try await GateAdapter().fundingHistory(request, client: Fixtures.client("gate"), baseURL: "")
+        // funding-rate-history.json: {"t":1543968000,"r":"0.000157"}: 2018-12-05T00:00:00Z, 0.000157 per 8 h (one
+        // row: Gate's default interval).
+        #expect(page.settlements == [SettledFunding(dexSymbol: "BTC_USDT", fundingTime: Self.date("2018-12-05T00:00:00Z"),
+                                                    fundingRate: 0.000157, fundingIntervalHours: 8)])
+        // Ten days in 96 h windows: the next page starts 96 h after the first (2018-12-08T00:00Z), and this page
+        // covered exactly its window.
+        #expect(page.next?.start == Self.date("2018-12-08T00:00:00Z"))
+        #expect(page.covered(by: request) == Self.date("2018-12-04T00:00:00Z")..<Self.date("2018-12-08T00:00:00Z"))
+        let full = "[" + (0..<100).map { #"{"t":\#(1_543_968_000 + $0 * 3600),"r":"0.0001"}"# }.joined(separator: ",") + "]"
+        #expect(throws: VenuePayloadError.self) {
+            try GateAdapter.parseFundingHistory(Array(full.utf8), request: request)
+        }
     }
 
     @Test("a malformed history answer is a VenuePayloadError naming the venue")

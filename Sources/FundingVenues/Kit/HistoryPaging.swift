@@ -23,6 +23,15 @@ enum HistoryPaging {
         /// Newest first up to an end time (Bybit `endTime`, OKX `after`, dYdX `effectiveBeforeOrAt`): the next page
         /// ends just before the oldest row.
         case backward
+        /// By fixed time windows of this many seconds, short enough that no window can hold a full page (Gate,
+        /// whose answer order within a range is not documented): the next page starts where the window ended,
+        /// whatever the answer held. The adapter rejects a full page, which would mean rows were cut off.
+        case windows(TimeInterval)
+    }
+
+    /// The end of the window a `.windows(span)` request asks for.
+    static func windowEnd(_ request: FundingHistoryRequest, span: TimeInterval) -> Date {
+        min(request.end, request.start.addingTimeInterval(span))
     }
 
     /// `rows` is the whole answer (the venue may return rows outside the range); `pageSize` is the number of rows
@@ -52,6 +61,13 @@ enum HistoryPaging {
     /// The next page's request, or nil when the answer was short (the range is done) or would not advance.
     static func next(after rows: [SettlementRow], request: FundingHistoryRequest, pageSize: Int,
                      direction: Direction) -> FundingHistoryRequest? {
+        if case .windows(let span) = direction {
+            let end = windowEnd(request, span: span)
+            guard end < request.end else { return nil }
+            var next = request
+            next.start = end
+            return next
+        }
         guard rows.count >= pageSize, let oldest = rows.map(\.fundingTime).min(),
               let newest = rows.map(\.fundingTime).max() else { return nil }
         var next = request
@@ -63,6 +79,8 @@ enum HistoryPaging {
         case .backward:
             next.end = oldest
             guard next.end < request.end, next.end > request.start else { return nil }
+        case .windows:
+            return nil  // answered above
         }
         return next
     }
