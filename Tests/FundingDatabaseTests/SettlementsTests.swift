@@ -6,6 +6,7 @@ import FundingStore
 import FundingVenues
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 
 /// Settled funding in the database (schema/0080): the idempotent write, the resumable progress, and
@@ -214,6 +215,35 @@ struct SettlementsTests {
             #expect(stats.first?.int("n") == 2500 && stats.first?.int("distinct_times") == 2500)
             #expect(stats.first?.double("first") == SeriesBinance.origin / 1000)
             #expect(stats.first?.double("last") == SeriesBinance.time(2499) / 1000)
+        }
+    }
+
+    @Test("the daemon's settlement refresh runs the backfill on its own: markets get a fetched range without a command")
+    func daemonRefresh() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await ingestFixtures(into: db)
+        let writer = try db.writerURL
+        try await withFixtureServer { port in
+            let config = try fixtureConfig(port: port, database: writer)
+            let refresh = SettlementRefresh(config: config, dexes: ["dydx"], interval: .seconds(3600), lookbackDays: 2,
+                                            initialDelay: .zero, logger: TestDatabase.logger)
+            let group = ServiceGroup(configuration: .init(services: [refresh], logger: TestDatabase.logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                // The recording's dYdX rows are from 2025-12: outside the last two days, so none is stored, but
+                // the market's range [now - 2 days, now - 2 min) is recorded as fetched.
+                var started = 0
+                for _ in 0..<100 where started == 0 {
+                    try await Task.sleep(for: .milliseconds(200))
+                    started = try await db.with(try db.readerURL) { conn in
+                        try await conn.scalar("SELECT markets_started FROM backfill_status WHERE dex = 'dydx'", as: Int.self)
+                    }
+                }
+                #expect(started == 1)  // BTC-USD, the one dYdX market with a history recording (the others get 404s)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
         }
     }
 }
