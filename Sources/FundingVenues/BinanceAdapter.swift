@@ -223,10 +223,8 @@ extension BinanceAdapter: FundingHistorySource {
                                          descriptor: DexDescriptor, endpoint: String) throws -> FundingHistoryPage {
         let dex = descriptor.name
         let rows = try decodePayload([FundingRateRow].self, from: data, dex: dex, endpoint: endpoint).map { row in
-            guard let rate = row.fundingRate.number, let time = row.fundingTime.date(.milliseconds) else {
-                throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "a row without fundingRate or fundingTime")
-            }
-            return SettlementRow(fundingTime: time, fundingRate: rate, markPrice: row.markPrice.number)
+            try SettlementRow.required(time: row.fundingTime.date(.milliseconds), rate: row.fundingRate.number, markPrice: row.markPrice.number,
+                                        dex: dex, endpoint: endpoint, fields: "fundingRate or fundingTime")
         }
         return HistoryPaging.page(rows, request: request, pageSize: pageSize, direction: .forward,
                                   defaultInterval: descriptor.defaultFundingIntervalHours)

@@ -221,10 +221,8 @@ extension BybitAdapter: FundingHistorySource {
         let endpoint = "/v5/market/funding/history"
         let rows = try decodeEnvelope(Envelope<List<FundingHistoryRow>>.self, from: data, dex: dex, endpoint: endpoint)
             .list.map { row in
-                guard let rate = row.fundingRate.number, let time = row.fundingRateTimestamp.date(.milliseconds) else {
-                    throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "a row without fundingRate or fundingRateTimestamp")
-                }
-                return SettlementRow(fundingTime: time, fundingRate: rate)
+                try SettlementRow.required(time: row.fundingRateTimestamp.date(.milliseconds), rate: row.fundingRate.number,
+                                            dex: dex, endpoint: endpoint, fields: "fundingRate or fundingRateTimestamp")
             }
         return HistoryPaging.page(rows, request: request, pageSize: pageSize, direction: .backward,
                                   defaultInterval: descriptor.defaultFundingIntervalHours)

@@ -110,10 +110,8 @@ extension DYDXAdapter: FundingHistorySource {
         let endpoint = "/v4/historicalFunding"
         let rows = try decodePayload(HistoricalFunding.self, from: data, dex: dex, endpoint: endpoint)
             .historicalFunding.map { row in
-                guard let rate = row.rate.number, let time = VenueTime.iso8601(row.effectiveAt) else {
-                    throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "a row without rate or effectiveAt")
-                }
-                return SettlementRow(fundingTime: time, fundingRate: rate, indexPrice: row.price.number)
+                try SettlementRow.required(time: VenueTime.iso8601(row.effectiveAt), rate: row.rate.number, indexPrice: row.price.number,
+                                            dex: dex, endpoint: endpoint, fields: "rate or effectiveAt")
             }
         return HistoryPaging.page(rows, request: request, pageSize: pageSize, direction: .backward,
                                   defaultInterval: descriptor.defaultFundingIntervalHours)

@@ -147,10 +147,8 @@ extension GateAdapter: FundingHistorySource {
     {
         let endpoint = "/api/v4/futures/{settle}/funding_rate"
         let rows = try decodePayload([FundingRateRow].self, from: data, dex: dex, endpoint: endpoint).map { row in
-            guard let rate = row.r.number, let time = row.t.date(.seconds) else {
-                throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "a row without t or r")
-            }
-            return SettlementRow(fundingTime: time, fundingRate: rate)
+            try SettlementRow.required(time: row.t.date(.seconds), rate: row.r.number,
+                                        dex: dex, endpoint: endpoint, fields: "t or r")
         }
         guard rows.count < historyPageSize else {
             throw VenuePayloadError(dex: dex, endpoint: endpoint,

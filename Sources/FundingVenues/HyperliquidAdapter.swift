@@ -201,10 +201,8 @@ extension HyperliquidAdapter: FundingHistorySource {
     {
         let endpoint = "info fundingHistory"
         let rows = try decodePayload([FundingHistoryRow].self, from: data, dex: dex, endpoint: endpoint).map { row in
-            guard let rate = row.fundingRate.number, let time = row.time.date(.milliseconds) else {
-                throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "a row without fundingRate or time")
-            }
-            return SettlementRow(fundingTime: time, fundingRate: rate)
+            try SettlementRow.required(time: row.time.date(.milliseconds), rate: row.fundingRate.number,
+                                        dex: dex, endpoint: endpoint, fields: "fundingRate or time")
         }
         return HistoryPaging.page(rows, request: request, pageSize: historyPageSize, direction: .forward,
                                   defaultInterval: descriptor.defaultFundingIntervalHours)

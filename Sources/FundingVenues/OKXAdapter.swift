@@ -251,10 +251,8 @@ extension OKXAdapter: FundingHistorySource {
         let endpoint = "/api/v5/public/funding-rate-history"
         let rows = try decodeEnvelope(Envelope<FundingHistoryRow>.self, from: data, dex: dex, endpoint: endpoint)
             .map { row in
-                guard let rate = row.realizedRate.number, let time = row.fundingTime.date(.milliseconds) else {
-                    throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "a row without realizedRate or fundingTime")
-                }
-                return SettlementRow(fundingTime: time, fundingRate: rate)
+                try SettlementRow.required(time: row.fundingTime.date(.milliseconds), rate: row.realizedRate.number,
+                                            dex: dex, endpoint: endpoint, fields: "realizedRate or fundingTime")
             }
         return HistoryPaging.page(rows, request: request, pageSize: pageSize, direction: .backward,
                                   defaultInterval: descriptor.defaultFundingIntervalHours)

@@ -11,6 +11,18 @@ struct SettlementRow: Sendable, Hashable {
     var indexPrice: Double?
 }
 
+extension SettlementRow {
+    /// A venue row as a settlement; a row without its time or rate fails the page (`fields` names them in the
+    /// error): dropping it silently would leave a gap that looks fetched.
+    static func required(time: Date?, rate: Double?, markPrice: Double? = nil, indexPrice: Double? = nil,
+                         dex: String, endpoint: String, fields: String) throws -> SettlementRow {
+        guard let time, let rate else {
+            throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "a row without \(fields)")
+        }
+        return SettlementRow(fundingTime: time, fundingRate: rate, markPrice: markPrice, indexPrice: indexPrice)
+    }
+}
+
 /// Turns one venue answer into a `FundingHistoryPage`: the rows inside the requested range, oldest first, one per
 /// funding time, each with an interval, and the request for the next page. Every history adapter pages through
 /// here, so stitching (no duplicates, no gaps) is written once.
