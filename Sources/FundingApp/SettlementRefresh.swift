@@ -38,8 +38,12 @@ public struct SettlementRefresh: Service {
             }
             delay = interval
             do {
-                let report = try await BackfillRun(days: lookbackDays, dexes: dexes).run(config, migrate: false,
-                                                                                         logger: logger)
+                // Cancelled on shutdown (SIGTERM must not wait for a long run); each written page stays written.
+                let run = BackfillRun(days: lookbackDays, dexes: dexes)
+                let (config, logger) = (config, logger)
+                let report = try await cancelWhenGracefulShutdown {
+                    try await run.run(config, migrate: false, logger: logger)
+                }
                 logger.info("settlements refreshed", metadata: [
                     "markets": "\(report.markets)", "fetched": "\(report.marketsFetched)",
                     "failed": "\(report.marketsFailed)", "requests": "\(report.requests)",
