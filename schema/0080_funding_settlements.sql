@@ -54,6 +54,23 @@ COMMENT ON COLUMN backfill_progress.covered_to IS 'End of the fetched range (exc
 COMMENT ON COLUMN backfill_progress.settlements IS 'Settlements written or changed for this market by all backfill pages so far (count).';
 COMMENT ON COLUMN backfill_progress.updated_at IS 'When the range last grew (database time).';
 
+-- The rows of one settlements_apply() call from its column arrays. Times arrive as whole microseconds since 1970 and
+-- optional prices as text ('' = absent), as in ingest_stage (0071): PostgresNIO arrays carry no NULL, and a NaN
+-- sentinel would hide a NaN a venue sent.
+CREATE FUNCTION settlement_rows(p_funding_time_us bigint[], p_funding_rate float8[], p_interval_hours float8[],
+                                p_mark_price text[], p_index_price text[])
+RETURNS TABLE (t timestamptz, rate float8, hours float8, mark float8, idx float8)
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT timestamptz '1970-01-01 00:00:00+00' + r.us * interval '1 microsecond', r.rate, r.hours,
+           nullif(r.mark, '')::float8, nullif(r.idx, '')::float8
+    FROM unnest(p_funding_time_us, p_funding_rate, p_interval_hours, p_mark_price, p_index_price)
+        AS r(us, rate, hours, mark, idx)
+$$;
+
+COMMENT ON FUNCTION settlement_rows(bigint[], float8[], float8[], text[], text[]) IS
+    'settlements_apply() helper: one row per array position (funding time from microseconds since 1970, optional prices from text with '''' = absent).';
+
 -- One page of one market's settlements, plus the range the page covered. Idempotent: a repeated row changes
 -- nothing (and is not counted); a corrected rate replaces the stored one. Rows are rejected as a whole with a
 -- clear error when the market is unknown or a value is not a finite number, so nothing half-written remains.
@@ -86,16 +103,9 @@ BEGIN
         RAISE EXCEPTION 'settlements_apply: covered range [%, %) is empty or reversed', p_covered_from, p_covered_to
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- Times arrive as whole microseconds since 1970 and optional prices as text ('' = absent), as in
-    -- ingest_stage (0071): PostgresNIO arrays carry no NULL, and a NaN sentinel would hide a NaN a venue sent.
-    DROP TABLE IF EXISTS pg_temp.settlement_rows;
-    CREATE TEMP TABLE settlement_rows ON COMMIT DROP AS
-        SELECT timestamptz '1970-01-01 00:00:00+00' + us * interval '1 microsecond' AS t, rate, hours,
-               nullif(mark, '')::float8 AS mark, nullif(idx, '')::float8 AS idx
-        FROM unnest(p_funding_time_us, p_funding_rate, p_interval_hours, p_mark_price, p_index_price)
-            AS r(us, rate, hours, mark, idx);
     IF EXISTS (
-        SELECT 1 FROM pg_temp.settlement_rows
+        SELECT 1 FROM public.settlement_rows(p_funding_time_us, p_funding_rate, p_interval_hours, p_mark_price,
+                                             p_index_price)
         WHERE t IS NULL OR rate IS NULL OR rate IN ('NaN', 'Infinity', '-Infinity')
            OR hours IS NULL OR NOT hours > 0 OR hours = 'Infinity'
            OR mark IN ('NaN', 'Infinity', '-Infinity') OR mark <= 0
@@ -106,7 +116,9 @@ BEGIN
     END IF;
 
     WITH rows AS (
-        SELECT DISTINCT ON (t) t, rate, hours, mark, idx FROM pg_temp.settlement_rows ORDER BY t
+        SELECT DISTINCT ON (t) t, rate, hours, mark, idx
+        FROM public.settlement_rows(p_funding_time_us, p_funding_rate, p_interval_hours, p_mark_price, p_index_price)
+        ORDER BY t
     ), written AS (
         INSERT INTO public.funding_settlements AS s
             (market_id, funding_time, funding_rate, funding_interval_hours, mark_price, index_price)
