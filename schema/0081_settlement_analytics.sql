@@ -15,19 +15,24 @@ RETURNS TABLE (dex text, symbol text, dex_symbol text, settlements integer, hour
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, public
 AS $$
-    SELECT d.name, s.symbol, m.dex_symbol, count(*)::integer, sum(f.funding_interval_hours),
-           min(f.funding_time), max(f.funding_time), sum(f.funding_rate),
-           sum(f.funding_rate) / (extract(epoch FROM p_window) / 3600) * 8760 * 100,
-           sum(f.funding_rate) / sum(f.funding_interval_hours) * 8
-    FROM public.funding_settlements f
+    -- Aggregated per market first (one index-ordered pass over the window's chunks), named afterwards.
+    SELECT d.name, s.symbol, m.dex_symbol, f.n, f.hours, f.first_time, f.last_time, f.rate_sum,
+           f.rate_sum / (extract(epoch FROM p_window) / 3600) * 8760 * 100, f.rate_sum / f.hours * 8
+    FROM (
+        SELECT x.market_id, count(*)::integer AS n, sum(x.funding_interval_hours) AS hours,
+               min(x.funding_time) AS first_time, max(x.funding_time) AS last_time, sum(x.funding_rate) AS rate_sum
+        FROM public.funding_settlements x
+        WHERE public.require_parameter(p_window > INTERVAL '0', 'window', 'must be positive')
+          AND x.funding_time > p_until - p_window AND x.funding_time <= p_until
+          AND x.market_id IN (SELECT m2.id FROM public.markets m2
+                              JOIN public.dexes d2 ON d2.id = m2.dex_id
+                              JOIN public.symbols s2 ON s2.id = m2.symbol_id
+                              WHERE (p_symbol IS NULL OR s2.symbol = p_symbol) AND (p_dex IS NULL OR d2.name = p_dex))
+        GROUP BY x.market_id
+    ) f
     JOIN public.markets m ON m.id = f.market_id
     JOIN public.dexes d ON d.id = m.dex_id
     JOIN public.symbols s ON s.id = m.symbol_id
-    WHERE public.require_parameter(p_window > INTERVAL '0', 'window', 'must be positive')
-      AND f.funding_time > p_until - p_window AND f.funding_time <= p_until
-      AND (p_symbol IS NULL OR s.symbol = p_symbol)
-      AND (p_dex IS NULL OR d.name = p_dex)
-    GROUP BY d.name, s.symbol, m.dex_symbol
     ORDER BY d.name, m.dex_symbol
 $$;
 
