@@ -61,6 +61,7 @@ public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     FundingRatesRoutes(deps: deps).register(routes)
     OpportunitiesRoutes(deps: deps).register(routes)
     HistoryRoutes(deps: deps).register(routes)
+    SettlementRoutes(deps: deps).register(routes)
     DexRoutes(deps: deps).register(routes)
     OperationsRoutes(deps: deps).register(routes)
     LeaderboardRoutes(deps: deps).register(routes)

@@ -57,6 +57,7 @@ public func buildApplication(
             // /api/v1/health reports this process's writer (a stuck one makes it unhealthy).
             api.deps.ingestStatus = IngestServiceStatus(ingest: ingest)
             services.append(.init(service: ingest))
+            if let refresh = settlementRefresh(config, dexes: dexes, logger: logger) { services.append(.init(service: refresh)) }
         }
         services.append(.init(service: CycleListener(url: try config.listenURL(), hub: api.deps.hub,
                                                             cache: api.deps.cache, logger: logger)))
@@ -72,9 +73,18 @@ public func buildApplication(
                                   successTerminationBehavior: .gracefullyShutdownGroup))
         } else {
             services.append(.init(service: ingest))
+            if let refresh = settlementRefresh(config, dexes: dexes, logger: logger) { services.append(.init(service: refresh)) }
         }
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))
+    }
+}
+
+/// The settled-funding refresh of a continuously running daemon, unless turned off.
+func settlementRefresh(_ config: FundingConfig, dexes: [String]?, logger: Logger) -> SettlementRefresh? {
+    config.settlementInterval.map {
+        SettlementRefresh(config: config, dexes: dexes, interval: $0, lookbackDays: config.settlementLookbackDays,
+                          logger: Logger(label: "fundingd.settlements"))
     }
 }
 

@@ -40,4 +40,11 @@ extension FundingConfig {
     /// Answered runs of its venue a market may be missing from before it leaves the latest views
     /// (`FUNDINGD_VANISH_GRACE_CYCLES`, default 3).
     public var vanishGraceCycles: Int { max(1, reader.int(forKey: "fundingd.vanish.grace.cycles", default: 3)) }
+    /// How often the daemon refreshes settled funding (`FUNDINGD_SETTLEMENT_INTERVAL_SECONDS`, default 900; 0 = off).
+    public var settlementInterval: Duration? {
+        let seconds = reader.int(forKey: "fundingd.settlement.interval.seconds", default: 900)
+        return seconds > 0 ? .seconds(seconds) : nil
+    }
+    /// Days of settled funding each refresh covers (`FUNDINGD_SETTLEMENT_LOOKBACK_DAYS`, default 2).
+    public var settlementLookbackDays: Int { max(1, reader.int(forKey: "fundingd.settlement.lookback.days", default: 2)) }
 }

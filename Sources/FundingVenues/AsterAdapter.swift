@@ -27,3 +27,15 @@ public struct AsterAdapter: VenueAdapter {
         try await BinanceAdapter.fetchBulk(client: client, baseURL: baseURL, now: now, dex: Self.descriptor.name)
     }
 }
+
+/// `GET /fapi/v1/fundingRate?symbol=&startTime=&endTime=&limit=` (asterdex/api-docs, and ccxt's
+/// `fetchFundingRateHistory` recording): Binance's format and paging (oldest first, `limit` default 100, at most
+/// 1000; `fundingRate` a fraction per interval, `fundingTime` ms).
+extension AsterAdapter: FundingHistorySource {
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        try await BinanceAdapter.binanceStyleHistory(request, path: "/fapi/v1/fundingRate", client: client,
+                                                     baseURL: baseURL, descriptor: Self.descriptor)
+    }
+}

@@ -183,3 +183,50 @@ public struct BinanceAdapter: VenueAdapter {
         return oi
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /fapi/v1/fundingRate?symbol=&startTime=&endTime=&limit=` (Binance USDⓈ-M docs "Get Funding Rate History"):
+/// oldest first from `startTime` (ms, inclusive; `endTime` inclusive), `limit` at most 1000; `fundingRate` a
+/// decimal **fraction per interval** as a string, `fundingTime` epoch ms, `markPrice` the mark price the payment used
+/// (absent on older rows). Rows carry no interval: it is the time since the previous settlement. Shares a
+/// 500-requests-per-5-minutes budget with `fundingInfo`. History reaches back to the contract's listing.
+extension BinanceAdapter: FundingHistorySource {
+    static let historyPageSize = 1000
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        try await Self.binanceStyleHistory(request, path: "/fapi/v1/fundingRate", client: client, baseURL: baseURL,
+                                           descriptor: Self.descriptor)
+    }
+
+    struct FundingRateRow: Decodable {
+        var fundingRate: LenientDouble?
+        var fundingTime: LenientDouble?
+        var markPrice: LenientDouble?
+    }
+
+    /// The history request and mapping shared by the USDⓈ-M-compatible venues (Binance USDⓈ-M and COIN-M, Aster).
+    static func binanceStyleHistory(_ request: FundingHistoryRequest, path: String, client: some HTTPFetching,
+                                    baseURL: String, descriptor: DexDescriptor) async throws -> FundingHistoryPage {
+        let limit = min(request.limit ?? historyPageSize, historyPageSize)
+        let query = "symbol=\(request.dexSymbol)&startTime=\(HistoryPaging.milliseconds(request.start))"
+            + "&endTime=\(HistoryPaging.milliseconds(request.end) - 1)&limit=\(limit)"
+        let body = try await client.get("\(path)?\(query)", baseURL: baseURL)
+        return try parseBinanceStyleHistory(body, request: request, pageSize: limit, descriptor: descriptor,
+                                            endpoint: path)
+    }
+
+    /// One `fundingRate` answer as a page; a row without a rate or time fails the page (a silent drop would leave a gap).
+    static func parseBinanceStyleHistory(_ data: some DataProtocol, request: FundingHistoryRequest, pageSize: Int,
+                                         descriptor: DexDescriptor, endpoint: String) throws -> FundingHistoryPage {
+        let dex = descriptor.name
+        let rows = try decodePayload([FundingRateRow].self, from: data, dex: dex, endpoint: endpoint).map { row in
+            try SettlementRow.required(time: row.fundingTime.date(.milliseconds), rate: row.fundingRate.number, markPrice: row.markPrice.number,
+                                        dex: dex, endpoint: endpoint, fields: "fundingRate or fundingTime")
+        }
+        return HistoryPaging.page(rows, request: request, pageSize: pageSize, direction: .forward,
+                                  defaultInterval: descriptor.defaultFundingIntervalHours)
+    }
+}

@@ -143,3 +143,14 @@ public struct BinanceCoinMAdapter: VenueAdapter {
         return result
     }
 }
+
+/// `GET /dapi/v1/fundingRate?symbol=&startTime=&endTime=&limit=` (Binance COIN-M docs): the USDⓈ-M format and
+/// paging (oldest first, `limit` at most 1000, fraction per interval, ms); delivery symbols answer an empty array.
+extension BinanceCoinMAdapter: FundingHistorySource {
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        try await BinanceAdapter.binanceStyleHistory(request, path: "/dapi/v1/fundingRate", client: client,
+                                                     baseURL: baseURL, descriptor: Self.descriptor)
+    }
+}

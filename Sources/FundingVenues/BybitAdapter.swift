@@ -186,3 +186,45 @@ public struct BybitAdapter: VenueAdapter {
         return name
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /v5/market/funding/history?category=&symbol=&startTime=&endTime=&limit=` (Bybit v5 docs
+/// `market/history-fund-rate`): newest first, `limit` 1–200; only `startTime` is an error, so both ends are sent and
+/// pages go backward by `endTime` (ms, inclusive). `fundingRate` a **fraction per interval** as a string,
+/// `fundingRateTimestamp` epoch ms as a string; no interval and no price on the rows (the interval is the time since
+/// the previous settlement). The category follows the symbol: inverse perpetuals are `<coin>USD` (`BTCUSD`), linear
+/// ones end in `USDT`, `USDC` or `PERP`. 600 requests per 5 s per IP for all of api.bybit.com.
+extension BybitAdapter: FundingHistorySource {
+    static let historyPageSize = 200
+
+    struct FundingHistoryRow: Decodable {
+        var fundingRate: LenientDouble?
+        var fundingRateTimestamp: LenientDouble?
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let limit = min(request.limit ?? Self.historyPageSize, Self.historyPageSize)
+        let category = request.dexSymbol.hasSuffix("USD") ? "inverse" : "linear"
+        let path = "/v5/market/funding/history?category=\(category)&symbol=\(request.dexSymbol)"
+            + "&startTime=\(HistoryPaging.milliseconds(request.start))"
+            + "&endTime=\(HistoryPaging.milliseconds(request.end) - 1)&limit=\(limit)"
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request,
+                                            pageSize: limit)
+    }
+
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest, pageSize: Int) throws
+        -> FundingHistoryPage
+    {
+        let endpoint = "/v5/market/funding/history"
+        let rows = try decodeEnvelope(Envelope<List<FundingHistoryRow>>.self, from: data, dex: dex, endpoint: endpoint)
+            .list.map { row in
+                try SettlementRow.required(time: row.fundingRateTimestamp.date(.milliseconds), rate: row.fundingRate.number,
+                                            dex: dex, endpoint: endpoint, fields: "fundingRate or fundingRateTimestamp")
+            }
+        return HistoryPaging.page(rows, request: request, pageSize: pageSize, direction: .backward,
+                                  defaultInterval: descriptor.defaultFundingIntervalHours)
+    }
+}

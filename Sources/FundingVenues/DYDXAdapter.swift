@@ -73,3 +73,47 @@ public struct DYDXAdapter: VenueAdapter {
         return result
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /v4/historicalFunding/{ticker}?limit=&effectiveBeforeOrAt=` (dYdX v4 indexer API "Get Historical Funding"):
+/// newest first, up to `effectiveBeforeOrAt` (ISO-8601, inclusive), so pages go backward. `limit` at most 100 here:
+/// the indexer's `API_LIMIT_V4` is 1000 in current code but 100 on older deployments. `rate` a **fraction for that
+/// 1 h payment**, `price` the oracle price at funding (stored as the index price), `effectiveAt` ISO-8601 a few
+/// hundred ms after the hour.
+extension DYDXAdapter: FundingHistorySource {
+    static let historyPageSize = 100
+
+    struct HistoricalFunding: Decodable {
+        var historicalFunding: [Row]
+        struct Row: Decodable {
+            var rate: LenientDouble?
+            var price: LenientDouble?
+            var effectiveAt: String?
+        }
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let limit = min(request.limit ?? Self.historyPageSize, Self.historyPageSize)
+        let before = request.end.addingTimeInterval(-0.001)
+            .formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        let path = "/v4/historicalFunding/\(request.dexSymbol)?limit=\(limit)&effectiveBeforeOrAt=\(before)"
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request,
+                                            pageSize: limit)
+    }
+
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest, pageSize: Int) throws
+        -> FundingHistoryPage
+    {
+        let endpoint = "/v4/historicalFunding"
+        let rows = try decodePayload(HistoricalFunding.self, from: data, dex: dex, endpoint: endpoint)
+            .historicalFunding.map { row in
+                try SettlementRow.required(time: VenueTime.iso8601(row.effectiveAt), rate: row.rate.number, indexPrice: row.price.number,
+                                            dex: dex, endpoint: endpoint, fields: "rate or effectiveAt")
+            }
+        return HistoryPaging.page(rows, request: request, pageSize: pageSize, direction: .backward,
+                                  defaultInterval: descriptor.defaultFundingIntervalHours)
+    }
+}

@@ -112,3 +112,50 @@ public struct GateAdapter: VenueAdapter {
         return result
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /api/v4/futures/{settle}/funding_rate?contract=&from=&to=&limit=` (Gate API v4 "Funding rate history"; its
+/// parameters `from`/`to` in **seconds** and `limit` are also in Gate's own MCP tool schema): rows `{t, r}`, `t` epoch
+/// seconds, `r` a **fraction per interval** as a string. `limit` defaults to 100; the maximum and the order of rows
+/// when a range holds more than `limit` are not confirmed in the docs read, so each request covers at most 96 h
+/// (96 settlements at the shortest, hourly interval: never a full page of 100) and a full page is an error rather than
+/// a silent cut. The settle currency follows the contract: `…_USDT` is `usdt`, `…_USD` (inverse) is `btc`.
+extension GateAdapter: FundingHistorySource {
+    static let historyPageSize = 100
+    static let historyWindow: TimeInterval = 96 * 3600
+
+    struct FundingRateRow: Decodable {
+        var t: LenientDouble?
+        var r: LenientDouble?
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let settle = request.dexSymbol.hasSuffix("_USD") ? "btc" : "usdt"
+        let from = Int64(request.start.timeIntervalSince1970.rounded(.up))
+        let to = Int64((HistoryPaging.windowEnd(request, span: Self.historyWindow).timeIntervalSince1970 - 0.001)
+            .rounded(.down))
+        let path = "/api/v4/futures/\(settle)/funding_rate?contract=\(request.dexSymbol)&from=\(from)&to=\(to)"
+            + "&limit=\(Self.historyPageSize)"
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request)
+    }
+
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest) throws
+        -> FundingHistoryPage
+    {
+        let endpoint = "/api/v4/futures/{settle}/funding_rate"
+        let rows = try decodePayload([FundingRateRow].self, from: data, dex: dex, endpoint: endpoint).map { row in
+            try SettlementRow.required(time: row.t.date(.seconds), rate: row.r.number,
+                                        dex: dex, endpoint: endpoint, fields: "t or r")
+        }
+        guard rows.count < historyPageSize else {
+            throw VenuePayloadError(dex: dex, endpoint: endpoint,
+                                    reason: "a full page of \(historyPageSize) rows in a 96 h window: rows may be cut off")
+        }
+        return HistoryPaging.page(rows, request: request, pageSize: historyPageSize,
+                                  direction: .windows(historyWindow),
+                                  defaultInterval: descriptor.defaultFundingIntervalHours)
+    }
+}

@@ -160,3 +160,51 @@ public struct HyperliquidAdapter: VenueAdapter {
         }
     }
 }
+
+// MARK: - Settled funding history
+
+/// `POST /info {"type":"fundingHistory","coin":,"startTime":,"endTime":}` (Hyperliquid info endpoint docs):
+/// oldest first from `startTime` (ms, inclusive), at most 500 rows per answer, so pages go forward from the newest
+/// row + 1 ms. `fundingRate` a **fraction for the interval ending at `time`** (hourly since 2023-06-08, 8-hourly
+/// before: the interval is the time since the previous settlement), `time` epoch ms a few ms after the hour,
+/// `premium` not stored. No price on the rows.
+extension HyperliquidAdapter: FundingHistorySource {
+    static let historyPageSize = 500
+
+    struct FundingHistoryBody: Encodable {
+        var type = "fundingHistory"
+        var coin: String
+        var startTime: Int64
+        var endTime: Int64
+    }
+
+    struct FundingHistoryRow: Decodable {
+        var fundingRate: LenientDouble?
+        var time: LenientDouble?
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = try encoder.encode(FundingHistoryBody(
+            coin: request.dexSymbol, startTime: HistoryPaging.milliseconds(request.start),
+            endTime: HistoryPaging.milliseconds(request.end) - 1))
+        let answer = try await client.post("/info", json: Array(body), baseURL: baseURL)
+        return try Self.parseFundingHistory(answer, request: request)
+    }
+
+    /// The page size is the venue's fixed 500: the request cannot ask for fewer.
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest) throws
+        -> FundingHistoryPage
+    {
+        let endpoint = "info fundingHistory"
+        let rows = try decodePayload([FundingHistoryRow].self, from: data, dex: dex, endpoint: endpoint).map { row in
+            try SettlementRow.required(time: row.time.date(.milliseconds), rate: row.fundingRate.number,
+                                        dex: dex, endpoint: endpoint, fields: "fundingRate or time")
+        }
+        return HistoryPaging.page(rows, request: request, pageSize: historyPageSize, direction: .forward,
+                                  defaultInterval: descriptor.defaultFundingIntervalHours)
+    }
+}

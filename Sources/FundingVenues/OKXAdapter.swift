@@ -219,3 +219,42 @@ public struct OKXAdapter: VenueAdapter {
         return result
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /api/v5/public/funding-rate-history?instId=&after=&limit=` (OKX v5 docs "Get funding rate history"): newest
+/// first, `limit` at most 100, `after` = rows with `fundingTime` earlier than this ms time, so pages go backward.
+/// `realizedRate` is the rate actually settled (a **fraction per interval**); `fundingRate` on these rows is the rate
+/// predicted for that settlement and is not stored here. `fundingTime` epoch ms as a string. Only the last three
+/// months are served. 10 requests per 2 s per IP and instrument.
+extension OKXAdapter: FundingHistorySource {
+    static let historyPageSize = 100
+
+    struct FundingHistoryRow: Decodable {
+        var fundingTime: LenientDouble?
+        var realizedRate: LenientDouble?
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let limit = min(request.limit ?? Self.historyPageSize, Self.historyPageSize)
+        let path = "/api/v5/public/funding-rate-history?instId=\(request.dexSymbol)"
+            + "&after=\(HistoryPaging.milliseconds(request.end))&limit=\(limit)"
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request,
+                                            pageSize: limit)
+    }
+
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest, pageSize: Int) throws
+        -> FundingHistoryPage
+    {
+        let endpoint = "/api/v5/public/funding-rate-history"
+        let rows = try decodeEnvelope(Envelope<FundingHistoryRow>.self, from: data, dex: dex, endpoint: endpoint)
+            .map { row in
+                try SettlementRow.required(time: row.fundingTime.date(.milliseconds), rate: row.realizedRate.number,
+                                            dex: dex, endpoint: endpoint, fields: "realizedRate or fundingTime")
+            }
+        return HistoryPaging.page(rows, request: request, pageSize: pageSize, direction: .backward,
+                                  defaultInterval: descriptor.defaultFundingIntervalHours)
+    }
+}

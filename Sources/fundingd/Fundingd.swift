@@ -9,7 +9,8 @@ struct Fundingd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fundingd",
         abstract: "Funding-rate analytics for perpetual futures on TimescaleDB.",
-        subcommands: [DB.self, Migrate.self, Ingest.self, Serve.self, Run.self, Bench.self, FixtureServerCommand.self]
+        subcommands: [DB.self, Migrate.self, Ingest.self, BackfillCommand.self, Serve.self, Run.self, Bench.self,
+                      FixtureServerCommand.self]
     )
 }
 

@@ -162,6 +162,41 @@ schemas = {
                            "data": {"type": "array", "items": ref("HistoryPoint")}, "count": {"type": "integer"}},
                           ["dex_name", "symbol", "data_points", "statistics", "period_start", "period_end", "dex",
                            "interval", "data", "count", "market_statistics"]),
+    "Settlement": obj({"dex_symbol": {"type": "string"}, "quote": S, "funding_time": Tr,
+                       "funding_rate": {"type": "number"}, "funding_interval_hours": {"type": "number"},
+                       "rate_8h": N, "apr": N, "mark_price": N, "index_price": N},
+                      ["dex_symbol", "funding_time", "funding_rate", "funding_interval_hours"]),
+    "Settlements": obj({"dex": {"type": "string"}, "symbol": {"type": "string"}, "start_time": Tr, "end_time": Tr,
+                        "count": {"type": "integer"}, "settlements": {"type": "array", "items": ref("Settlement")}},
+                       ["dex", "symbol", "start_time", "end_time", "count", "settlements"]),
+    "RealisedFunding": obj({"period": {"type": "string"}, "count": {"type": "integer"}, "markets": {
+        "type": "array", "items": obj({
+            "dex": {"type": "string"}, "symbol": {"type": "string"}, "dex_symbol": {"type": "string"},
+            "settlements": {"type": "integer"}, "hours_covered": N, "first_funding_time": T,
+            "last_funding_time": T, "realised_rate": N, "realised_apr": N, "mean_rate_8h": N},
+            ["dex", "symbol", "dex_symbol", "settlements"])}}, ["period", "count", "markets"]),
+    "RealisedPairReturns": obj({"period": {"type": "string"}, "count": {"type": "integer"}, "pairs": {
+        "type": "array", "items": obj({
+            "symbol": {"type": "string"}, "long_dex": {"type": "string"}, "long_dex_symbol": {"type": "string"},
+            "short_dex": {"type": "string"}, "short_dex_symbol": {"type": "string"},
+            "long_settlements": {"type": "integer"}, "short_settlements": {"type": "integer"},
+            "long_hours": N, "short_hours": N, "long_realised": N, "short_realised": N, "funding_return": N,
+            "long_fee": N, "short_fee": N, "estimated_fees": N, "net_return": N, "net_apr": N},
+            ["symbol", "long_dex", "short_dex", "net_return"])}}, ["period", "count", "pairs"]),
+    "PredictorAccuracy": obj({"period": {"type": "string"},
+        "dexes": {"type": "array", "items": obj({
+            "dex": {"type": "string"}, "markets": {"type": "integer"}, "settlements": {"type": "integer"},
+            "mean_abs_error": N, "mean_signed_error": N, "mean_abs_error_8h": N, "max_abs_error": N},
+            ["dex", "markets", "settlements"])},
+        "markets": {"type": "array", "items": obj({
+            "dex": {"type": "string"}, "symbol": {"type": "string"}, "dex_symbol": {"type": "string"},
+            "settlements": {"type": "integer"}, "mean_abs_error": N, "mean_signed_error": N,
+            "mean_abs_error_8h": N, "max_abs_error": N}, ["dex", "symbol", "dex_symbol", "settlements"])}},
+        ["period", "dexes", "markets"]),
+    "BackfillStatus": obj({"count": {"type": "integer"}, "dexes": {"type": "array", "items": obj({
+        "dex": {"type": "string"}, "markets": {"type": "integer"}, "markets_started": {"type": "integer"},
+        "settlements": {"type": "integer"}, "covered_from": T, "covered_to": T, "oldest_covered_to": T,
+        "updated_at": T}, ["dex", "markets", "markets_started", "settlements"])}}, ["count", "dexes"]),
     "OpportunityHistory": obj({"symbol": S, "start_time": Tr, "end_time": Tr, "period_start": Tr, "period_end": Tr,
                                "opportunities": {"type": "array", "items": {"type": "object"}}, "count": {"type": "integer"},
                                "total_count": {"type": "integer"}},
@@ -215,7 +250,10 @@ schemas = {
                        "interval_seconds": {"type": "number"}, "stuck": {"type": "boolean"}}},
                    "database": {"type": "string", "enum": ["ok", "unavailable"]},
                    "dexes": {"type": "object", "additionalProperties": obj(health_fields, ["status"])},
-                   "oldest_data_age_seconds": N, "last_collection": T, "uptime_seconds": {"type": "number"}},
+                   "oldest_data_age_seconds": N, "last_collection": T, "uptime_seconds": {"type": "number"},
+                   "replica": {"type": "object", "description": "The API's read database: in_recovery is true on a hot standby (DATABASE_READER_URL on a replica), replay_lag_seconds = now() - pg_last_xact_replay_timestamp() there (null on a primary).",
+                               "properties": {"in_recovery": {"type": ["boolean", "null"]},
+                                              "replay_lag_seconds": {"type": ["number", "null"]}}}},
                   ["status", "timestamp", "dex_health", "uptime_seconds", "total_requests", "reasons", "database",
                    "dexes"]),
     "MetricsSummary": obj({"requests_per_minute": {"type": "integer"}, "avg_response_time_ms": N,
@@ -358,6 +396,32 @@ paths = {
         qp("min_profit_percent", NUM(-1, 1), "= min_profit"),
         qp("limit", {"type": "integer", "minimum": 1, "maximum": 10000}, "At most this many (default 100)")],
         {"200": ok(ref("OpportunityHistory")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/history/settlements/{dex}/{symbol}": get("Settled funding of a symbol on a dex", [DEX, SYM] + [
+        p if p["name"] != "period" else dict(p, description="Window length back from end_time, instead of start_time (default 7d)")
+        for p in window] + [
+        qp("format", {"type": "string", "enum": ["json", "csv"]}, "json (default) or csv")],
+        {"200": {"description": "Settlements oldest first (JSON) or CSV with a header row", "content": {
+            "application/json": {"schema": ref("Settlements")}, "text/csv": {"schema": {"type": "string"}}}},
+         "400": E400, "404": E404}, ["history"]),
+    "/api/v1/realised-funding": get("Realised (settled) funding per market (realised_funding())", [
+        qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
+        qp("dex", {"type": "string", "maxLength": 64}, "Only this dex"),
+        qp("period", {"type": "string", "enum": ["1d", "7d", "30d"]}, "Window (default 7d)")],
+        {"200": ok(ref("RealisedFunding")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/realised-pair-returns": get("What long/short pairs earned from settled funding, net of fees", [
+        qp("symbol", {"type": "string", "maxLength": 64}, "Only this symbol"),
+        qp("period", {"type": "string", "enum": ["1d", "7d", "30d"]}, "Window (default 7d)"),
+        qp("fee_type", {"type": "string", "enum": ["maker", "taker"]}, "Fee per fill (default taker)"),
+        qp("long_dex", {"type": "string", "maxLength": 64}, "Only pairs long on this dex"),
+        qp("short_dex", {"type": "string", "maxLength": 64}, "Only pairs short on this dex"),
+        qp("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "At most this many, best first (default 100)")],
+        {"200": ok(ref("RealisedPairReturns")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/predictor-accuracy": get("Sampled rate before each funding time against the settled rate", [
+        qp("dex", {"type": "string", "maxLength": 64}, "Only this dex"),
+        qp("period", {"type": "string", "enum": ["1d", "7d", "30d"]}, "Window (default 7d)")],
+        {"200": ok(ref("PredictorAccuracy")), "400": E400, "404": E404}, ["history"]),
+    "/api/v1/backfill": get("Settled-funding backfill progress per dex", [],
+        {"200": ok(ref("BackfillStatus"))}, ["history"]),
     "/api/v1/stats/funding-rates/{symbol}": get("Funding statistics of a symbol", [SYM,
         qp("dex", {"type": "string", "maxLength": 64}, "Only this dex"),
         qp("period", {"type": "string", "enum": ["1d", "7d", "30d"]}, "Window (default 30d)")],
@@ -401,6 +465,25 @@ doc = {"openapi": "3.1.0",
        "servers": [{"url": "http://127.0.0.1:8000"}],
        "paths": paths,
        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}
+
+# What the server enforces on every parameter, stated once here so schemathesis's negative data
+# (scripts/api_contract.sh) finds any disagreement: a name or list never holds a control character and is not
+# blank (QueryReader: an empty value is a 400); query names and lists take up to 200 characters (the reader's
+# limit; quote has its own 16); start/end times are an ISO 8601 date-time or date, or Unix seconds.
+NAME_PATTERN = "^[^\\u0000-\\u001f\\u007f]*[^\\u0000-\\u001f\\u007f ][^\\u0000-\\u001f\\u007f]*$"
+TIME = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"},
+                  {"type": "string", "pattern": "^[0-9]{1,10}(\\.[0-9]{1,6})?$"}],
+        "description": "ISO 8601 date-time (offset at most ±18:00) or date (midnight UTC), or Unix seconds"}
+for item in paths.values():
+    for op in item.values():
+        for prm in op.get("parameters", []):
+            sc = prm.get("schema", {})
+            if prm["name"] in ("start_time", "end_time") and sc.get("format") == "date-time":
+                prm["schema"] = dict(TIME)
+            elif sc.get("type") == "string" and "enum" not in sc and "format" not in sc:
+                prm["schema"] = dict(sc, pattern=NAME_PATTERN)
+                if prm["in"] == "query" and sc.get("maxLength") == 64:
+                    prm["schema"]["maxLength"] = 200
 import os
 json.dump(doc, open(os.path.join(os.path.dirname(__file__), "..", "openapi.json"), "w"), indent=1)
 print(len(paths))

@@ -21,13 +21,18 @@ public struct FundingHistoryRequest: Sendable, Hashable {
     public var cursor: String?
     /// Largest page wanted; nil leaves it to the venue's documented maximum.
     public var limit: Int?
+    /// The market's known funding interval (`markets.funding_interval_hours`), used for a settlement whose
+    /// interval neither the venue states nor neighbouring settlements reveal (a page of one row).
+    public var intervalHours: Double?
 
-    public init(dexSymbol: String, start: Date, end: Date, cursor: String? = nil, limit: Int? = nil) {
+    public init(dexSymbol: String, start: Date, end: Date, cursor: String? = nil, limit: Int? = nil,
+                intervalHours: Double? = nil) {
         self.dexSymbol = dexSymbol
         self.start = start
         self.end = end
         self.cursor = cursor
         self.limit = limit
+        self.intervalHours = intervalHours
     }
 }
 
@@ -41,14 +46,17 @@ public struct SettledFunding: Sendable, Hashable {
     public var fundingIntervalHours: Double
     /// Mark price at settlement, when the venue reports it.
     public var markPrice: Double?
+    /// Index (oracle) price at settlement, when the venue reports it.
+    public var indexPrice: Double?
 
     public init(dexSymbol: String, fundingTime: Date, fundingRate: Double, fundingIntervalHours: Double,
-                markPrice: Double? = nil) {
+                markPrice: Double? = nil, indexPrice: Double? = nil) {
         self.dexSymbol = dexSymbol
         self.fundingTime = fundingTime
         self.fundingRate = fundingRate
         self.fundingIntervalHours = fundingIntervalHours
         self.markPrice = markPrice
+        self.indexPrice = indexPrice
     }
 }
 
@@ -60,5 +68,13 @@ public struct FundingHistoryPage: Sendable {
     public init(settlements: [SettledFunding], next: FundingHistoryRequest?) {
         self.settlements = settlements
         self.next = next
+    }
+
+    /// The part of `request`'s range this page settled: all of it on the last page; otherwise up to where the next
+    /// page starts (a venue paged forward) or from where it ends (a venue paged backward, newest first).
+    public func covered(by request: FundingHistoryRequest) -> Range<Date> {
+        guard let next else { return request.start..<request.end }
+        if next.start > request.start { return request.start..<max(request.start, next.start) }
+        return min(request.end, next.end)..<request.end
     }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Settled funding: `GET /api/v1/history/settlements/{dex}/{symbol}`, `/realised-funding`, `/realised-pair-returns`,
+/// `/predictor-accuracy` and `/backfill`. Each is one call of a schema/0080-0082 function or view.
+struct SettlementRoutes: Sendable {
+    let deps: APIDependencies
+
+    /// Windows of the realised-return and accuracy routes.
+    static let periods = ["1d", "7d", "30d"]
+    /// The longest settlement history one request may span (the retention default).
+    static let maxHistoryDays: TimeInterval = 400
+
+    func register(_ routes: RouteRegistrar) {
+        routes.cachedGet("/api/v1/history/settlements/{dex}/{symbol}",
+                         query: ["start_time", "end_time", "period", "format"]) { request, context in
+            let dex = try await deps.catalog.dex(context.path("dex"))
+            let symbol = try await deps.catalog.symbol(context.path("symbol"))
+            return try await settlements(request, dex: dex, symbol: symbol)
+        }
+        routes.cachedGet("/api/v1/realised-funding", query: ["symbol", "dex", "period"]) { request, _ in
+            let q = request.query
+            let symbol = try await deps.catalog.symbol(try q.string("symbol"))
+            let dex = try await deps.catalog.dex(try q.string("dex"))
+            let period = try Self.period(q)
+            let rows = try await deps.database.resultRows("""
+                SELECT * FROM realised_funding(p_window => \(period)::interval, p_symbol => \(symbol), p_dex => \(dex))
+                """)
+            return Self.list("markets", rows, period: period)
+        }
+        routes.cachedGet("/api/v1/realised-pair-returns",
+                         query: ["symbol", "period", "fee_type", "long_dex", "short_dex", "limit"]) { request, _ in
+            let q = request.query
+            let symbol = try await deps.catalog.symbol(try q.string("symbol"))
+            let longDex = try await deps.catalog.dex(try q.string("long_dex"))
+            let shortDex = try await deps.catalog.dex(try q.string("short_dex"))
+            let period = try Self.period(q)
+            let feeType = try q.choice("fee_type", ["maker", "taker"], default: "taker")!
+            let limit = try q.int("limit", default: 100, range: 1...1000)
+            let rows = try await deps.database.resultRows("""
+                SELECT * FROM realised_pair_returns(p_window => \(period)::interval, p_symbol => \(symbol),
+                                                    p_fee_type => \(feeType), p_long_dex => \(longDex),
+                                                    p_short_dex => \(shortDex))
+                LIMIT \(limit)
+                """)
+            return Self.list("pairs", rows, period: period)
+        }
+        routes.cachedGet("/api/v1/predictor-accuracy", query: ["dex", "period"]) { request, _ in
+            let q = request.query
+            let dex = try await deps.catalog.dex(try q.string("dex"))
+            let period = try Self.period(q)
+            let byDex = try await deps.database.resultRows("""
+                SELECT * FROM predictor_accuracy_by_dex(p_window => \(period)::interval)
+                WHERE \(dex)::text IS NULL OR dex = \(dex)::text
+                """)
+            let markets = try await deps.database.resultRows("""
+                SELECT * FROM predictor_accuracy(p_window => \(period)::interval, p_dex => \(dex))
+                """)
+            return Response.json { w in
+                w.object { o in
+                    o.field("period", period)
+                    o.key("dexes")
+                    o.array { a in for row in byDex { row.write(to: &a) } }
+                    o.key("markets")
+                    o.array { a in for row in markets { row.write(to: &a) } }
+                }
+            }
+        }
+        routes.cachedGet("/api/v1/backfill") { _, _ in
+            let rows = try await deps.database.resultRows("SELECT * FROM backfill_status ORDER BY dex")
+            return Self.list("dexes", rows, period: nil)
+        }
+    }
+
+    /// `period` (1d, 7d or 30d, default 7d) as a PostgreSQL interval literal.
+    static func period(_ q: QueryReader) throws -> String {
+        let period = try q.choice("period", periods, default: "7d")!
+        return ["1d": "1 day", "7d": "7 days", "30d": "30 days"][period]!
+    }
+
+    static func list(_ key: String, _ rows: [ResultRow], period: String?) -> Response {
+        Response.json { w in
+            w.object { o in
+                if let period { o.field("period", period) }
+                o.field("count", rows.count)
+                o.key(key)
+                o.array { a in for row in rows { row.write(to: &a) } }
+            }
+        }
+    }
+
+    func settlements(_ request: Request, dex: String, symbol: String) async throws -> Response {
+        let q = request.query
+        let (from, to) = try HistoryRoutes.window(q, defaultPeriod: "7d")
+        guard to.timeIntervalSince(from) <= Self.maxHistoryDays * 86400 else {
+            throw APIError.invalidParameter("start_time", "the window spans at most \(Int(Self.maxHistoryDays)) days")
+        }
+        let format = try q.choice("format", ["json", "csv"], default: "json")!
+        let rows = try await deps.database.resultRows("""
+            SELECT * FROM settlement_history(\(dex), \(symbol), \(from), \(to))
+            """)
+        if format == "csv" {
+            var text = "dex,symbol,dex_symbol,quote,funding_time,funding_rate,funding_interval_hours,rate_8h,apr,"
+                + "mark_price,index_price\n"
+            for row in rows {
+                text += ([dex, symbol] + row.values.map(HistoryRoutes.csvField)).joined(separator: ",") + "\n"
+            }
+            return Response(status: .ok, headers: [
+                .contentType: "text/csv; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"\(dex)-\(symbol)-settlements.csv\""],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        return Response.json { w in
+            w.object { o in
+                o.field("dex", dex)
+                o.field("symbol", symbol)
+                o.field("start_time", from)
+                o.field("end_time", to)
+                o.field("count", rows.count)
+                o.key("settlements")
+                o.array { a in for row in rows { row.write(to: &a) } }
+            }
+        }
+    }
+}

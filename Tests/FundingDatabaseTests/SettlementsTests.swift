@@ -1,0 +1,279 @@
+import Foundation
+import FundingApp
+import FundingCore
+import FundingIngest
+import FundingStore
+import FundingVenues
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+
+/// Settled funding in the database (schema/0080): the idempotent write, the resumable progress, and
+/// `fundingd backfill` against the fixture server and against a venue that fails mid-way.
+@Suite("Settled funding: write path and backfill", .timeLimit(.minutes(4)))
+struct SettlementsTests {
+    static func date(_ iso: String) -> Date { try! Date(iso, strategy: .iso8601) }
+
+    /// Creates `dex`'s market `dexSymbol` through the snapshot write path (markets come from collection).
+    static func collect(_ db: TestDatabase, dex: String, dexSymbol: String, symbol: String, interval: Double) async throws {
+        try await db.withClient(try db.writerURL) { client in
+            _ = try await CycleWriter(client: client, logger: TestDatabase.logger).write(
+                snapshots: [MarketSnapshot(dex: dex, dexSymbol: dexSymbol, symbol: symbol, quote: "USDT",
+                                           time: Date(), fundingRate: 0.0001, fundingIntervalHours: interval,
+                                           markPrice: 100)],
+                runs: [])
+        }
+    }
+
+    static func settlement(_ time: Date, _ rate: Double, mark: Double? = nil) -> SettledFunding {
+        SettledFunding(dexSymbol: "BTCUSDT", fundingTime: time, fundingRate: rate, fundingIntervalHours: 8,
+                       markPrice: mark)
+    }
+
+    static func sqlState(_ body: () async throws -> Void) async -> String? {
+        do { try await body(); return nil } catch let error as PSQLError {
+            return error.serverInfo?[.sqlState] ?? "\(error)"
+        } catch { return "\(error)" }
+    }
+
+    @Test("settlements_apply: idempotent on (market, funding time), a corrected rate replaces the stored one, the range grows only when contiguous, bad input is refused whole")
+    func writePath() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await Self.collect(db, dex: "binance", dexSymbol: "BTCUSDT", symbol: "BTC", interval: 8)
+        let t0 = Self.date("2026-01-01T00:00:00Z")
+        @Sendable func at(_ hours: Double) -> Date { t0.addingTimeInterval(hours * 3600) }
+        try await db.withClient(try db.writerURL) { client in
+            let store = SettlementStore(client: client, logger: TestDatabase.logger)
+            let page = [Self.settlement(at(0), 0.0001, mark: 100), Self.settlement(at(8), 0.0002),
+                        Self.settlement(at(16), -0.0001)]
+            #expect(try await store.apply(dex: "binance", dexSymbol: "BTCUSDT", settlements: page, covered: at(0)..<at(24)) == 3)
+            #expect(try await store.apply(dex: "binance", dexSymbol: "BTCUSDT", settlements: page, covered: at(0)..<at(24)) == 0)
+            var corrected = page
+            corrected[1].fundingRate = 0.00025
+            #expect(try await store.apply(dex: "binance", dexSymbol: "BTCUSDT", settlements: corrected, covered: at(0)..<at(24)) == 1)
+
+            // A range with a gap before it is not recorded; a touching one is.
+            try await store.apply(dex: "binance", dexSymbol: "BTCUSDT", settlements: [], covered: at(48)..<at(72))
+            #expect(try await store.markets(dex: "binance").first { $0.dexSymbol == "BTCUSDT" }?.covered == at(0)..<at(24))
+            try await store.apply(dex: "binance", dexSymbol: "BTCUSDT", settlements: [], covered: at(24)..<at(48))
+            let market = try await store.markets(dex: "binance").first { $0.dexSymbol == "BTCUSDT" }
+            #expect(market?.covered == at(0)..<at(48))
+            #expect(market?.intervalHours == 8)
+
+            let unknown = await Self.sqlState {
+                try await store.apply(dex: "binance", dexSymbol: "NOPE", settlements: page, covered: at(0)..<at(24))
+            }
+            #expect(unknown == "P0002")
+            let nan = await Self.sqlState {
+                try await store.apply(dex: "binance", dexSymbol: "BTCUSDT",
+                                      settlements: [Self.settlement(at(100), .nan)], covered: at(96)..<at(104))
+            }
+            #expect(nan == "22023")
+        }
+        try await db.with(try db.readerURL) { conn in
+            let rows = try await conn.jsonRows("""
+                SELECT s.funding_time, s.funding_rate, s.funding_interval_hours, s.mark_price, s.index_price
+                FROM funding_settlements s ORDER BY s.funding_time
+                """)
+            #expect(rows.map { $0.double("funding_rate") } == [0.0001, 0.00025, -0.0001])
+            #expect(rows.first?.double("mark_price") == 100)
+            #expect(rows.allSatisfy { $0.isNull("index_price") && $0.double("funding_interval_hours") == 8 })
+            // The refused NaN page wrote nothing, not even its range.
+            #expect(try await conn.scalar("SELECT count(*)::int FROM funding_settlements", as: Int.self) == 3)
+            let status = try await conn.jsonRows("SELECT * FROM backfill_status WHERE dex = 'binance'")
+            #expect(status.first?.int("markets_started") == 1)
+            #expect(status.first?.int("settlements") == 4)  // 3 new + 1 corrected
+            // The reader reads but cannot write.
+            let refused = await Self.sqlState {
+                try await conn.exec("""
+                    SELECT settlements_apply('binance', 'BTCUSDT', '{}', '{}', '{}', '{}', '{}', now(), now())
+                    """)
+            }
+            #expect(refused == "42501")
+        }
+    }
+
+    @Test("apply_retention() drops settlement chunks older than settlements_retention (registered in retention_targets)")
+    func retention() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await Self.collect(db, dex: "binance", dexSymbol: "BTCUSDT", symbol: "BTC", interval: 8)
+        let old = Date().addingTimeInterval(-200 * 86_400), recent = Date().addingTimeInterval(-86_400)
+        try await db.withClient(try db.writerURL) { client in
+            let store = SettlementStore(client: client, logger: TestDatabase.logger)
+            for t in [old, recent] {
+                _ = try await store.apply(dex: "binance", dexSymbol: "BTCUSDT", settlements: [Self.settlement(t, 0.0001)],
+                                      covered: t..<t.addingTimeInterval(3600))
+            }
+        }
+        try await db.with(try db.ownerURL) { conn in
+            // 400 days (the default) keeps both; 100 days drops the 200-day-old one's chunk (30-day chunks).
+            try await conn.exec("CALL apply_retention()")
+            #expect(try await conn.scalar("SELECT count(*)::int FROM funding_settlements", as: Int.self) == 2)
+            try await conn.exec("UPDATE fundingd_settings SET value = '100 days' WHERE name = 'settlements_retention'")
+            try await conn.exec("CALL apply_retention()")
+            #expect(try await conn.scalar("SELECT count(*)::int FROM funding_settlements", as: Int.self) == 1)
+        }
+    }
+
+    @Test("fundingd backfill against the fixture server stores each venue's recorded settlements; a second run makes no request")
+    func backfillFromFixtures() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        // Per venue: the market, a window ending after its recorded settlements, and how many lie in it.
+        let cases: [(dex: String, market: String, until: String, days: Int, rows: Int)] = [
+            ("binance", "BTCUSDT", "2019-10-10T00:00:00Z", 2, 1),          // 2019-10-09T08:00Z
+            ("binance_coinm", "BTCUSD_PERP", "2020-07-30T00:00:00Z", 1, 1), // 2020-07-29T16:00Z
+            ("aster", "BTCUSDT", "2025-06-17T00:00:00Z", 1, 1),            // 2025-06-16T08:00Z
+            ("hyperliquid", "BTC", "2026-02-02T00:00:00Z", 1, 3),          // 2026-02-01 01:20, 02:20, 03:20Z
+            ("dydx", "BTC-USD", "2025-12-09T00:00:00Z", 1, 3),             // 2025-12-08 14:00, 15:00, 16:00Z
+        ]
+        // The markets as collection creates them (written directly: a whole fixture ingest is Binance's ~380
+        // requests, which a loaded machine may not answer within the venue deadline).
+        for (dex, market, interval) in [("binance", "BTCUSDT", 8.0), ("binance_coinm", "BTCUSD_PERP", 8),
+                                        ("aster", "BTCUSDT", 8), ("hyperliquid", "BTC", 1), ("dydx", "BTC-USD", 1)] {
+            try await Self.collect(db, dex: dex, dexSymbol: market, symbol: "BTC", interval: interval)
+        }
+        let writer = try db.writerURL
+        try await withFixtureServer { port in
+            let config = try fixtureConfig(port: port, database: writer)
+            for c in cases {
+                let run = BackfillRun(days: c.days, until: Self.date(c.until), dexes: [c.dex], symbols: [c.market])
+                let first = try await run.run(config, migrate: false, logger: TestDatabase.logger)
+                #expect(first.failures == [], "\(c.dex)")
+                #expect(first.markets == 1 && first.marketsFetched == 1, "\(c.dex)")
+                #expect(first.requests == 1, "\(c.dex)")  // one short page each
+                #expect(first.settlementsWritten == c.rows, "\(c.dex)")
+                let second = try await run.run(config, migrate: false, logger: TestDatabase.logger)
+                #expect(second.requests == 0 && second.marketsUpToDate == 1 && second.settlementsWritten == 0, "\(c.dex)")
+            }
+            // A venue without history is named, not failed.
+            let lighter = try await BackfillRun(days: 1, dexes: ["lighter"]).run(config, migrate: false,
+                                                                                logger: TestDatabase.logger)
+            #expect(lighter.withoutHistory == ["lighter"] && lighter.requests == 0)
+        }
+        try await db.with(try db.readerURL) { conn in
+            let counts = try await conn.jsonRows("""
+                SELECT d.name, count(*)::int AS n FROM funding_settlements s JOIN markets m ON m.id = s.market_id
+                JOIN dexes d ON d.id = m.dex_id GROUP BY d.name ORDER BY d.name
+                """)
+            #expect(Dictionary(uniqueKeysWithValues: counts.map { ($0.string("name")!, $0.int("n")!) })
+                    == ["binance": 1, "binance_coinm": 1, "aster": 1, "hyperliquid": 3, "dydx": 3])
+            // Binance's recorded row as stored: -0.0375 per 8 h at 2019-10-09T08:00Z, mark 34287.54619963.
+            let binance = try await conn.jsonRows("""
+                SELECT extract(epoch FROM s.funding_time)::float8 AS funding_epoch, s.funding_rate, s.funding_interval_hours,
+                       s.mark_price FROM funding_settlements s JOIN markets m ON m.id = s.market_id
+                WHERE m.dex_symbol = 'BTCUSDT' AND m.dex_id = (SELECT id FROM dexes WHERE name = 'binance')
+                """)
+            #expect(binance.first?.double("funding_epoch") == 1_570_608_000)
+            #expect(binance.first?.double("funding_rate") == -0.0375)
+            #expect(binance.first?.double("funding_interval_hours") == 8)
+            #expect(binance.first?.double("mark_price") == 34287.54619963)
+        }
+    }
+
+    /// Binance's `fundingRate` over `count` settlements 8 h apart from 2026-01-01T00:00Z; fails every request after
+    /// `failAfter` answers.
+    final class SeriesBinance: HTTPFetching, @unchecked Sendable {
+        let count: Int
+        let failAfter: Int
+        private let lock = NSLock()
+        private var answered = 0
+        static let origin = 1_767_225_600_000.0  // 2026-01-01T00:00:00Z in ms
+
+        init(count: Int, failAfter: Int = .max) {
+            self.count = count
+            self.failAfter = failAfter
+        }
+
+        static func time(_ i: Int) -> Double { origin + Double(i) * 8 * 3_600_000 }
+
+        func get(_ path: String, baseURL: String) async throws -> [UInt8] {
+            let proceed = lock.withLock {
+                answered += 1
+                return answered <= failAfter
+            }
+            guard proceed else { throw HTTPFetchError.status(503, url: path, retryAfterSeconds: nil) }
+            var query: [String: String] = [:]
+            for pair in path.split(separator: "?").last!.split(separator: "&") {
+                let kv = pair.split(separator: "=")
+                query[String(kv[0])] = String(kv[1])
+            }
+            let start = Double(query["startTime"]!)!, end = Double(query["endTime"]!)!, limit = Int(query["limit"]!)!
+            let rows = (0..<count).filter { Self.time($0) >= start && Self.time($0) <= end }.prefix(limit)
+                .map { #"{"fundingRate":"0.0001","fundingTime":\#(Int64(Self.time($0)))}"# }
+            return Array("[\(rows.joined(separator: ","))]".utf8)
+        }
+
+        func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
+            throw HTTPFetchError.status(404, url: path, retryAfterSeconds: nil)
+        }
+    }
+
+    @Test("a backfill killed after two of three pages resumes with the third page only")
+    func resumes() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await Self.collect(db, dex: "binance", dexSymbol: "BTCUSDT", symbol: "BTC", interval: 8)
+        let schedules = [DexSchedule(adapter: BinanceAdapter(), baseURL: "", interval: .seconds(60))]
+        // 2,500 settlements = 3 pages of at most 1000 (the venue's maximum).
+        let options = Backfill<SeriesBinance>.Options(
+            start: Date(timeIntervalSince1970: SeriesBinance.origin / 1000),
+            until: Date(timeIntervalSince1970: SeriesBinance.time(2500) / 1000))
+        try await db.withClient(try db.writerURL) { client in
+            let store = SettlementStore(client: client, logger: TestDatabase.logger)
+            let broken = Backfill(fetcher: SeriesBinance(count: 2500, failAfter: 2), store: store, logger: TestDatabase.logger)
+            let first = try await broken.run(schedules, options: options)
+            #expect(first.requests == 3 && first.marketsFailed == 1 && first.settlementsWritten == 2000)  // the third failed
+            let healthy = Backfill(fetcher: SeriesBinance(count: 2500), store: store, logger: TestDatabase.logger)
+            let second = try await healthy.run(schedules, options: options)
+            #expect(second.requests == 1 && second.marketsFetched == 1 && second.settlementsWritten == 500)
+            let third = try await healthy.run(schedules, options: options)
+            #expect(third.requests == 0 && third.marketsUpToDate == 1)
+        }
+        try await db.with(try db.readerURL) { conn in
+            // Every settlement once: 2,500 distinct funding times, 8 h apart, first and last as generated.
+            let stats = try await conn.jsonRows("""
+                SELECT count(*)::int AS n, count(DISTINCT funding_time)::int AS distinct_times,
+                       extract(epoch FROM min(funding_time))::float8 AS first,
+                       extract(epoch FROM max(funding_time))::float8 AS last FROM funding_settlements
+                """)
+            #expect(stats.first?.int("n") == 2500 && stats.first?.int("distinct_times") == 2500)
+            #expect(stats.first?.double("first") == SeriesBinance.origin / 1000)
+            #expect(stats.first?.double("last") == SeriesBinance.time(2499) / 1000)
+        }
+    }
+
+    @Test("the daemon's settlement refresh runs the backfill on its own: markets get a fetched range without a command")
+    func daemonRefresh() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        for market in ["BTC-USD", "ETH-USD"] {
+            try await Self.collect(db, dex: "dydx", dexSymbol: market, symbol: String(market.prefix(3)), interval: 1)
+        }
+        let writer = try db.writerURL
+        try await withFixtureServer { port in
+            let config = try fixtureConfig(port: port, database: writer)
+            let refresh = SettlementRefresh(config: config, dexes: ["dydx"], interval: .seconds(3600), lookbackDays: 2,
+                                            initialDelay: .zero, logger: TestDatabase.logger)
+            let group = ServiceGroup(configuration: .init(services: [refresh], logger: TestDatabase.logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                // The recording's dYdX rows are from 2025-12: outside the last two days, so none is stored, but
+                // the market's range [now - 2 days, now - 2 min) is recorded as fetched.
+                var started = 0
+                for _ in 0..<100 where started == 0 {
+                    try await Task.sleep(for: .milliseconds(200))
+                    started = try await db.with(try db.readerURL) { conn in
+                        try await conn.scalar("SELECT markets_started FROM backfill_status WHERE dex = 'dydx'", as: Int.self)
+                    }
+                }
+                #expect(started == 1)  // BTC-USD, which has a history recording (ETH-USD gets a 404 and stays unfetched)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+        }
+    }
+}
