@@ -74,7 +74,7 @@ struct LeaderboardRoutes: Sendable {
             window = try r.choice("window", windows, default: entry["default_window"]?.string)
         }
         let dexes = try await deps.catalog.dexes(try r.list("dex"))
-        let quote = try r.string("quote")?.uppercased()
+        let quote = try r.quote()
         let minVolume = try r.double("min_volume_24h", min: 0, max: 1e15)
         let minOI = try r.double("min_oi_usd", min: 0, max: 1e15)
         let maxAge = try r.int("max_age", default: 300, range: 1...86_400)
