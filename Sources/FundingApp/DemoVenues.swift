@@ -60,7 +60,7 @@ public struct DemoVenues: Sendable {
     /// 00/08/16 UTC grid, else 4 h when on a 4-hour one, else 1 h) to the first slot after `now`, in its own unit.
     public static func rollForward(_ body: String, now: Date) -> String {
         let nowSeconds = Int64(now.timeIntervalSince1970)
-        let epochs = replace(nextFundingField, in: body) { digits in
+        let epochs = replace(nextFundingField, in: rollPairs(body, now: nowSeconds)) { digits in
             let perSecond: Int64 = switch digits.count { case 19: 1_000_000_000; case 13: 1000; default: 1 }
             guard let raw = Int64(digits) else { return nil }
             return roll(raw / perSecond, now: nowSeconds).map { String($0 * perSecond + raw % perSecond) }
@@ -72,6 +72,25 @@ public struct DemoVenues: Sendable {
                   let moved = roll(Int64(date.timeIntervalSince1970), now: nowSeconds) else { return nil }
             return iso.string(from: Date(timeIntervalSince1970: TimeInterval(moved)))
         }
+    }
+
+    /// OKX and edgeX answer two funding times side by side, `fundingTime` then `nextFundingTime` (ms): the OKX
+    /// adapter reads the interval as their difference, so both move by the same whole number of slots (the first
+    /// to the first slot after now); moved apart, the market was rejected for a bad interval.
+    static let fundingTimePair = try! NSRegularExpression(
+        pattern: #"("fundingTime"\s*:\s*"?)(\d{13})("?\s*,[^{}]*?"nextFundingTime"\s*:\s*"?)(\d{13})(?=\D)"#)
+
+    static func rollPairs(_ body: String, now: Int64) -> String {
+        let ns = NSMutableString(string: body)
+        for match in fundingTimePair.matches(in: body, range: NSRange(location: 0, length: ns.length)).reversed() {
+            guard let first = Int64(ns.substring(with: match.range(at: 2))),
+                  let second = Int64(ns.substring(with: match.range(at: 4))),
+                  let moved = roll(first / 1000, now: now) else { continue }
+            let shift = (moved - first / 1000) * 1000
+            ns.replaceCharacters(in: match.range(at: 4), with: String(second + shift))
+            ns.replaceCharacters(in: match.range(at: 2), with: String(first + shift))
+        }
+        return ns as String
     }
 
     /// `seconds` moved to the first slot of its grid after `now`; nil when it is already in the future.

@@ -35,6 +35,15 @@ struct DemoVenuesTests {
         #expect(rolled.contains(#"{"fundingTimestamp": "2024-12-07T20:00:00.000Z"}"#))
     }
 
+    @Test("OKX's fundingTime and nextFundingTime move together: their difference (the interval) stays 8 h")
+    func pairsMoveTogether() {
+        let body = #"{"fundingRate":"0.0001","fundingTime":"1732723200000","instId":"BTC-USDT-SWAP","nextFundingTime":"1732752000000"}"#
+        let rolled = DemoVenues.rollForward(body, now: Self.now)
+        // fundingTime 1732723200 s is on the 8 h grid: 31 steps to 1733616000 (now + 5 h), a shift of 892800 s;
+        // nextFundingTime 1732752000 + 892800 = 1733644800 (8 h later still).
+        #expect(rolled == #"{"fundingRate":"0.0001","fundingTime":"1733616000000","instId":"BTC-USDT-SWAP","nextFundingTime":"1733644800000"}"#)
+    }
+
     @Test("a body without next funding times is returned unchanged")
     func untouched() {
         let body = #"{"symbol":"BTCUSDT","lastFundingRate":"0.0001","time":1732723200000}"#
