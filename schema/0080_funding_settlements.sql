@@ -170,50 +170,8 @@ BEGIN
 END
 $$;
 
--- apply_retention() of 0014, plus funding_settlements (settlements_retention).
-CREATE OR REPLACE PROCEDURE apply_retention()
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, public, pg_temp
-AS $$
-DECLARE
-    t record;
-    n integer;
-    v_apache boolean := to_regclass('public.rollup_invalidations') IS NOT NULL;
-BEGIN
-    IF v_apache THEN
-        PERFORM pg_advisory_xact_lock(1718972004, 1);   -- never between a refresh's read of raw and its write
-    END IF;
-    FOR t IN
-        SELECT v.rel, v.keep FROM (
-            SELECT 'public.funding_rates'::regclass AS rel, public.setting_interval('raw_retention') AS keep
-            UNION ALL SELECT 'public.collection_runs'::regclass, public.setting_interval('collection_runs_retention')
-            UNION ALL SELECT 'public.opportunity_history'::regclass, public.setting_interval('opportunity_history_retention')
-            UNION ALL SELECT 'public.funding_settlements'::regclass, public.setting_interval('settlements_retention')
-            UNION ALL
-            SELECT coalesce(to_regclass('public.' || d.rollup || '_materialized'), to_regclass('public.' || d.rollup)),
-                   public.setting_interval(d.retention_setting)
-            FROM public.rollup_definitions d
-        ) AS v
-        WHERE v.keep IS NOT NULL AND v.rel IS NOT NULL
-    LOOP
-        SELECT count(*) INTO n FROM public.drop_chunks(t.rel, older_than => now() - t.keep);
-        IF n > 0 THEN
-            RAISE NOTICE 'apply_retention: dropped % chunk(s) of % older than %', n, t.rel, t.keep;
-        END IF;
-    END LOOP;
-    DELETE FROM public.opportunity_cycles
-    WHERE cycle_time < now() - public.setting_interval('opportunity_history_retention');
-    IF v_apache THEN
-        -- Invalidations beyond the horizon can never be applied.
-        DELETE FROM public.rollup_invalidations
-        WHERE hi < now() - coalesce(public.rollup_invalidation_horizon(), INTERVAL '100 years');
-    END IF;
-END
-$$;
-
-COMMENT ON PROCEDURE apply_retention() IS
-    'Drop chunks older than the retention settings: funding_rates (raw_retention), collection_runs (collection_runs_retention), funding_rates_1h (funding_rates_1h_retention), funding_rates_1d (funding_rates_1d_retention, NULL = keep), opportunity_history (opportunity_history_retention; also deletes older opportunity_cycles rows), funding_settlements (settlements_retention, NULL = keep).';
+-- Its retention (0079's retention_targets).
+INSERT INTO retention_targets (relation, setting) VALUES ('public.funding_settlements', 'settlements_retention');
 
 -- Community edition: a retention policy as for the other hypertables (the Apache edition relies on apply_retention).
 DO $$
