@@ -123,10 +123,11 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
             """)
         buffer.writeBytes(body)
         state = .upgraded  // nothing more from this handler
-        let written = context.eventLoop.makePromise(of: Void.self)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
-        context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: written)
+        // Closed at once, not when the write completes: the flush has already handed the answer to the kernel
+        // (which sends it before the FIN), and a client that stops reading cannot hold the connection open by
+        // leaving the write pending.
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        context.close(promise: nil)
     }
 }
 
