@@ -19,6 +19,10 @@ done
 # hangs despite its own deadlines fails the run with a message instead of holding CI until its limit. `-k` sends
 # SIGKILL 30 s after the SIGTERM if the process ignores it.
 limit="${FUNDINGD_TEST_TIMEOUT:-2400}"
+# At most six tests at once (Swift Testing otherwise starts all ~300 together): on two cores the unbounded run
+# starved the shared fixture database and the live servers until time-bounded tests failed (87 issues in one local
+# run, none with six; `SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH` is Swift Testing's own knob).
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-6}"
 status=0
 timeout -k 30 "$limit" swift test --skip-build "$@" || status=$?
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then

@@ -30,8 +30,10 @@ func withFixtureServer<T: Sendable>(faults: [String: FixtureFault] = [:],
         guard let port = await iterator.next() else { throw TestSetupError(description: "fixture server did not start") }
         let result: Result<T, any Error>
         do { result = .success(try await body(port)) } catch { result = .failure(error) }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
+        try await step("stop the fixture server") {
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
         return try result.get()
     }
 }

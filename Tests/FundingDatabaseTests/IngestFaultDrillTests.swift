@@ -290,8 +290,10 @@ extension IngestFaultDrillTests {
                 throw error
             }
             let stop = ContinuousClock.now
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+            try await step("stop ingest") {
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
             let elapsed = ContinuousClock.now - stop
             let s = ingest.stats.snapshot
             return RunStats(cyclesCollected: s.cyclesCollected, cyclesWritten: s.cyclesWritten,
@@ -304,6 +306,14 @@ extension IngestFaultDrillTests {
     /// Every run in `collection_runs` is one written cycle (none twice), and every run's sample time has exactly
     /// the dex's number of rows (none written in part).
     static func checkWholeCycles(url: DatabaseURL, writtenCycles: Int, rowsPerRun: [String: Int]) async throws {
+        try await step("check whole cycles") {
+            try await checkWholeCyclesNow(url: url, writtenCycles: writtenCycles, rowsPerRun: rowsPerRun)
+        }
+    }
+
+    private static func checkWholeCyclesNow(url: DatabaseURL, writtenCycles: Int, rowsPerRun: [String: Int])
+        async throws
+    {
         let runs = try await runsPerDex(url)
         #expect(runs.values.reduce(0, +) == writtenCycles)
         let duplicates = try await scalar(url, """
@@ -349,6 +359,8 @@ extension IngestFaultDrillTests {
     {
         var configuration = try url.connectionConfiguration()
         configuration.options.connectTimeout = .seconds(3)
+        // A check query never waits on the drill's server for long (it just restarted; the suite shares two cores).
+        configuration.options.additionalStartupParameters = [("statement_timeout", "30s")]
         let conn = try await PostgresConnection.connect(configuration: configuration, id: 7, logger: logger)
         do {
             let value = try await body(conn)
@@ -398,14 +410,38 @@ func withOwnCluster<T: Sendable>(_ body: @Sendable (LocalCluster) async throws -
     let cluster = LocalCluster(environment: [
         "FUNDINGD_HOME": home.path, "FUNDINGD_PG_PORT": "\(Int.random(in: 56_000...59_000))",
     ])
-    defer {
-        try? cluster.stop()
+    // Stopped off the cooperative pool (pg_ctl blocks until the server is down), whether `body` threw or not.
+    func tearDown() async {
+        await step("stop the drill's cluster") { _ = try? await offload { try cluster.stop() } }
         try? FileManager.default.removeItem(at: home)
     }
-    try await offload { try cluster.start() }
-    try await DatabaseSetup.migrate(url: try cluster.url(role: .owner), source: SQLSource(root: TestDatabase.repositoryRoot),
-                                    logger: TestDatabase.logger)
-    return try await body(cluster)
+    let result: Result<T, any Error>
+    do {
+        try await offload { try cluster.start() }
+        try await DatabaseSetup.migrate(url: try cluster.url(role: .owner),
+                                        source: SQLSource(root: TestDatabase.repositoryRoot), logger: TestDatabase.logger)
+        result = .success(try await body(cluster))
+    } catch {
+        result = .failure(error)
+    }
+    await tearDown()
+    return try result.get()
+}
+
+/// Runs `body` and names it in the log when it takes longer than `warnAfter` (again every `warnAfter`, until it
+/// ends): a drill that overruns its time limit then says which step held it.
+func step<T: Sendable>(_ name: String, warnAfter: Duration = .seconds(10),
+                       _ body: () async throws -> T) async rethrows -> T {
+    let start = ContinuousClock.now
+    let watchdog = Task {
+        while !Task.isCancelled {
+            try await Task.sleep(for: warnAfter)
+            IngestFaultDrillTests.logger.warning("drill step still running",
+                                                 metadata: ["step": "\(name)", "elapsed": "\(ContinuousClock.now - start)"])
+        }
+    }
+    defer { watchdog.cancel() }
+    return try await body()
 }
 
 /// Polls `condition` every 100 ms until it holds, failing after `timeout`.
