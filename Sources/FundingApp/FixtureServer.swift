@@ -86,9 +86,10 @@ public struct FixtureServer: Sendable {
 
 extension FixtureServer {
     /// Serves the recordings under `directory` until the process is told to stop (`fundingd fixture-server`).
-    public static func serve(directory: URL, host: String, port: Int, logger: Logger) async throws {
+    public static func serve(directory: URL, host: String, port: Int, faults: [String: FixtureFault] = [:],
+                             logger: Logger) async throws {
         let catalog = try FixtureCatalog(directory: directory)
-        let app = FixtureServer(catalog: catalog).application(host: host, port: port, logger: logger) { port in
+        let app = FixtureServer(catalog: catalog, faults: faults).application(host: host, port: port, logger: logger) { port in
             logger.info("fixture server listening", metadata: ["address": "http://\(host):\(port)"])
         }
         try await app.runService()

@@ -185,8 +185,21 @@ struct FixtureServerCommand: AsyncParsableCommand {
     @Option(help: "Listen port.")
     var port: Int = 9099
 
+    @Option(name: .customLong("hang"),
+            help: "Fault drill: DEX=SECONDS holds every request to DEX that long before a 504 (repeatable).")
+    var hangs: [String] = []
+
     func run() async throws {
         let logger = Logger(label: "fundingd.fixtures")
-        try await FixtureServer.serve(directory: URL(fileURLWithPath: fixtures), host: host, port: port, logger: logger)
+        var faults: [String: FixtureFault] = [:]
+        for hang in hangs {
+            let parts = hang.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let seconds = Double(parts[1]), seconds >= 0, seconds <= 3600 else {
+                throw ValidationError("--hang takes DEX=SECONDS (0 to 3600), got '\(hang)'")
+            }
+            faults[parts[0]] = .hang(.milliseconds(Int64(seconds * 1000)))
+        }
+        try await FixtureServer.serve(directory: URL(fileURLWithPath: fixtures), host: host, port: port,
+                                      faults: faults, logger: logger)
     }
 }
