@@ -49,9 +49,10 @@ public struct DemoVenues: Sendable {
     }
 
     /// The venues' next-funding-time fields: epoch seconds, milliseconds or nanoseconds, as a number or a string.
-    /// (KuCoin's `nextFundingRateTime` is a duration, not a time: too short to match.) BitMEX's is ISO 8601.
+    /// (KuCoin's `nextFundingRateTime` is a duration, not a time: too short to match.) BitMEX's is ISO 8601;
+    /// Backpack's is `nextFundingTimestamp` (ms).
     static let nextFundingField = try! NSRegularExpression(
-        pattern: #"("(?:next_?funding_?time|next_?settle_?time|funding_next_apply)"\s*:\s*"?)(\d{19}|\d{13}|\d{10})(?=\D)"#,
+        pattern: #"("(?:next_?funding_?time(?:stamp)?|next_?settle_?time|funding_next_apply)"\s*:\s*"?)(\d{19}|\d{13}|\d{10})(?=\D)"#,
         options: [.caseInsensitive])
     static let nextFundingISO = try! NSRegularExpression(
         pattern: #"("fundingTimestamp"\s*:\s*")(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)(?=")"#)

@@ -7,7 +7,7 @@ public enum Venues {
         HyperliquidAdapter(), LighterAdapter(), EdgeXAdapter(), ParadexAdapter(), GRVTAdapter(), BinanceAdapter(),
         BybitAdapter(), OKXAdapter(), BinanceCoinMAdapter(), DYDXAdapter(), DriftAdapter(), AsterAdapter(),
         GateAdapter(), KuCoinAdapter(), MEXCAdapter(), BitgetAdapter(), BitMEXAdapter(), DeribitAdapter(),
-        PhemexAdapter(), KrakenAdapter(), PacificaAdapter(),
+        PhemexAdapter(), KrakenAdapter(), PacificaAdapter(), BackpackAdapter(), HibachiAdapter(),
     ]
 
     public static var names: [String] { all.map { type(of: $0).descriptor.name } }

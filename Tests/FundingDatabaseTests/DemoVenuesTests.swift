@@ -14,7 +14,7 @@ struct DemoVenuesTests {
              {"nextFundingTime":"1732723200000"}, {"funding_next_apply": 1610035200},
              {"next_funding_time": "1733590800000000000"}, {"next_funding_time": "1764777600000000000"},
              {"nextFundingRateTime": 17752926}, {"nextSettleTime": 1732723200000},
-             {"fundingTimestamp": "2024-11-25T04:00:00.000Z"}]
+             {"fundingTimestamp": "2024-11-25T04:00:00.000Z"}, {"nextFundingTimestamp": 1732723200000}]
             """
         let rolled = DemoVenues.rollForward(body, now: Self.now)
         // 1732723200 s is on the 8 h grid (60164 × 28800); now − t = 874800 s = 30.375 steps, so 31 steps:
@@ -33,6 +33,8 @@ struct DemoVenuesTests {
         // 1732507200 + 76 × 14400 = 1733601600 = 2024-12-07T20:00:00Z.
         #expect(rolled.contains(#"{"nextSettleTime": 1733616000000}"#))
         #expect(rolled.contains(#"{"fundingTimestamp": "2024-12-07T20:00:00.000Z"}"#))
+        // Backpack's name for it (ms): the same 8 h-grid time as the first, 31 steps → 1733616000000.
+        #expect(rolled.contains(#"{"nextFundingTimestamp": 1733616000000}"#))
     }
 
     @Test("OKX's fundingTime and nextFundingTime move together: their difference (the interval) stays 8 h")

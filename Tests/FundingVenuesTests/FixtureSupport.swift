@@ -18,3 +18,16 @@ enum Fixtures {
         try Data(contentsOf: directory.appendingPathComponent(folder).appendingPathComponent(file))
     }
 }
+
+/// Answers `dex`'s requests from the recordings, except paths starting with `failing` (timed out).
+struct RecordingsWithOutage: HTTPFetching {
+    var dex: String
+    var failing: [String]
+    func get(_ path: String, baseURL: String) async throws -> [UInt8] {
+        if failing.contains(where: path.hasPrefix) { throw HTTPFetchError.timeout(url: baseURL + path) }
+        return try await Fixtures.client(dex).get(path, baseURL: baseURL)
+    }
+    func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
+        try await Fixtures.client(dex).post(path, json: body, baseURL: baseURL)
+    }
+}

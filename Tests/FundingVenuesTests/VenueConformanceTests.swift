@@ -33,6 +33,8 @@ import Testing
         "phemex": 3,               // products: BTCUSD, BTCUSDT (no v3 ticker); v3 ticker ETHUSDT has no product
         "kraken": 2,               // tickers: PI_XBTUSD, PF_ETHUSD
         "pacifica": 1,             // info/prices: XPL (docs sample); info lists 9 perps and 1 spot pair
+        "backpack": 10,            // markets: 9 perps (IP has no mark price) and SOL_USDC (spot)
+        "hibachi": 6,              // inventory: 5 live markets, FARTCOIN/USDT-P closed
     ]
 
     static func accounted(_ r: VenueFetchResult) -> Int {
