@@ -2,10 +2,10 @@
 --
 -- As in 0044 and 0072: the descriptor sync (0043) owns display_name, kind, api_base_url and funding_interval_hours;
 -- this migration owns the fees and fills only fee columns that are still NULL, so an operator's edits survive.
---   backpack  0.02% / 0.05%   https://support.backpack.exchange/exchange/trading/trading-fees (perpetual futures,
---                             the lowest tier). UNSURE: from memory; that page publishes its tier table as an image,
---                             and no stored text, SDK or recording gives the figures. Check the page before relying
---                             on it.
+--   backpack  NULL (unknown)  https://support.backpack.exchange/exchange/trading/trading-fees publishes its tier
+--                             table only as an image; no stored text, SDK (ccxt carries no Backpack fees) or
+--                             recording gives the figures, so none is guessed. Fee-adjusted views leave Backpack out
+--                             until an operator sets its fees (PUT /api/v1/admin/dexes/backpack/fees).
 --   hibachi   0.015% / 0.045% GET /market/exchange-info, feeConfig tradeMakerFeeRate "0.00015000" / tradeTakerFeeRate
 --                             "0.00045000" (fractions; the example output in the official SDK, hibachi-xyz/hibachi_sdk
 --                             python/examples/example_public_api.py @ 4d107f9359f1a6f595705d82a00acb6d2c7c4da8).
@@ -13,7 +13,7 @@
 --                             an account at 0% / 0.02%, so tiers exist. Check the live answer before relying on it.
 
 INSERT INTO dexes (name, display_name, kind, api_base_url, maker_fee, taker_fee, fee_tiers, funding_interval_hours)
-VALUES ('backpack', 'Backpack', 'cex', 'https://api.backpack.exchange', 0.0002, 0.0005, NULL, 1),
+VALUES ('backpack', 'Backpack', 'cex', 'https://api.backpack.exchange', NULL, NULL, NULL, 1),
        ('hibachi', 'Hibachi', 'dex', 'https://data-api.hibachi.xyz', 0.00015, 0.00045, NULL, 1)
 ON CONFLICT (name) DO UPDATE SET
     maker_fee = coalesce(dexes.maker_fee, EXCLUDED.maker_fee),
