@@ -15,10 +15,10 @@ import FundingCore
 ///   state: `inactive`). A failed inventory fails the venue.
 /// - **No field states the funding interval** (nor the next funding time). The docs say 8 h (00/08/16 UTC, a
 ///   stored copy of unknown date) but 2026 settlements are 3,600 s apart. So the interval is derived venue-wide
-///   from the spacing of the two newest settlements of BTC/USDT-P in `GET /market/data/funding-rates` (epoch
+///   from the smallest spacing between consecutive settlements of BTC/USDT-P in `GET /market/data/funding-rates` (epoch
 ///   **seconds**, oldest first, the last two days asked for), and the next funding time is the newest settlement
-///   plus whole intervals, first one after `now`. Doubt: every market is assumed to share BTC's interval, and a
-///   missed settlement would widen the spacing. Without that answer (failed, unreadable, under two rows) no
+///   plus whole intervals, first one after `now`. Doubt: every market is assumed to share BTC's interval (one
+///   missed settlement in the window does not widen it; every other one missed would). Without that answer (failed, unreadable, under two rows) no
 ///   interval is guessed: the venue's live markets are lost with the failed request, or dropped as
 ///   `missing_funding_interval`.
 public struct HibachiAdapter: VenueAdapter {
@@ -91,13 +91,15 @@ public struct HibachiAdapter: VenueAdapter {
     }
 
     /// The funding interval and the newest settlement time from one market's settlements (any order), or nil
-    /// with under two distinct settlement times.
+    /// with under two distinct settlement times. The interval is the smallest spacing between consecutive
+    /// settlements, so one missed settlement in the window does not double it.
     static func interval(_ history: some DataProtocol) throws -> (hours: Double, newest: Date)? {
         let rows = try decodePayload(History.self, from: history, dex: dex, endpoint: "/market/data/funding-rates").data
         let times = Set(rows.compactMap { $0.fundingTimestamp.date(.seconds) }).sorted()
-        guard times.count >= 2 else { return nil }
-        let seconds = times[times.count - 1].timeIntervalSince(times[times.count - 2])
-        return (seconds / 3600, times[times.count - 1])
+        guard let newest = times.last,
+              let seconds = zip(times, times.dropFirst()).map({ $1.timeIntervalSince($0) }).min()
+        else { return nil }
+        return (seconds / 3600, newest)
     }
 
     /// Snapshots of every live market, symbol order. `fundingHistory` nil: not answered, so every live market is

@@ -75,6 +75,18 @@ import Testing
         #expect(btc.nextFundingTime == Date(timeIntervalSince1970: 1_753_545_600))
     }
 
+    @Test func aMissedSettlementDoesNotWidenTheInterval() throws {
+        // hourly settlements 20:00, 21:00 and 23:00Z (22:00 missing): the smallest spacing, 3,600 s, is the interval
+        let history = Data(#"{"data":[{"fundingTimestamp":1757793600,"fundingRate":"0.0001"},{"fundingTimestamp":1757797200,"fundingRate":"0.0001"},{"fundingTimestamp":1757804400,"fundingRate":"0.0001"}]}"#.utf8)
+        let now = Date(timeIntervalSince1970: 1_757_805_000)  // 23:10Z
+        let result = try HibachiAdapter.parse(inventory: Fixtures.data("hibachi", "inventory.json"),
+                                              fundingHistory: history, now: now)
+        let btc = try #require(result.snapshots.first)
+        #expect(btc.fundingIntervalHours == 1)
+        // next slot after 23:10Z: 23:00Z + 1 h = 00:00Z (1757804400 + 3600)
+        #expect(btc.nextFundingTime == Date(timeIntervalSince1970: 1_757_808_000))
+    }
+
     @Test func truncatedOrWrongTypedAnswers() throws {
         let inventory = try Fixtures.data("hibachi", "inventory.json")
         let history = try Fixtures.data("hibachi", "funding_rates_BTC.json")
