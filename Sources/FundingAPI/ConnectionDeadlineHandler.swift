@@ -22,7 +22,14 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
         case idle
         case inRequest
         case upgraded
+        /// Output shut down after the last answer; input is read and discarded until the peer closes or `linger`
+        /// passes. Closing outright with unread input would send a reset, and a reset makes the client's kernel
+        /// discard the answer it has not read yet (a 413 to a client still sending its body was lost that way).
+        case closing
     }
+
+    /// How long a closing connection keeps reading (and discarding) before it is closed outright.
+    static let linger = TimeAmount.seconds(2)
 
     let idleTimeout: TimeAmount
     let requestTimeout: TimeAmount
@@ -55,6 +62,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if state == .closing { return }
         if state == .idle {
             state = .inRequest
             arm(context, after: requestTimeout)
@@ -62,8 +70,13 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
         context.fireChannelRead(data)
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // While closing, read on regardless of the pipeline's own backpressure (nothing is passed on).
+        if state == .closing { context.read() } else { context.fireChannelReadComplete() }
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if state != .upgraded {
+        if state != .upgraded && state != .closing {
             if case .byteBuffer(let buffer) = unwrapOutboundIn(data),
                buffer.getString(at: buffer.readerIndex, length: min(12, buffer.readableBytes)) == "HTTP/1.1 101" {
                 state = .upgraded
@@ -92,8 +105,10 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
         switch state {
         case .upgraded:
             return
-        case .idle:
+        case .closing:
             context.close(promise: nil)
+        case .idle:
+            closeLingering(context)
         case .inRequest:
             reject(context, APIError(.requestTimeout, code: "request_timeout",
                                      message: "the request was not complete or not answered in time"))
@@ -103,7 +118,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     /// The HTTP decoder refused the request (unknown method, oversized head, malformed syntax): answered at once
     /// instead of after the request deadline. Called from `DecoderErrorHandler`, further down the pipeline.
     func decoderFailed(_ context: ChannelHandlerContext, _ error: HTTPParserError) {
-        guard state != .upgraded else { return }
+        guard state != .upgraded && state != .closing else { return }
         timer?.cancel()
         timer = nil
         reject(context, error == .headerOverflow
@@ -114,7 +129,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
 
     /// Writes `error` as a complete response straight to the socket and closes the connection.
     private func reject(_ context: ChannelHandlerContext, _ error: APIError) {
-        guard state != .upgraded else { return }
+        guard state != .upgraded && state != .closing else { return }
         let body = error.body
         var buffer = context.channel.allocator.buffer(capacity: 160 + body.count)
         buffer.writeString("""
@@ -122,12 +137,21 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
             charset=utf-8\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n
             """)
         buffer.writeBytes(body)
-        state = .upgraded  // nothing more from this handler
         // Closed at once, not when the write completes: the flush has already handed the answer to the kernel
         // (which sends it before the FIN), and a client that stops reading cannot hold the connection open by
         // leaving the write pending.
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
-        context.close(promise: nil)
+        closeLingering(context)
+    }
+
+    /// Shuts down output (the client sees the end after everything written), then reads and discards input for at
+    /// most `linger` before closing outright: see `State.closing`.
+    private func closeLingering(_ context: ChannelHandlerContext) {
+        state = .closing
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.close(mode: .output).whenFailure { _ in bound.value.close(promise: nil) }
+        arm(context, after: Self.linger)
+        context.read()
     }
 }
 
