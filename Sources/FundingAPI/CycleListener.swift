@@ -25,14 +25,17 @@ public struct CycleListener: Service {
     let logger: Logger
     /// Deadline of the connect and of each notice lookup.
     let timeout: Duration
+    /// How long a hot-standby reader may take to replay a notified cycle before it is acted on anyway.
+    let replicaWait: Duration
 
     public init(url: DatabaseURL, hub: StreamHub, cache: ResponseCache, logger: Logger,
-                timeout: Duration = .seconds(5)) {
+                timeout: Duration = .seconds(5), replicaWait: Duration = .seconds(5)) {
         self.url = url
         self.hub = hub
         self.cache = cache
         self.logger = logger
         self.timeout = timeout
+        self.replicaWait = replicaWait
     }
 
     public func run() async throws {
@@ -107,9 +110,9 @@ public struct CycleListener: Service {
         gate.admit(id)
         // With reads on a hot standby: wait until it has replayed this cycle, so neither the pushes nor the
         // responses cached after the invalidation show the state from before it (bounded: a lagging replica
-        // delays pushes by at most `timeout`, then serves what it has).
+        // delays pushes by at most `replicaWait`, then serves what it has).
         if let primaryLSN {
-            let caughtUp = (try? await hub.database.waitForReplay(to: primaryLSN, timeout: timeout)) ?? false
+            let caughtUp = (try? await hub.database.waitForReplay(to: primaryLSN, timeout: replicaWait)) ?? false
             if !caughtUp {
                 logger.warning("reader has not replayed the notified cycle within the deadline",
                                metadata: ["id": "\(id)", "lsn": "\(primaryLSN)"])

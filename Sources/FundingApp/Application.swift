@@ -60,7 +60,8 @@ public func buildApplication(
             if let refresh = settlementRefresh(config, dexes: dexes, logger: logger) { services.append(.init(service: refresh)) }
         }
         services.append(.init(service: CycleListener(url: try config.listenURL(), hub: api.deps.hub,
-                                                            cache: api.deps.cache, logger: logger)))
+                                                            cache: api.deps.cache, logger: logger,
+                                                            replicaWait: try config.replicaWait())))
         services.append(.init(service: ResponseCacheRefresher(cache: api.deps.cache)))
         services.append(.init(service: buildAPIApplication(api.deps, onServerRunning: onServerRunning)))
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

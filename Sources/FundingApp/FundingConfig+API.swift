@@ -112,4 +112,14 @@ extension FundingConfig {
         }
         return try readerURL()
     }
+
+    /// How long, after a cycle notification, the API waits for a hot-standby reader to replay that cycle before
+    /// pushing and dropping its cache anyway (`FUNDINGD_REPLICA_WAIT_SECONDS`, default 5, 0.1 to 600).
+    public func replicaWait() throws -> Duration {
+        let seconds = reader.double(forKey: "fundingd.replica.wait.seconds", default: 5)
+        guard seconds >= 0.1, seconds <= 600 else {
+            throw ConfigError(key: "FUNDINGD_REPLICA_WAIT_SECONDS", message: "must be between 0.1 and 600, got \(seconds)")
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
 }

@@ -40,7 +40,10 @@ struct ReplicaTests {
         }
 
         let env = ["DATABASE_READER_URL": replicaReader.urlString, "DATABASE_LISTEN_URL": try db.readerURL.urlString,
-                   "FUNDINGD_API_CACHE_TTL_MS": "60000"]
+                   "FUNDINGD_API_CACHE_TTL_MS": "60000",
+                   // The standby replays the whole test cluster's WAL, every suite's CREATE DATABASE included: under
+                   // the full suite it lagged past the default 5 s, so the push saw the old state and sent nothing.
+                   "FUNDINGD_REPLICA_WAIT_SECONDS": "120"]
         try await withLiveAPI(db, environment: env) { apiPort in
             try await ResponseCacheLiveTests.waitForListener(db)
             let health = try await ResponseCacheLiveTests.get(apiPort, "/api/v1/health")
@@ -53,7 +56,9 @@ struct ReplicaTests {
             #expect(btc(try await ResponseCacheLiveTests.get(apiPort, rates)) == btcRate)
             #expect(try await ResponseCacheLiveTests.get(apiPort, rates).cache == "hit")
 
-            try await withTimeout(90) {
+            // A bound against a hang, not a speed check: the block ingests all 23 venues' recordings once more,
+            // and with six suites at once on two cores that took most of 90 s in one CI run.
+            try await withTimeout(150) {
                 try await WebSocketClient.connect(url: "ws://127.0.0.1:\(apiPort)/api/v1/ws/funding-rates",
                                                   logger: Logger(label: "ws-replica")) { inbound, outbound, _ in
                     var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
