@@ -31,6 +31,9 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     /// How long a closing connection keeps reading (and discarding) before it is closed outright.
     static let linger = TimeAmount.seconds(2)
 
+    /// Upgraded or closing: this handler answers nothing more on the connection.
+    private var steppedAside: Bool { state == .upgraded || state == .closing }
+
     let idleTimeout: TimeAmount
     let requestTimeout: TimeAmount
     private var state = State.idle
@@ -76,7 +79,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if state != .upgraded && state != .closing {
+        if !steppedAside {
             if case .byteBuffer(let buffer) = unwrapOutboundIn(data),
                buffer.getString(at: buffer.readerIndex, length: min(12, buffer.readableBytes)) == "HTTP/1.1 101" {
                 state = .upgraded
@@ -118,7 +121,7 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
     /// The HTTP decoder refused the request (unknown method, oversized head, malformed syntax): answered at once
     /// instead of after the request deadline. Called from `DecoderErrorHandler`, further down the pipeline.
     func decoderFailed(_ context: ChannelHandlerContext, _ error: HTTPParserError) {
-        guard state != .upgraded && state != .closing else { return }
+        guard !steppedAside else { return }
         timer?.cancel()
         timer = nil
         reject(context, error == .headerOverflow
@@ -127,9 +130,9 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
             : APIError(.badRequest, code: "malformed_request", message: "the request is not valid HTTP/1.1"))
     }
 
-    /// Writes `error` as a complete response straight to the socket and closes the connection.
+    /// Writes `error` as a complete response straight to the socket, then closes the connection (lingering).
     private func reject(_ context: ChannelHandlerContext, _ error: APIError) {
-        guard state != .upgraded && state != .closing else { return }
+        guard !steppedAside else { return }
         let body = error.body
         var buffer = context.channel.allocator.buffer(capacity: 160 + body.count)
         buffer.writeString("""
@@ -137,9 +140,9 @@ final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHan
             charset=utf-8\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n
             """)
         buffer.writeBytes(body)
-        // Closed at once, not when the write completes: the flush has already handed the answer to the kernel
-        // (which sends it before the FIN), and a client that stops reading cannot hold the connection open by
-        // leaving the write pending.
+        // Output is shut down right after the flush, not when the write completes: the flush has already handed
+        // the answer to the kernel (which sends it before the FIN), and a client that stops reading cannot hold
+        // the connection open by leaving the write pending.
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
         closeLingering(context)
     }
