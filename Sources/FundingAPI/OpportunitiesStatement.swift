@@ -8,17 +8,28 @@ import PostgresNIO
 /// document's fields: `id` (`opportunity_pair_id()`, stable per pair), `net_profit_percent` (= `net_profit`, a
 /// fraction despite the name), `discovered_at` (the newer leg's sample time), `valid_until` (when the older leg's
 /// sample passes `max_age` and the pair leaves the result unless a new cycle refreshes it), `avg_spread_bps` and
-/// `metadata` (the fee type, horizon and age cut the figures were computed with).
+/// `metadata` (the fee type, horizon and age cut the figures were computed with). With `realised_period` each pair
+/// also carries what it earned from settled funding over that many past days (`realised_funding()` of both legs,
+/// one call for all markets of the query's symbol): `long_realised` / `short_realised` (Σ settled rates),
+/// `realised_funding_return` = short − long, `realised_net_return` = that − `estimated_fees` (the same round trip as
+/// `net_profit`), `realised_net_apr` (percent over the period) and each leg's settlement count; null without it or
+/// for a leg without settlements (see `realised_pair_returns()` for the same figures over any window).
 struct OpportunitiesStatement: PostgresPreparedStatement {
     typealias Row = ResultRow
 
-    static let name = "fundingd_api_opportunities_v2"
+    static let name = "fundingd_api_opportunities_v3"
 
     static let sortKey: String = {
-        "CASE $22::text " + OpportunityQuery.sortable.map { "WHEN '\($0)' THEN o.\($0) " }.joined() + "END"
+        "CASE $22::text " + OpportunityQuery.sortable.map { "WHEN '\($0)' THEN x.\($0) " }.joined() + "END"
     }()
 
     static let sql = """
+        WITH realised AS MATERIALIZED (
+            SELECT r.dex, r.dex_symbol, r.realised_rate, r.settlements
+            FROM realised_funding(make_interval(days => $25::int), $1::text) r
+            WHERE $25::int IS NOT NULL
+        )
+        SELECT * FROM (
         SELECT o.*,
                opportunity_pair_id(o.symbol, o.long_dex, o.long_dex_symbol, o.short_dex, o.short_dex_symbol) AS id,
                o.net_profit AS net_profit_percent,
@@ -27,7 +38,12 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
                (o.long_spread_bps + o.short_spread_bps) / 2 AS avg_spread_bps,
                jsonb_build_object('fee_type', $17::text, 'hold_hours', $18::float8, 'max_age_seconds', $19::float8)
                    AS metadata,
-               count(*) OVER () AS total_count
+               count(*) OVER () AS total_count,
+               rl.realised_rate AS long_realised, rs.realised_rate AS short_realised,
+               rl.settlements AS long_settlements, rs.settlements AS short_settlements,
+               rs.realised_rate - rl.realised_rate AS realised_funding_return,
+               rs.realised_rate - rl.realised_rate - o.estimated_fees AS realised_net_return,
+               (rs.realised_rate - rl.realised_rate - o.estimated_fees) / ($25::int * 24) * 876000 AS realised_net_apr
         FROM opportunities(
             symbol => $1::text, long_dex => $2::text, short_dex => $3::text, include_dexes => $4::text[],
             exclude_dexes => $5::text[], quote => $6::text, min_divergence => $7::float8, min_profit => $8::float8,
@@ -35,10 +51,13 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
             max_oi_usd => $12::float8, oi_ratio_min => $13::float8, oi_ratio_max => $14::float8,
             oi_imbalance => $15::text, max_spread_bps => $16::float8, fee_type => $17::text, hold_hours => $18::float8,
             max_age => make_interval(secs => $19::float8), volume_30d => $20::float8) o
+        LEFT JOIN realised rl ON rl.dex = o.long_dex AND rl.dex_symbol = o.long_dex_symbol
+        LEFT JOIN realised rs ON rs.dex = o.short_dex AND rs.dex_symbol = o.short_dex_symbol
         WHERE ($21::text[] IS NULL OR o.symbol = ANY($21::text[]))
+        ) x
         ORDER BY CASE WHEN $23::bool THEN \(sortKey) END DESC NULLS LAST,
                  CASE WHEN NOT $23::bool THEN \(sortKey) END ASC NULLS LAST,
-                 o.symbol, o.long_dex, o.short_dex, o.long_dex_symbol, o.short_dex_symbol
+                 x.symbol, x.long_dex, x.short_dex, x.long_dex_symbol, x.short_dex_symbol
         LIMIT $24::int8
         """
 
@@ -47,7 +66,7 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings {
         let q = query
         precondition(OpportunityQuery.sortable.contains(q.sortBy))
-        var b = PostgresBindings(capacity: 24)
+        var b = PostgresBindings(capacity: 25)
         try b.append(q.symbol)
         try b.append(q.longDex)
         try b.append(q.shortDex)
@@ -72,6 +91,7 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
         try b.append(q.sortBy)
         try b.append(q.sortDesc)
         try b.append(q.limit)
+        try b.append(q.realisedDays)
         return b
     }
 

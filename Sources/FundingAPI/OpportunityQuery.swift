@@ -33,6 +33,9 @@ public struct OpportunityQuery: Sendable, Hashable {
     public var limit: Int = 10
     public var sortBy: String = "net_profit"
     public var sortDesc: Bool = true
+    /// `realised_period` in days (1, 7 or 30): each pair also gets what holding it over that many past days earned
+    /// from settled funding (`realised_*` columns, from `realised_funding()`); nil: those columns are null.
+    public var realisedDays: Int?
     /// Stream only: send the design document's per-pair `opportunity_update` messages instead of batched frames
     /// (subscribers of one query in different formats form different groups).
     public var documentMessages = false
@@ -44,7 +47,13 @@ public struct OpportunityQuery: Sendable, Hashable {
         "short_oi_usd", "min_oi_usd", "max_oi_usd", "oi_ratio", "long_volume_24h", "short_volume_24h",
         "min_volume_24h", "long_spread_bps", "short_spread_bps", "price_spread_bps", "long_mark_price",
         "short_mark_price", "long_fee", "short_fee",
-    ]
+    ] + realisedColumns
+
+    /// The columns `realised_period` fills (sorting by one without a period means `realised_period=7d`).
+    public static let realisedColumns = ["realised_funding_return", "realised_net_return", "realised_net_apr"]
+
+    /// `realised_period` values and their days.
+    static let realisedPeriods = ["1d": 1, "7d": 7, "30d": 30]
 
     /// `sort_by` names of the design document and the columns they mean.
     public static let sortAliases = ["net_profit_percent": "net_profit"]
@@ -54,7 +63,7 @@ public struct OpportunityQuery: Sendable, Hashable {
         "symbol", "symbols", "long_dex", "short_dex", "include_dexes", "exclude_dexes", "dexes", "quote",
         "min_divergence", "min_profit", "min_profit_percent", "min_volume", "min_volume_24h", "max_volume_24h",
         "min_oi_usd", "max_oi_usd", "oi_ratio_min", "oi_ratio_max", "oi_imbalance", "max_spread_bps", "fee_type",
-        "hold_hours", "max_age", "volume_30d", "limit", "sort_by", "sort_desc",
+        "hold_hours", "max_age", "volume_30d", "limit", "sort_by", "sort_desc", "realised_period",
     ]
 
     public init() {}
@@ -89,6 +98,9 @@ public struct OpportunityQuery: Sendable, Hashable {
         let sortBy = try q.choice("sort_by", sortable + sortAliases.keys.sorted(), default: "net_profit")!
         o.sortBy = sortAliases[sortBy] ?? sortBy
         o.sortDesc = try q.bool("sort_desc", default: true)
+        o.realisedDays = try q.choice("realised_period", realisedPeriods.keys.sorted()).flatMap { realisedPeriods[$0] }
+        // Sorting by a realised column asks for it: without a period, the last 7 days (`filters_applied` says so).
+        if realisedColumns.contains(o.sortBy), o.realisedDays == nil { o.realisedDays = 7 }
         if let lo = o.minVolume24h, let hi = o.maxVolume24h, lo > hi {
             throw APIError.invalidParameter("max_volume_24h", "must not be below min_volume_24h")
         }
@@ -129,6 +141,7 @@ public struct OpportunityQuery: Sendable, Hashable {
             o.field("limit", limit)
             o.field("sort_by", sortBy)
             o.field("sort_desc", sortDesc)
+            o.field("realised_period", realisedDays.map { "\($0)d" })
         }
     }
 }

@@ -170,4 +170,108 @@ struct SettlementAnalyticsTests {
             #expect(binance?["markets_started"] as? Int == 1 && binance?["settlements"] as? Int == 3)
         }
     }
+
+    @Test("funding_stats falls back to settlements when the samples are shorter than the window (by hand), and stays on samples otherwise")
+    func statsFromSettlements() async throws {
+        let db = try await Self.prepare()
+        defer { db.drop() }
+        // binance ETHUSDT (8 h): six settlements 8 h apart ending at the last 8 h boundary N0 <= now, oldest first
+        // 0.0001, 0.0003, -0.0002, 0.0004, 0.0002, 0.0001; one sample 0.0002 ten minutes ago (market_latest).
+        let now = Date()
+        let n0 = (now.timeIntervalSince1970 / 28_800).rounded(.down) * 28_800
+        let rates = [0.0001, 0.0003, -0.0002, 0.0004, 0.0002, 0.0001]
+        let times = (0..<6).map { Date(timeIntervalSince1970: n0 - Double(5 - $0) * 28_800) }
+        try await db.withClient(try db.writerURL) { client in
+            try await CycleWriter(client: client, logger: TestDatabase.logger).write(snapshots: [
+                MarketSnapshot(dex: "binance", dexSymbol: "ETHUSDT", symbol: "ETH", quote: "USDT",
+                               time: now.addingTimeInterval(-600), fundingRate: 0.0002, fundingIntervalHours: 8,
+                               markPrice: 3_000)], runs: [])
+            try await SettlementStore(client: client, logger: TestDatabase.logger).apply(
+                dex: "binance", dexSymbol: "ETHUSDT",
+                settlements: zip(times, rates).map { SettledFunding(dexSymbol: "ETHUSDT", fundingTime: $0, fundingRate: $1,
+                                                                     fundingIntervalHours: 8) },
+                covered: times[0]..<now)
+        }
+        try await db.with(try db.readerURL) { conn in
+            for window in ["7d", "30d"] {
+                let row = try await conn.jsonRows("SELECT * FROM funding_stats('\(window)', 'ETH', 'binance')").first
+                #expect(row?.string("stats_source") == "settlements", "\(window)")
+                // n = 6 over 6 × 8 = 48 h; mean 0.0009 / 6 = 0.00015; deviations -0.5, 1.5, -3.5, 2.5, 0.5, -0.5 (×1e-4),
+                // squares sum 21.5e-8, / 5 = 4.3e-8: stddev sqrt(4.3e-8) = 0.000207364…
+                #expect(row?.int("sample_count") == 6 && row?.int("hours") == 48)
+                #expect(close(row?.double("mean_rate"), 0.00015))
+                let sd = (4.3e-8 as Double).squareRoot()
+                #expect(close(row?.double("stddev_rate"), sd))
+                #expect(close(row?.double("min_rate"), -0.0002) && close(row?.double("max_rate"), 0.0004))
+                // Sorted -2, 1, 1, 2, 3, 4 (×1e-4): p25 at 1.25 → 0.0001; median at 2.5 → 0.00015; p75 at 3.75 →
+                // 0.0002 + 0.75 × 0.0001 = 0.000275. Five of six positive.
+                #expect(close(row?.double("p25_rate"), 0.0001) && close(row?.double("median_rate"), 0.00015))
+                #expect(close(row?.double("p75_rate"), 0.000275))
+                #expect(close(row?.double("positive_share"), 5.0 / 6))
+                // Per 8 h 0.00015 (already 8-hourly); APR 0.00015 / 8 × 876000 = 16.425 %.
+                #expect(close(row?.double("mean_rate_8h"), 0.00015))
+                #expect(close(row?.double("mean_apr"), 16.425))
+                // Current 0.0002: z = (0.0002 - 0.00015) / sd = 0.241121…; 4 of 6 settled rates <= 0.0002 → 66.67 %.
+                #expect(close(row?.double("zscore_30d"), 0.00005 / sd))
+                #expect(close(row?.double("percentile_30d"), 400.0 / 6))
+                #expect(close(row?.double("current_rate"), 0.0002))
+            }
+            // 1d: the settlements at N0 - 16 h, N0 - 8 h and N0 (all within 24 h; N0 - 24 h is not): 0.0004, 0.0002,
+            // 0.0001, mean 0.0007 / 3.
+            let day = try await conn.jsonRows("SELECT * FROM funding_stats('1d', 'ETH', 'binance')").first
+            #expect(day?.string("stats_source") == "settlements")
+            #expect(day?.int("sample_count") == 3)
+            #expect(close(day?.double("mean_rate"), 0.0007 / 3))
+        }
+        // BTC's samples start before its settlements (binance T+7h vs T+8h, hyperliquid T+30m vs T+1h): samples. They
+        // are two days old, so in the 1h rollup once it is refreshed (as the daemon does on its schedule).
+        try await db.with(try db.ownerURL) { conn in try await conn.exec("CALL refresh_rollups()") }
+        try await db.with(try db.readerURL) { conn in
+            let btc = try await conn.jsonRows("SELECT dex, stats_source, first_bucket, sample_count FROM funding_stats('7d', 'BTC')")
+            #expect(btc.count == 2 && btc.allSatisfy { $0.string("stats_source") == "samples" }, "\(btc)")
+        }
+    }
+
+    @Test("opportunities with realised_period: each pair carries its legs' settled funding over the period, net of the round trip (by hand)")
+    func opportunitiesRealised() async throws {
+        let db = try await Self.prepare()
+        defer { db.drop() }
+        // Fresh samples so both markets are live legs: binance 0.0001 per 8 h, hyperliquid 0.00005 per 1 h (0.0004 per
+        // 8 h), volumes large enough for the default volume floor.
+        try await db.withClient(try db.writerURL) { client in
+            let now = Date()
+            try await CycleWriter(client: client, logger: TestDatabase.logger).write(snapshots: [
+                MarketSnapshot(dex: "binance", dexSymbol: "BTCUSDT", symbol: "BTC", quote: "USDT", time: now,
+                               fundingRate: 0.0001, fundingIntervalHours: 8, markPrice: 100_000, volume24hUSD: 1e9),
+                MarketSnapshot(dex: "hyperliquid", dexSymbol: "BTC", symbol: "BTC", quote: "USDC", time: now,
+                               fundingRate: 0.00005, fundingIntervalHours: 1, markPrice: 100_000, volume24hUSD: 1e9),
+            ], runs: [])
+        }
+        try await withRouter(db) { client, _ in
+            let answer = try await client.call("/api/v1/opportunities?symbol=BTC&realised_period=7d&min_profit=-1")
+            #expect(answer.status == .ok)
+            let rows = (try answer.json["opportunities"] as? [[String: Any]]) ?? []
+            let pair = rows.first { $0["long_dex"] as? String == "binance" && $0["short_dex"] as? String == "hyperliquid" }
+            // Over 7 days: binance's three settlements sum to 0.00025, hyperliquid's 24 to 0.00048; the pair earned
+            // 0.00048 - 0.00025 = 0.00023, less 2 × 0.0005 + 2 × 0.00035 = 0.0017 of fees: -0.00147; per year over
+            // 168 h: -0.00147 / 168 × 876000 = -7.665 %.
+            #expect(close(double(pair?["long_realised"]), 0.00025) && close(double(pair?["short_realised"]), 0.00048))
+            #expect(pair?["long_settlements"] as? Int == 3 && pair?["short_settlements"] as? Int == 24)
+            #expect(close(double(pair?["realised_funding_return"]), 0.00023))
+            #expect(close(double(pair?["realised_net_return"]), -0.00147))
+            #expect(close(double(pair?["realised_net_apr"]), -7.665))
+            #expect((try answer.json["filters_applied"] as? [String: Any])?["realised_period"] as? String == "7d")
+
+            // Sorting by a realised column without a period uses 7 days; ascending puts the reverse pair (-0.00193) first.
+            let sorted = try await client.call("/api/v1/opportunities?symbol=BTC&min_profit=-1&min_divergence=-1&sort_by=realised_net_return&sort_desc=false")
+            let first = ((try sorted.json["opportunities"] as? [[String: Any]]) ?? []).first
+            #expect(first?["long_dex"] as? String == "hyperliquid")
+            #expect(close(double(first?["realised_net_return"]), -0.00193))
+            // Without realised_period the columns are null, and a bad period is a 400 naming it.
+            let plain = try await client.call("/api/v1/opportunities?symbol=BTC&min_profit=-1")
+            #expect(((try plain.json["opportunities"] as? [[String: Any]]) ?? []).first?["realised_net_return"] is NSNull)
+            let bad = try await client.call("/api/v1/opportunities?realised_period=2d")
+            #expect(bad.status == .badRequest && bad.text.contains("realised_period"))
+        }
+    }
 }
