@@ -58,6 +58,10 @@ public func buildApplication(
             api.deps.ingestStatus = IngestServiceStatus(ingest: ingest)
             services.append(.init(service: ingest))
             if let refresh = settlementRefresh(config, dexes: dexes, logger: logger) { services.append(.init(service: refresh)) }
+            if demo != nil {
+                services.append(.init(service: DemoSettlements(url: writerURL, dexes: try config.dexSchedules(only: dexes).map(\.name),
+                                                               logger: Logger(label: "fundingd.demo-settlements"))))
+            }
         }
         services.append(.init(service: CycleListener(url: try config.listenURL(), hub: api.deps.hub,
                                                             cache: api.deps.cache, logger: logger,

@@ -28,31 +28,15 @@ public struct SettlementRefresh: Service {
     }
 
     public func run() async throws {
-        var delay = initialDelay
-        while true {
-            let wait = delay
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
-            } catch {
-                return  // shutting down
-            }
-            delay = interval
-            do {
-                // Cancelled on shutdown (SIGTERM must not wait for a long run); each written page stays written.
-                let run = BackfillRun(days: lookbackDays, dexes: dexes)
-                let (config, logger) = (config, logger)
-                let report = try await cancelWhenGracefulShutdown {
-                    try await run.run(config, migrate: false, logger: logger)
-                }
-                logger.info("settlements refreshed", metadata: [
-                    "markets": "\(report.markets)", "fetched": "\(report.marketsFetched)",
-                    "failed": "\(report.marketsFailed)", "requests": "\(report.requests)",
-                    "settlements": "\(report.settlementsWritten)"])
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.warning("settlement refresh failed", metadata: ["error": "\(error)"])
-            }
+        let (config, dexes, lookbackDays, logger) = (config, dexes, lookbackDays, logger)
+        await repeatUntilShutdown(initialDelay: initialDelay, interval: interval, logger: logger,
+                                  failure: "settlement refresh failed") {
+            // Each written page stays written when a shutdown cancels the run.
+            let report = try await BackfillRun(days: lookbackDays, dexes: dexes).run(config, migrate: false, logger: logger)
+            logger.info("settlements refreshed", metadata: [
+                "markets": "\(report.markets)", "fetched": "\(report.marketsFetched)",
+                "failed": "\(report.marketsFailed)", "requests": "\(report.requests)",
+                "settlements": "\(report.settlementsWritten)"])
         }
     }
 }

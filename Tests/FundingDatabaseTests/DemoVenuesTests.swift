@@ -1,5 +1,8 @@
 import Foundation
-import FundingApp
+@testable import FundingApp
+import FundingCore
+import FundingIngest
+import FundingStore
 import Testing
 
 @Suite("Demo venues: next funding times")
@@ -50,5 +53,55 @@ struct DemoVenuesTests {
     func untouched() {
         let body = #"{"symbol":"BTCUSDT","lastFundingRate":"0.0001","time":1732723200000}"#
         #expect(DemoVenues.rollForward(body, now: Self.now) == body)
+    }
+}
+
+@Suite("Demo settlements: 30 days on each market's grid", .timeLimit(.minutes(3)))
+struct DemoSettlementsTests {
+    @Test("the synthesised rate by hand, and the funding grid")
+    func rateAndGrid() {
+        // At the epoch: phase("ETH") = (69 + 84 + 72) % 360 = 225°, phase("binance") = 720 % 360 = 0°; swing =
+        // 0.8 × sin 225° + 0.3 × sin 0 = -0.565685…; per 8 h 0.0001 × (1 - 0.565685) = 0.0000434315; per 1 h / 8.
+        let epoch = Date(timeIntervalSince1970: 0)
+        let rate = DemoSettlements.rate(dex: "binance", symbol: "ETH", at: epoch, intervalHours: 8)
+        #expect(abs(rate - 0.0001 * (1 - 0.8 * 0.5.squareRoot())) < 1e-15)
+        #expect(abs(DemoSettlements.rate(dex: "binance", symbol: "ETH", at: epoch, intervalHours: 1) - rate / 8) < 1e-15)
+        // 01:30 to 17:00 on a 4 h grid: 04:00, 08:00, 12:00, 16:00.
+        let times = DemoSettlements.fundingTimes(in: Date(timeIntervalSince1970: 5_400)..<Date(timeIntervalSince1970: 61_200),
+                                                 intervalHours: 4)
+        #expect(times.map(\.timeIntervalSince1970) == [14_400, 28_800, 43_200, 57_600])
+    }
+
+    @Test("fill writes 30 days per market through settlements_apply, marks them fetched, skips done markets; funding_stats uses them")
+    func fill() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await db.withClient(try db.writerURL) { client in
+            try await CycleWriter(client: client, logger: TestDatabase.logger).write(snapshots: [
+                MarketSnapshot(dex: "binance", dexSymbol: "ETHUSDT", symbol: "ETH", quote: "USDT", time: Date(),
+                               fundingRate: 0.0001, fundingIntervalHours: 8),
+                MarketSnapshot(dex: "hyperliquid", dexSymbol: "ETH", symbol: "ETH", quote: "USDC", time: Date(),
+                               fundingRate: 0.00001, fundingIntervalHours: 1),
+            ], runs: [])
+            let demo = DemoSettlements(url: try db.writerURL, dexes: ["binance", "hyperliquid"],
+                                       logger: TestDatabase.logger)
+            let store = SettlementStore(client: client, logger: TestDatabase.logger)
+            // 30 days: 90 funding times 8 h apart and 720 one hour apart.
+            let first = try await demo.fill(store, done: [])
+            #expect(first.written == 90 + 720)
+            #expect(first.done == ["binance/ETHUSDT", "hyperliquid/ETH"])
+            let again = try await demo.fill(store, done: first.done)
+            #expect(again.written == 0)
+            let markets = try await store.markets(dex: "binance")
+            // Stored in microseconds: 30 days to within a millisecond.
+            #expect(abs((markets.first?.covered.map { $0.upperBound.timeIntervalSince($0.lowerBound) } ?? 0) - 30 * 86_400) < 0.001)
+        }
+        try await db.with(try db.readerURL) { conn in
+            let rows = try await conn.jsonRows("SELECT dex, sample_count, stats_source FROM funding_stats('30d', 'ETH') ORDER BY dex")
+            #expect(rows.map { $0.string("stats_source") } == ["settlements", "settlements"])
+            // The oldest funding time may fall out of the query's own 30 days if a grid slot passed in between.
+            #expect((89...90).contains(rows.first?.int("sample_count") ?? 0))
+            #expect((719...720).contains(rows.last?.int("sample_count") ?? 0))
+        }
     }
 }

@@ -1,0 +1,102 @@
+import Foundation
+import FundingIngest
+import FundingStore
+import FundingVenues
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// `fundingd run --demo`'s settled funding: 30 days of settlements for every demo market, so the history views
+/// (realised returns, statistics, settled-vs-sampled charts) are full at once instead of after a month.
+///
+/// The recordings hold at most a few settlements per venue, months old, so the demo synthesises them (`rate(...)`):
+/// on each market's funding grid, a positive mean of 0.01 % per 8 h (about 11 % APR, scaled to the interval) that
+/// swings with a multi-day cycle per symbol and an intraday one per dex, so venues disagree and some settlements turn
+/// negative. They are written through the real write path (`settlements_apply`) with the 30-day range marked
+/// fetched. Demo only: no real deployment runs this.
+public struct DemoSettlements: Service {
+    let url: DatabaseURL
+    let dexes: [String]
+    let days: Int
+    /// The first run waits for the first ingest cycle to create the markets; later runs catch markets that appeared.
+    let initialDelay: Duration
+    let interval: Duration
+    let logger: Logger
+
+    public init(url: DatabaseURL, dexes: [String], days: Int = 30, initialDelay: Duration = .seconds(20),
+                interval: Duration = .seconds(300), logger: Logger) {
+        self.url = url
+        self.dexes = dexes
+        self.days = days
+        self.initialDelay = initialDelay
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// Fraction per `intervalHours` settled at `time`.
+    static func rate(dex: String, symbol: String, at time: Date, intervalHours: Double) -> Double {
+        func phase(_ s: String) -> Double { Double(s.unicodeScalars.reduce(0) { $0 &+ Int($1.value) } % 360) * .pi / 180 }
+        let t = time.timeIntervalSince1970
+        let swing = 0.8 * sin(2 * .pi * t / (3.7 * 86_400) + phase(symbol)) + 0.3 * sin(2 * .pi * t / (11 * 3_600) + phase(dex))
+        return 0.0001 * intervalHours / 8 * (1 + swing)
+    }
+
+    /// The funding times on a market's grid (multiples of its interval since the epoch) in `range`.
+    static func fundingTimes(in range: Range<Date>, intervalHours: Double) -> [Date] {
+        let step = intervalHours * 3_600
+        guard step > 0 else { return [] }
+        var t = (range.lowerBound.timeIntervalSince1970 / step).rounded(.up) * step
+        var times: [Date] = []
+        while t < range.upperBound.timeIntervalSince1970 {
+            times.append(Date(timeIntervalSince1970: t))
+            t += step
+        }
+        return times
+    }
+
+    public func run() async throws {
+        let client = PostgresClient(configuration: try url.clientConfiguration(applicationName: "fundingd-demo-settlements"),
+                                    backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let store = SettlementStore(client: client, logger: logger)
+            let done = DoneMarkets()
+            await repeatUntilShutdown(initialDelay: initialDelay, interval: interval, logger: logger,
+                                      failure: "demo settlements failed") {
+                let (written, filled) = try await fill(store, done: await done.markets)
+                await done.set(filled)
+                if written > 0 { logger.info("demo settlements written", metadata: ["rows": "\(written)"]) }
+            }
+        }
+    }
+
+    /// The markets already filled, across runs.
+    actor DoneMarkets {
+        var markets: Set<String> = []
+        func set(_ markets: Set<String>) { self.markets = markets }
+    }
+
+    /// Writes the settlements of every market not in `done` (`dex/dexSymbol`); returns the rows written and `done`
+    /// with those markets added.
+    func fill(_ store: SettlementStore, done: Set<String>) async throws -> (written: Int, done: Set<String>) {
+        var done = done
+        let end = Date()
+        let range = end.addingTimeInterval(-Double(days) * 86_400)..<end
+        var written = 0
+        for dex in dexes {
+            for market in try await store.markets(dex: dex) where !done.contains("\(dex)/\(market.dexSymbol)") {
+                let interval = market.intervalHours ?? 8
+                let settlements = Self.fundingTimes(in: range, intervalHours: interval).map {
+                    SettledFunding(dexSymbol: market.dexSymbol, fundingTime: $0,
+                                   fundingRate: Self.rate(dex: dex, symbol: market.symbol, at: $0, intervalHours: interval),
+                                   fundingIntervalHours: interval)
+                }
+                written += try await store.apply(dex: dex, dexSymbol: market.dexSymbol, settlements: settlements,
+                                                 covered: range)
+                done.insert("\(dex)/\(market.dexSymbol)")
+            }
+        }
+        return (written, done)
+    }
+}
