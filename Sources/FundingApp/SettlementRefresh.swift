@@ -36,7 +36,7 @@ public struct SettlementRefresh: Service {
             logger.info("settlements refreshed", metadata: [
                 "markets": "\(report.markets)", "fetched": "\(report.marketsFetched)",
                 "failed": "\(report.marketsFailed)", "requests": "\(report.requests)",
-                "settlements": "\(report.settlementsWritten)"])
+                "settlements": "\(report.settlementsWritten)", "gaps": "\(report.gapsChecked)"])
         }
     }
 }

@@ -6,6 +6,8 @@ import Logging
 /// `fundingd backfill`: fetches the settled funding each venue publishes (`FundingHistorySource`) for every known
 /// market over a time window, page by page, and writes each page with the range it covered
 /// (`SettlementStore.apply`), so a killed run resumes where it stopped and a repeated run fetches only what is due.
+/// It then refills gaps inside the fetched range (`settlement_gaps`: settlements further apart than 1.5 intervals),
+/// asking the venue once per gap for the times between its two neighbours.
 ///
 /// Dexes run in parallel, the markets of one dex one at a time and each page within `pageDeadline` (the
 /// fetcher's own per-request timeout and retries apply inside it). Consecutive failures of a dex open its circuit
@@ -53,6 +55,10 @@ public struct Backfill<Fetcher: HTTPFetching>: Sendable {
         /// History pages asked for, answered or not (a page's retries inside the fetcher count once).
         public var requests = 0
         public var settlementsWritten = 0
+        /// Gaps inside fetched ranges asked about again, and the settlements that wrote (included in
+        /// `settlementsWritten`).
+        public var gapsChecked = 0
+        public var gapSettlements = 0
         /// "dex symbol: error" per failed market.
         public var failures: [String] = []
         /// Dexes whose venue publishes no settled history here.
@@ -64,6 +70,7 @@ public struct Backfill<Fetcher: HTTPFetching>: Sendable {
             markets += other.markets; marketsFetched += other.marketsFetched
             marketsUpToDate += other.marketsUpToDate; marketsFailed += other.marketsFailed
             requests += other.requests; settlementsWritten += other.settlementsWritten
+            gapsChecked += other.gapsChecked; gapSettlements += other.gapSettlements
             failures += other.failures; withoutHistory += other.withoutHistory; withoutMarkets += other.withoutMarkets
         }
     }
@@ -108,11 +115,13 @@ public struct Backfill<Fetcher: HTTPFetching>: Sendable {
             return report
         }
         report.markets = markets.count
+        let gaps = try await store.gaps(dex: dex, start: options.start, until: options.until)
         var breaker = CircuitBreaker<ContinuousClock.Instant>(failureThreshold: options.failureThreshold)
         for (i, market) in markets.enumerated() {
             try Task.checkCancellation()
             let ranges = Self.missing(market, start: options.start, until: options.until)
-            if ranges.isEmpty {
+            let marketGaps = gaps[market.dexSymbol] ?? []
+            if ranges.isEmpty && marketGaps.isEmpty {
                 report.marketsUpToDate += 1
             } else if !breaker.allowsRequest(at: .now) {
                 report.marketsFailed += 1
@@ -123,8 +132,21 @@ public struct Backfill<Fetcher: HTTPFetching>: Sendable {
                         try await fetch(source, market: market, range: range, baseURL: schedule.baseURL, dex: dex,
                                         deadline: options.pageDeadline, report: &report)
                     }
+                    for gap in marketGaps {
+                        // Through the settlement after the gap, so its interval is inferred again from the refilled
+                        // one before it (stored, it spans the whole gap).
+                        let before = report.settlementsWritten
+                        try await fetch(source, market: market,
+                                        range: gap.lowerBound.addingTimeInterval(0.001)..<gap.upperBound.addingTimeInterval(0.001),
+                                        baseURL: schedule.baseURL, dex: dex, deadline: options.pageDeadline,
+                                        report: &report)
+                        let found = report.settlementsWritten - before
+                        try await store.gapChecked(dex: dex, dexSymbol: market.dexSymbol, gap: gap, found: found)
+                        report.gapsChecked += 1
+                        report.gapSettlements += found
+                    }
                     breaker.recordSuccess()
-                    report.marketsFetched += 1
+                    if ranges.isEmpty { report.marketsUpToDate += 1 } else { report.marketsFetched += 1 }
                 } catch let error as CancellationError {
                     throw error
                 } catch {

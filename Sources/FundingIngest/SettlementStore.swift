@@ -66,4 +66,29 @@ public struct SettlementStore: Sendable {
             return changed
         }
     }
+
+    /// Gaps in the stored settlements of `dex`'s markets with funding times in `[start, until)` not yet re-asked
+    /// (`settlement_gaps`): per venue symbol, the funding times on either side of each gap.
+    public func gaps(dex: String, start: Date, until: Date) async throws -> [String: [ClosedRange<Date>]] {
+        let client = client, logger = logger
+        return try await withDeadline(deadline, "settlement_gaps(\(dex))") {
+            let rows = try await client.query(
+                "SELECT dex_symbol, gap_from, gap_to FROM settlement_gaps(\(dex), \(start), \(until))", logger: logger)
+            var gaps: [String: [ClosedRange<Date>]] = [:]
+            for try await (dexSymbol, from, to) in rows.decode((String, Date, Date).self) {
+                gaps[dexSymbol, default: []].append(from...to)
+            }
+            return gaps
+        }
+    }
+
+    /// Records that a gap was asked about again and what that wrote (`settlement_gap_checked`).
+    public func gapChecked(dex: String, dexSymbol: String, gap: ClosedRange<Date>, found: Int) async throws {
+        let client = client, logger = logger
+        let (from, to, found) = (gap.lowerBound, gap.upperBound, Int32(clamping: found))
+        try await withDeadline(deadline, "settlement_gap_checked(\(dex), \(dexSymbol))") {
+            _ = try await client.query(
+                "SELECT settlement_gap_checked(\(dex), \(dexSymbol), \(from), \(to), \(found))", logger: logger)
+        }
+    }
 }

@@ -45,7 +45,8 @@ struct BackfillCommand: AsyncParsableCommand {
         let report = try await run.run(config, migrate: !noMigrate, logger: logger) { meter.update($0) }
         meter.finish()
         print("backfill: \(report.markets) markets, \(report.marketsFetched) fetched, \(report.marketsUpToDate) up to date, "
-              + "\(report.marketsFailed) failed; \(report.requests) requests, \(report.settlementsWritten) settlements written")
+              + "\(report.marketsFailed) failed; \(report.requests) requests, \(report.settlementsWritten) settlements written; "
+              + "\(report.gapsChecked) gaps asked again, \(report.gapSettlements) settlements refilled")
         if !report.withoutHistory.isEmpty {
             print("no settled history from: \(report.withoutHistory.joined(separator: ", "))")
         }

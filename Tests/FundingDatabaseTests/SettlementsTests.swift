@@ -246,6 +246,45 @@ struct SettlementsTests {
         }
     }
 
+    @Test("gaps inside the fetched range are asked about once: refilled where the venue has the rows, recorded where it has none")
+    func refillsGaps() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await Self.collect(db, dex: "binance", dexSymbol: "BTCUSDT", symbol: "BTC", interval: 8)
+        let schedules = [DexSchedule(adapter: BinanceAdapter(), baseURL: "", interval: .seconds(60))]
+        @Sendable func at(_ i: Int) -> Date { Date(timeIntervalSince1970: SeriesBinance.time(i) / 1000) }
+        // The venue has settlements 0...9 (8 h apart). Stored: 0, 1, 2, 5...9 and 12, as short pages would leave them
+        // (5 and 12 carry the interval inferred across their gap, 24 h), with 0 ..< 13 marked fetched.
+        let stored = [0, 1, 2, 5, 6, 7, 8, 9, 12].map {
+            SettledFunding(dexSymbol: "BTCUSDT", fundingTime: at($0), fundingRate: 0.0001,
+                           fundingIntervalHours: [5, 12].contains($0) ? 24 : 8)
+        }
+        let options = Backfill<SeriesBinance>.Options(start: at(0), until: at(13))
+        try await db.withClient(try db.writerURL) { client in
+            let store = SettlementStore(client: client, logger: TestDatabase.logger)
+            try await store.apply(dex: "binance", dexSymbol: "BTCUSDT", settlements: stored, covered: at(0)..<at(13))
+            let backfill = Backfill(fetcher: SeriesBinance(count: 10), store: store, logger: TestDatabase.logger)
+            // Two gaps: 2 → 5 (24 h > 1.5 × 8 h) and 9 → 12. The first refetch (2 + 1 ms through 5) answers 3, 4 and 5:
+            // two new rows and 5's interval corrected to 8 h (3 written); the second answers nothing.
+            let first = try await backfill.run(schedules, options: options)
+            #expect(first.requests == 2 && first.gapsChecked == 2 && first.gapSettlements == 3, "\(first)")
+            #expect(first.settlementsWritten == 3 && first.marketsUpToDate == 1 && first.failures == [])
+            // Both gaps were asked about: a second run asks nothing, though 9 → 12 is still a gap.
+            let second = try await backfill.run(schedules, options: options)
+            #expect(second.requests == 0 && second.gapsChecked == 0 && second.marketsUpToDate == 1)
+        }
+        try await db.with(try db.readerURL) { conn in
+            let rows = try await conn.jsonRows("""
+                SELECT funding_interval_hours AS h FROM funding_settlements ORDER BY funding_time
+                """)
+            #expect(rows.map { $0.double("h") } == [8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 24])  // 0...9, then 12
+            let checks = try await conn.jsonRows("SELECT settlements_found AS n FROM settlement_gap_checks ORDER BY gap_from")
+            #expect(checks.map { $0.int("n") } == [3, 0])
+            #expect(try await conn.scalar("SELECT count(*)::int FROM settlement_gaps('binance', '-infinity', 'infinity')",
+                                          as: Int.self) == 0)
+        }
+    }
+
     @Test("the daemon's settlement refresh runs the backfill on its own: markets get a fetched range without a command")
     func daemonRefresh() async throws {
         let db = try await TestDatabase.make()
