@@ -1,5 +1,7 @@
 import Foundation
 import FundingApp
+import FundingIngest
+import FundingVenues
 import Logging
 import PostgresNIO
 import Testing
@@ -260,6 +262,7 @@ let grafanaAllowedEmpty: [String: String] = screenerAllowedEmpty.merging([
     "collection-health.json / Recent failed or partial runs [$dex=aster]":
         "every Aster run succeeded (its recordings answer every request it needs)",
     "opportunities.json / Opportunities [$dex=aster]": "a pair needs two dexes; one dex is selected",
+    "funding-overview.json / Predictor accuracy by dex [$dex=aster]": "only Binance has settlements in the test data",
     "opportunities.json / Persistence (recorded pairs) [$dex=aster]": "a pair needs two dexes; one dex is selected",
     "opportunities.json / Best recorded net profit per symbol [$dex=aster]":
         "a pair needs two dexes; one dex is selected",
@@ -365,6 +368,18 @@ struct GrafanaDashboardTests {
             try await ingestFixtures(into: db, faults: faults)
         }
         try await db.with(try db.ownerURL) { conn in try await conn.exec("CALL refresh_rollups()") }
+        // Settled funding for Binance BTCUSDT (the fixture cycles write none): three settlements 8 h apart, the last
+        // one just after the cycles' samples, so the predictor panel has a sample to compare it with.
+        try await db.withClient(try db.writerURL) { client in
+            let last = Date()
+            try await SettlementStore(client: client, logger: TestDatabase.logger).apply(
+                dex: "binance", dexSymbol: "BTCUSDT",
+                settlements: [-16.0, -8, 0].map {
+                    SettledFunding(dexSymbol: "BTCUSDT", fundingTime: last.addingTimeInterval($0 * 3600),
+                                   fundingRate: 0.0001, fundingIntervalHours: 8)
+                },
+                covered: last.addingTimeInterval(-16 * 3600)..<last.addingTimeInterval(1))
+        }
 
         let now = Date()
         // Ranges as Grafana would pair them with an interval: raw samples, the 1h rollup, the 1d rollup; and
