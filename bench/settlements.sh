@@ -6,8 +6,9 @@
 #     as arrays, as `fundingd backfill` sends one page; the arrays are built server-side here, so the figure is the
 #     function's cost without the client's transfer (the Swift client sends the same arrays as bound parameters);
 #   * psql \copy: the same rows from a CSV file straight into funding_settlements: the ceiling;
-#   * realised_pair_returns(30 days) and realised_funding(30 days) over all of it, server-side execution time
-#     (EXPLAIN ANALYZE).
+#   * realised_pair_returns(30 days) and realised_funding(30 days) over all of it, and both for one symbol, server-side
+#     execution time (EXPLAIN ANALYZE), on the rows settlements_apply wrote (it keeps settlement_days, schema/0085);
+#     the last line, a bare sum over 29 days of settlement_days, is the floor the 30-day queries stand against.
 # Uses the debug build's `fundingd` for `db url` and `migrate` (no build here); FUNDINGD overrides it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +55,18 @@ FROM (SELECT dex, dex_symbol,
       FROM bench_rows GROUP BY dex, dex_symbol) r;
 SQL
 )
-sql -c "TRUNCATE funding_settlements"
+# The realised queries on what settlements_apply wrote (it also keeps settlement_days, which \copy does not).
+sql -c "ANALYZE funding_settlements" -c "ANALYZE settlement_days"
+queries=()
+for q in "SELECT * FROM realised_pair_returns(interval '30 days')" "SELECT * FROM realised_funding(interval '30 days')" \
+         "SELECT * FROM realised_funding(interval '30 days', 'S1')" \
+         "SELECT * FROM realised_pair_returns(interval '7 days', 'S1')" \
+         "SELECT market_id, sum(rate_sum) FROM settlement_days WHERE day >= now() - interval '29 days' GROUP BY 1"; do
+    t=$(sql -At -c "EXPLAIN (ANALYZE, FORMAT json) $q" | grep -o '"Execution Time": [0-9.]*' | awk '{print $3}')
+    n=$(sql -At -c "SELECT count(*) FROM ($q) x")
+    queries+=("$(printf '%-66s %8s ms  %6s rows' "$q" "$t" "$n")")
+done
+sql -c "TRUNCATE funding_settlements, settlement_days"
 copy_ms=$(sql <<SQL | ms
 \timing on
 \copy funding_settlements (market_id, funding_time, funding_rate, funding_interval_hours) FROM '$tmp/rows.csv' WITH (FORMAT csv)
@@ -63,10 +75,4 @@ SQL
 printf '%-10s %18s %16s %6s\n' rows apply_rows/s copy_rows/s ratio
 awk -v n="$rows" -v a="$apply_ms" -v c="$copy_ms" \
     'BEGIN { printf "%-10d %18.0f %16.0f %6.2f\n", n, n / (a / 1000), n / (c / 1000), (n / (a / 1000)) / (n / (c / 1000)) }'
-
-sql -c "ANALYZE funding_settlements"
-for q in "SELECT * FROM realised_pair_returns(interval '30 days')" "SELECT * FROM realised_funding(interval '30 days')"; do
-    t=$(sql -At -c "EXPLAIN (ANALYZE, FORMAT json) $q" | grep -o '"Execution Time": [0-9.]*' | awk '{print $3}')
-    n=$(sql -At -c "SELECT count(*) FROM ($q) x")
-    printf '%-60s %8s ms  %6s rows\n' "$q" "$t" "$n"
-done
+printf '%s\n' "${queries[@]}"

@@ -3,6 +3,7 @@ import Foundation
 import FundingCore
 import FundingIngest
 import FundingStore
+import PostgresNIO
 import Testing
 
 @Suite("Demo venues: next funding times")
@@ -77,12 +78,7 @@ struct DemoSettlementsTests {
         let db = try await TestDatabase.make()
         defer { db.drop() }
         try await db.withClient(try db.writerURL) { client in
-            try await CycleWriter(client: client, logger: TestDatabase.logger).write(snapshots: [
-                MarketSnapshot(dex: "binance", dexSymbol: "ETHUSDT", symbol: "ETH", quote: "USDT", time: Date(),
-                               fundingRate: 0.0001, fundingIntervalHours: 8),
-                MarketSnapshot(dex: "hyperliquid", dexSymbol: "ETH", symbol: "ETH", quote: "USDC", time: Date(),
-                               fundingRate: 0.00001, fundingIntervalHours: 1),
-            ], runs: [])
+            try await writeETHMarkets(client)
             let demo = DemoSettlements(url: try db.writerURL, dexes: ["binance", "hyperliquid"],
                                        logger: TestDatabase.logger)
             let store = SettlementStore(client: client, logger: TestDatabase.logger)
@@ -104,4 +100,14 @@ struct DemoSettlementsTests {
             #expect((719...720).contains(rows.last?.int("sample_count") ?? 0))
         }
     }
+}
+
+/// Binance ETHUSDT (8 h) and Hyperliquid ETH (1 h), each with one current sample, as a first cycle creates them.
+func writeETHMarkets(_ client: PostgresClient) async throws {
+    try await CycleWriter(client: client, logger: TestDatabase.logger).write(snapshots: [
+        MarketSnapshot(dex: "binance", dexSymbol: "ETHUSDT", symbol: "ETH", quote: "USDT", time: Date(),
+                       fundingRate: 0.0001, fundingIntervalHours: 8),
+        MarketSnapshot(dex: "hyperliquid", dexSymbol: "ETH", symbol: "ETH", quote: "USDC", time: Date(),
+                       fundingRate: 0.00001, fundingIntervalHours: 1),
+    ], runs: [])
 }

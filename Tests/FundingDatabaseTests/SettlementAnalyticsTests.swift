@@ -1,5 +1,6 @@
 import Foundation
 import FundingAPI
+@testable import FundingApp
 import FundingCore
 import FundingIngest
 import FundingStore
@@ -272,6 +273,68 @@ struct SettlementAnalyticsTests {
             #expect(((try plain.json["opportunities"] as? [[String: Any]]) ?? []).first?["realised_net_return"] is NSNull)
             let bad = try await client.call("/api/v1/opportunities?realised_period=2d")
             #expect(bad.status == .badRequest && bad.text.contains("realised_period"))
+        }
+    }
+
+    @Test("realised_funding over whole days from settlement_days plus raw edges equals the sums over the raw settlements, for windows starting and ending mid-day; a corrected page recounts its days")
+    func dayRollupMatchesRaw() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await db.withClient(try db.writerURL) { client in
+            try await writeETHMarkets(client)
+            let store = SettlementStore(client: client, logger: TestDatabase.logger)
+            // 30 days of settlements on both grids (8 h and 1 h), then one page corrected: Binance's settlements of
+            // the last 3 days at twice the rate.
+            let demo = DemoSettlements(url: try db.writerURL, dexes: ["binance", "hyperliquid"], logger: TestDatabase.logger)
+            _ = try await demo.fill(store, done: [])
+            let now = Date()
+            let corrected = DemoSettlements.fundingTimes(in: now.addingTimeInterval(-3 * 86_400)..<now, intervalHours: 8).map {
+                SettledFunding(dexSymbol: "ETHUSDT", fundingTime: $0, fundingRate: 0.0002, fundingIntervalHours: 8)
+            }
+            #expect(try await store.apply(dex: "binance", dexSymbol: "ETHUSDT", settlements: corrected,
+                                          covered: now.addingTimeInterval(-3 * 86_400)..<now) == corrected.count)
+        }
+        try await db.with(try db.readerURL) { conn in
+            // The day rows are exactly the raw rows grouped by UTC day, after the correction too.
+            let drift = try await conn.scalar("""
+                SELECT count(*)::int FROM settlement_days d FULL JOIN (
+                    SELECT market_id, date_trunc('day', funding_time, 'UTC') AS day, count(*)::int AS n,
+                           sum(funding_rate) AS r, sum(funding_interval_hours) AS h
+                    FROM funding_settlements GROUP BY 1, 2) x ON x.market_id = d.market_id AND x.day = d.day
+                WHERE x.n IS DISTINCT FROM d.settlements OR abs(x.r - d.rate_sum) > 1e-12 OR x.h IS DISTINCT FROM d.hours
+                """, as: Int.self)
+            #expect(drift == 0)
+            // Windows that start and end mid-day, one inside a day, one across a midnight, one ending at midnight.
+            let windows: [(window: String, until: String)] = [
+                ("1 day 12 hours", "now() - interval '3 hours'"), ("3 days 7 hours", "now() - interval '26 hours'"),
+                ("30 days", "now()"), ("20 hours", "now() - interval '5 hours'"),
+                ("5 hours", "date_trunc('day', now(), 'UTC') + interval '2 hours'"),
+                ("7 days", "date_trunc('day', now(), 'UTC')")]
+            for w in windows {
+                let mismatches = try await conn.scalar(PostgresQuery(unsafeSQL: """
+                    WITH p AS (SELECT interval '\(w.window)' AS win, \(w.until) AS until),
+                    r AS (SELECT x.* FROM p, realised_funding(p.win, 'ETH', NULL, p.until) x),
+                    raw AS (
+                        SELECT m.dex_symbol, count(*)::int AS n, sum(f.funding_rate) AS rate, sum(f.funding_interval_hours) AS hours,
+                               min(f.funding_time) AS first, max(f.funding_time) AS last
+                        FROM p, funding_settlements f JOIN markets m ON m.id = f.market_id
+                        WHERE f.funding_time > p.until - p.win AND f.funding_time <= p.until GROUP BY m.dex_symbol)
+                    SELECT count(*)::int FROM r FULL JOIN raw ON raw.dex_symbol = r.dex_symbol
+                    WHERE raw.n IS DISTINCT FROM r.settlements OR abs(raw.rate - r.realised_rate) > 1e-12
+                       OR raw.hours IS DISTINCT FROM r.hours_covered OR raw.first IS DISTINCT FROM r.first_funding_time
+                       OR raw.last IS DISTINCT FROM r.last_funding_time OR raw.n IS NULL OR r.settlements IS NULL
+                    """), as: Int.self)
+                #expect(mismatches == 0, "window \(w)")
+            }
+            // And the windows were not empty: 30 days hold 90 + 720 settlements (one may have left the window since).
+            let total = try await conn.scalar("SELECT sum(settlements)::int FROM realised_funding(interval '30 days', 'ETH')",
+                                              as: Int.self)
+            #expect((808...810).contains(total ?? 0))
+            // A window that is not positive is refused, rows or not.
+            for bad in ["SELECT * FROM realised_funding(interval '0 hours', 'ETH')",
+                        "SELECT * FROM realised_funding(interval '-1 day', 'NOSUCH')"] {
+                #expect(await SettlementsTests.sqlState { _ = try await conn.jsonRows(bad) } == "22023", "\(bad)")
+            }
         }
     }
 }
