@@ -91,7 +91,7 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
         try b.append(q.sortBy)
         try b.append(q.sortDesc)
         try b.append(q.limit)
-        try b.append(q.realisedDays)
+        try b.append(q.realisedDays.map(Int32.init))  // $25::int is int4: a bound Int (int8) would be refused
         return b
     }
 

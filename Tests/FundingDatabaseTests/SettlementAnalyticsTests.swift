@@ -249,6 +249,9 @@ struct SettlementAnalyticsTests {
             ], runs: [])
         }
         try await withRouter(db) { client, _ in
+            // First without the period: the prepared statement is then parsed with a NULL $25, and the next call's
+            // value must still bind (an Int, int8, against the server's inferred int4 did not: a 500).
+            #expect(try await client.call("/api/v1/opportunities?symbol=BTC&min_profit=-1").status == .ok)
             let answer = try await client.call("/api/v1/opportunities?symbol=BTC&realised_period=7d&min_profit=-1")
             #expect(answer.status == .ok)
             let rows = (try answer.json["opportunities"] as? [[String: Any]]) ?? []
