@@ -57,7 +57,7 @@ public func buildApplication(
             // /api/v1/health reports this process's writer (a stuck one makes it unhealthy).
             api.deps.ingestStatus = IngestServiceStatus(ingest: ingest)
             services.append(.init(service: ingest))
-            if let refresh = settlementRefresh(config, dexes: dexes, logger: logger) { services.append(.init(service: refresh)) }
+            if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
             if demo != nil {
                 services.append(.init(service: DemoSettlements(url: writerURL, dexes: try config.dexSchedules(only: dexes).map(\.name),
                                                                logger: Logger(label: "fundingd.demo-settlements"))))
@@ -78,7 +78,7 @@ public func buildApplication(
                                   successTerminationBehavior: .gracefullyShutdownGroup))
         } else {
             services.append(.init(service: ingest))
-            if let refresh = settlementRefresh(config, dexes: dexes, logger: logger) { services.append(.init(service: refresh)) }
+            if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
         }
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))
@@ -86,10 +86,10 @@ public func buildApplication(
 }
 
 /// The settled-funding refresh of a continuously running daemon, unless turned off.
-func settlementRefresh(_ config: FundingConfig, dexes: [String]?, logger: Logger) -> SettlementRefresh? {
+func settlementRefresh(_ config: FundingConfig, dexes: [String]?, ingest: IngestService) -> SettlementRefresh? {
     config.settlementInterval.map {
         SettlementRefresh(config: config, dexes: dexes, interval: $0, lookbackDays: config.settlementLookbackDays,
-                          logger: Logger(label: "fundingd.settlements"))
+                          isLeader: { ingest.stats.snapshot.isLeader }, logger: Logger(label: "fundingd.settlements"))
     }
 }
 

@@ -1,5 +1,5 @@
 import Foundation
-import FundingApp
+@testable import FundingApp
 import FundingCore
 import FundingIngest
 import FundingStore
@@ -313,6 +313,27 @@ struct SettlementsTests {
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
+        }
+    }
+
+    @Test("only the ingest leader refreshes settlements: a standby daemon's refresh asks the venues nothing")
+    func standbyDoesNotRefresh() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await Self.collect(db, dex: "dydx", dexSymbol: "BTC-USD", symbol: "BTC", interval: 1)
+        let writer = try db.writerURL
+        try await withFixtureServer { port in
+            let config = try fixtureConfig(port: port, database: writer)
+            let standby = SettlementRefresh(config: config, dexes: ["dydx"], interval: .seconds(3600), lookbackDays: 2,
+                                            isLeader: { false }, logger: TestDatabase.logger)
+            #expect(try await standby.refreshOnce() == nil)
+            #expect(try await db.with(try db.readerURL) { conn in
+                try await conn.scalar("SELECT markets_started FROM backfill_status WHERE dex = 'dydx'", as: Int.self)
+            } == 0)
+            let leader = SettlementRefresh(config: config, dexes: ["dydx"], interval: .seconds(3600), lookbackDays: 2,
+                                           isLeader: { true }, logger: TestDatabase.logger)
+            let report = try await leader.refreshOnce()
+            #expect(report?.requests == 1 && report?.marketsFetched == 1)
         }
     }
 }
