@@ -132,7 +132,7 @@ public struct BackpackAdapter: VenueAdapter {
 // MARK: - Settled funding history
 
 /// `GET /api/v1/fundingRates?symbol=&limit=&offset=` (Backpack API docs "Get funding interval rates": "Funding interval
-/// rate history for futures", `limit` default 100, maximum 10,000 in the docs, 1,000 asked here as in
+/// rate history for futures", `limit` default 100, maximum 10,000 in the docs, at most 1,000 asked here (`HistoryPaging.newestFirstLimit`) as in
 /// `Tests/Fixtures/backpack/SOURCE.md`; `offset` default 0): a JSON array, **newest first** in every recording (the
 /// docs state no order, so a page out of that order fails: `HistoryPaging.newestFirst`), no time filter. The offset
 /// is the walk's cursor: the next page asks `offset` + the rows received. A settlement published between two pages
@@ -159,7 +159,7 @@ extension BackpackAdapter: FundingHistorySource {
     public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
         async throws -> FundingHistoryPage
     {
-        let limit = min(request.limit ?? Self.historyPageSize, Self.historyPageSize)
+        let limit = HistoryPaging.newestFirstLimit(request, maximum: Self.historyPageSize)
         let offset = request.cursor.flatMap(Int.init) ?? 0
         let path = "/api/v1/fundingRates?symbol=\(request.dexSymbol)&limit=\(limit)&offset=\(offset)"
         return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request,

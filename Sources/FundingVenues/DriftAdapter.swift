@@ -83,7 +83,7 @@ public struct DriftAdapter: VenueAdapter {
 
 /// `GET /market/{symbol}/fundingRates?limit=&page=` (Drift Data API; `Tests/Fixtures/drift/SOURCE.md`, recorded from
 /// the Velocity relaunch with the same shapes): one record per on-chain funding update, **newest first**, `limit` at
-/// most 750, no time filter; `meta.nextPage` is the token of the next (older) page, passed back as `page`. About 31
+/// most 750 (the rows asked: `HistoryPaging.newestFirstLimit`), no time filter; `meta.nextPage` is the token of the next (older) page, passed back as `page`. About 31
 /// days are kept. Walked with `HistoryPaging.newestFirst`.
 ///
 /// Unit facts relied on:
@@ -120,7 +120,7 @@ extension DriftAdapter: FundingHistorySource {
     public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
         async throws -> FundingHistoryPage
     {
-        let limit = min(request.limit ?? Self.historyPageSize, Self.historyPageSize)
+        let limit = HistoryPaging.newestFirstLimit(request, maximum: Self.historyPageSize)
         var path = "/market/\(request.dexSymbol)/fundingRates?limit=\(limit)"
         if let cursor = request.cursor { path += "&page=\(HistoryPaging.queryValue(cursor))" }
         return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request)

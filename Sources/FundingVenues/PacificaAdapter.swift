@@ -84,7 +84,7 @@ public struct PacificaAdapter: VenueAdapter {
 
 /// `GET /api/v1/funding_rate/history?symbol=&limit=&cursor=` (Pacifica API docs "Markets → Get historical funding";
 /// `Tests/Fixtures/pacifica/SOURCE.md`): `{"success":true,"data":[…],"next_cursor":…,"has_more":…}`, **newest
-/// first**, `limit` at most 4,000, no time filter: walked back with `next_cursor` while `has_more`
+/// first**, `limit` at most 4,000 (the rows asked: `HistoryPaging.newestFirstLimit`), no time filter: walked back with `next_cursor` while `has_more`
 /// (`HistoryPaging.newestFirst`).
 ///
 /// Unit facts relied on:
@@ -116,7 +116,7 @@ extension PacificaAdapter: FundingHistorySource {
     public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
         async throws -> FundingHistoryPage
     {
-        let limit = min(request.limit ?? Self.historyPageSize, Self.historyPageSize)
+        let limit = HistoryPaging.newestFirstLimit(request, maximum: Self.historyPageSize)
         var path = "/api/v1/funding_rate/history?symbol=\(request.dexSymbol)&limit=\(limit)"
         if let cursor = request.cursor { path += "&cursor=\(HistoryPaging.queryValue(cursor))" }
         return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request)

@@ -301,7 +301,8 @@ struct SettlementsTests {
         defer { db.drop() }
         try await Self.collect(db, dex: "backpack", dexSymbol: "BTC_USDC_PERP", symbol: "BTC", interval: 1)
         let schedules = [DexSchedule(adapter: BackpackAdapter(), baseURL: "", interval: .seconds(60))]
-        // 2,500 hourly settlements = 3 pages of at most 1000, newest first: 2499…1500, 1499…500, 499…0.
+        // 2,500 hourly settlements = 3 pages of at most 1000, newest first: 2499…1500, 1499…500, 499…0 (524 rows
+        // asked for the last 500 h: `newestFirstLimit`).
         let options = Backfill<SeriesBackpack>.Options(
             start: Date(timeIntervalSince1970: SeriesBackpack.time(0) / 1000),
             until: Date(timeIntervalSince1970: SeriesBackpack.time(2500) / 1000))
@@ -315,11 +316,12 @@ struct SettlementsTests {
             let covered = try await store.markets(dex: "backpack").first?.covered
             #expect(covered.map { abs($0.lowerBound.timeIntervalSince1970 - SeriesBackpack.time(500) / 1000) } ?? 1 < 1e-3)
             #expect(covered.map { abs($0.upperBound.timeIntervalSince1970 - SeriesBackpack.time(2500) / 1000) } ?? 1 < 1e-3)
-            // The resumed walk asks [start, index 500): pages one and two again (their rows lie after that range,
-            // read and dropped; the token of the killed run is gone), then the third.
+            // The resumed walk asks [start, index 500) from the newest row down again (the token of the killed run is
+            // gone), 524 rows a page (500 h + 24): 2499…1976, 1975…1452, 1451…928 read and dropped, 927…404 (96 in
+            // range, the end narrowed to 404), then 428 rows asked (404 h + 24) from 403: 403…0, a short page.
             let healthy = Backfill(fetcher: SeriesBackpack(count: 2500), store: store, logger: TestDatabase.logger)
             let second = try await healthy.run(schedules, options: options)
-            #expect(second.requests == 3 && second.marketsFetched == 1 && second.settlementsWritten == 500)
+            #expect(second.requests == 5 && second.marketsFetched == 1 && second.settlementsWritten == 500)
             let third = try await healthy.run(schedules, options: options)
             #expect(third.requests == 0 && third.marketsUpToDate == 1)
         }

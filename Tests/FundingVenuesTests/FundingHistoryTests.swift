@@ -188,10 +188,15 @@ struct FundingHistoryTests {
         var later = request
         later.start = Self.date("2026-09-13T20:01:00Z")
         #expect(try await DriftAdapter().fundingHistory(later, client: Fixtures.client("drift"), baseURL: "").next == nil)
-        // The token goes back as `page`, percent-encoded (base64's `=`), with the documented maximum of 750.
+        // The token goes back as `page`, percent-encoded (base64's `=`); 20 h left to read ask the floor of 100
+        // rows, a 60-day range the documented maximum of 750.
         let recorder = PathRecorder()
         _ = try? await DriftAdapter().fundingHistory(page.next!, client: recorder, baseURL: "")
-        #expect(recorder.paths == ["/market/BTC-PERP/fundingRates?limit=750&page=" + token.replacingOccurrences(of: "=", with: "%3D")])
+        var wide = request
+        wide.start = Self.date("2026-07-15T00:00:00Z")
+        _ = try? await DriftAdapter().fundingHistory(wide, client: recorder, baseURL: "")
+        #expect(recorder.paths == ["/market/BTC-PERP/fundingRates?limit=100&page=" + token.replacingOccurrences(of: "=", with: "%3D"),
+                                   "/market/BTC-PERP/fundingRates?limit=750"])
     }
 
     @Test("Pacifica: funding_rate settled at created_at (ms), 1 h stated, oracle_price as the index price; next_cursor while has_more")
@@ -215,7 +220,7 @@ struct FundingHistoryTests {
                                                    end: Self.ms(1_789_329_600_426), cursor: "1111Yd1mZ"))
         let recorder = PathRecorder()
         _ = try? await PacificaAdapter().fundingHistory(page.next!, client: recorder, baseURL: "")
-        #expect(recorder.paths == ["/api/v1/funding_rate/history?symbol=BTC&limit=4000&cursor=1111Yd1mZ"])
+        #expect(recorder.paths == ["/api/v1/funding_rate/history?symbol=BTC&limit=100&cursor=1111Yd1mZ"])
         // has_more false ends the walk whatever the cursor says.
         let last = #"{"success":true,"data":[{"funding_rate":"0.0000125","oracle_price":"1","created_at":1789326000400}],"next_cursor":"x","has_more":false}"#
         #expect(try PacificaAdapter.parseFundingHistory(Array(last.utf8), request: request).next == nil)
@@ -270,7 +275,7 @@ struct FundingHistoryTests {
         #expect(fullPage.next?.cursor == "42" && fullPage.next?.end == Self.date("2025-09-11T11:00:00Z"))
         let recorder = PathRecorder()
         _ = try? await BackpackAdapter().fundingHistory(fullPage.next!, client: recorder, baseURL: "")
-        #expect(recorder.paths == ["/api/v1/fundingRates?symbol=ETH_USDC_PERP&limit=1000&offset=42"])
+        #expect(recorder.paths == ["/api/v1/fundingRates?symbol=ETH_USDC_PERP&limit=100&offset=42"])
         // Oldest first would break the walk (it stops at the first row older than the start): refused.
         let ascending = #"[{"fundingRate":"0.0001","intervalEndTimestamp":"2025-09-11T11:00:00"},{"fundingRate":"0.0002","intervalEndTimestamp":"2025-09-11T12:00:00"}]"#
         #expect(throws: VenuePayloadError.self) {
@@ -448,7 +453,8 @@ struct FundingHistoryTests {
         // The range leaves out the 100 newest settlements (read and dropped) and the 50 oldest (past the start).
         let request = FundingHistoryRequest(dexSymbol: "X", start: Self.ms(venue.time(50)), end: Self.ms(venue.time(2400)))
         let backpack = try await Self.walkNewestFirst(BackpackAdapter(), request, client: venue)
-        // 1000 a page: rows 2499…1500 (1400…1500 in range), 1499…500, 499…0 (the oldest is before the start: done).
+        // Rows asked: the range's hours + 24 (`newestFirstLimit`), at most 1000: 2499…1500 (2399…1500 in range),
+        // 1499…500, then 474 (450 h + 24) from 499: 499…26, the oldest before the start: done.
         #expect(backpack.pages == 3)
         #expect(backpack.rows.sorted { $0.fundingTime < $1.fundingTime }.map(\.fundingTime)
             == (50..<2400).map { Self.ms(venue.time($0)) })
@@ -457,8 +463,10 @@ struct FundingHistoryTests {
                                      request.start..<Self.ms(venue.time(500))])
         #expect(backpack.rows.first { $0.fundingTime == Self.ms(venue.time(777)) }?.fundingRate == 777 * 1e-6)
         let pacifica = try await Self.walkNewestFirst(PacificaAdapter(), request, client: venue)
-        #expect(pacifica.pages == 1)  // 4000 a page: all 2500 at once, has_more false
-        #expect(pacifica.rows.map(\.fundingTime) == (50..<2400).map { Self.ms(venue.time($0)) })
+        // 2,374 rows asked (2,350 h + 24): 2499…126, then 100 (76 h + 24): 125…26, past the start.
+        #expect(pacifica.pages == 2)
+        #expect(pacifica.rows.sorted { $0.fundingTime < $1.fundingTime }.map(\.fundingTime)
+            == (50..<2400).map { Self.ms(venue.time($0)) })
         var small = request
         small.limit = 300
         let paged = try await Self.walkNewestFirst(PacificaAdapter(), small, client: venue)

@@ -85,6 +85,17 @@ enum HistoryPaging {
                                   next: next)
     }
 
+    /// How many rows to ask of a newest-first venue (`newestFirst`) when the request names no limit: one per hour of
+    /// the range (the most frequent schedule) plus a day of rows newer than its end (a backfill's range ends minutes
+    /// before now), at least 100 and at most the venue's `maximum`. The daemon's refresh asks for an hour or two at a
+    /// time, so it reads one small page instead of the venue's largest (Pacifica's 4,000 rows, ~166 days); a range
+    /// far from now takes more pages to reach.
+    static func newestFirstLimit(_ request: FundingHistoryRequest, maximum: Int) -> Int {
+        if let limit = request.limit { return max(1, min(limit, maximum)) }
+        let hours = max(0, request.end.timeIntervalSince(request.start) / 3600).rounded(.up)
+        return min(maximum, max(100, Int(min(hours, Double(maximum))) + 24))
+    }
+
     /// The rows inside the requested range as settlements, oldest first, one per funding time, each with an interval
     /// (stated, else the time since the previous row, else to the next one, else the market's or venue's default).
     static func settlements(_ rows: [SettlementRow], request: FundingHistoryRequest,
