@@ -128,3 +128,55 @@ public struct BackpackAdapter: VenueAdapter {
         }
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /api/v1/fundingRates?symbol=&limit=&offset=` (Backpack API docs "Get funding interval rates": "Funding interval
+/// rate history for futures", `limit` default 100, maximum 10,000 in the docs, at most 1,000 asked here (`HistoryPaging.newestFirstLimit`) as in
+/// `Tests/Fixtures/backpack/SOURCE.md`; `offset` default 0): a JSON array, **newest first** in every recording (the
+/// docs state no order, so a page out of that order fails: `HistoryPaging.newestFirst`), no time filter. The offset
+/// is the walk's cursor: the next page asks `offset` + the rows received. A settlement published between two pages
+/// shifts the offsets by one, so a row is answered twice (stored once), never skipped.
+///
+/// Unit facts relied on:
+/// - `fundingRate` "the funding rate for the interval", a **fraction per interval**, positive: longs pay (as the
+///   snapshot's `fundingRate`, which this row settles).
+/// - `intervalEndTimestamp` "the end of the funding interval", a `naive-date-time` in UTC without a zone
+///   (`2025-09-11T12:00:00`): the funding time. The newest row can be the interval still accruing (its end in the
+///   future, its rate still moving); a backfill's range ends before now, so it is dropped with the other rows
+///   outside the range.
+/// - No interval field: the interval is the time since the previous row (1 h since 2025-08-20 08:00 UTC, 8 h
+///   before), else the market's known interval.
+/// A row without `intervalEndTimestamp` or `fundingRate` fails the page.
+extension BackpackAdapter: FundingHistorySource {
+    static let historyPageSize = 1000
+
+    struct FundingRateRow: Decodable {
+        var fundingRate: LenientDouble?
+        var intervalEndTimestamp: String?
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let limit = HistoryPaging.newestFirstLimit(request, maximum: Self.historyPageSize)
+        let offset = request.cursor.flatMap(Int.init) ?? 0
+        let path = "/api/v1/fundingRates?symbol=\(request.dexSymbol)&limit=\(limit)&offset=\(offset)"
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request,
+                                            offset: offset, pageSize: limit)
+    }
+
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest, offset: Int,
+                                    pageSize: Int) throws -> FundingHistoryPage {
+        let endpoint = "/api/v1/fundingRates"
+        let rows = try decodePayload([FundingRateRow].self, from: data, dex: dex, endpoint: endpoint).map { row in
+            try SettlementRow.required(time: VenueTime.iso8601(row.intervalEndTimestamp), rate: row.fundingRate.number,
+                                       dex: dex, endpoint: endpoint, fields: "intervalEndTimestamp or fundingRate")
+        }
+        // A short page is the last one; a full one may have older rows after it.
+        let token = rows.count >= pageSize ? String(offset + rows.count) : nil
+        return try HistoryPaging.newestFirst(rows, token: token, request: request,
+                                             defaultInterval: descriptor.defaultFundingIntervalHours,
+                                             dex: dex, endpoint: endpoint)
+    }
+}

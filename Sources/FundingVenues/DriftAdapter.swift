@@ -78,3 +78,69 @@ public struct DriftAdapter: VenueAdapter {
         return result
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /market/{symbol}/fundingRates?limit=&page=` (Drift Data API; `Tests/Fixtures/drift/SOURCE.md`, recorded from
+/// the Velocity relaunch with the same shapes): one record per on-chain funding update, **newest first**, `limit` at
+/// most 750 (the rows asked: `HistoryPaging.newestFirstLimit`), no time filter; `meta.nextPage` is the token of the next (older) page, passed back as `page`. About 31
+/// days are kept. Walked with `HistoryPaging.newestFirst`.
+///
+/// Unit facts relied on:
+/// - `fundingRateLong` is **quote per 1 base unit** for one funding period, what a long paid: Drift protocol-v2
+///   `controller/funding.rs` computes `funding_rate = clamped (mark_twap − oracle_twap + offset) / period_adjustment`
+///   (24 for the 1 h period of every perp: one hour's payment per record however late the lazy update ran) and
+///   `math/funding.rs` charges it as "longs pay shorts" (a long's payment is −delta × base, so a positive rate is
+///   paid by longs). `fundingRateLong` equals the rate except when longs receive and the AMM's fee pool caps what it
+///   pays (`calculate_funding_rate_long_short`), so it is exactly what a long paid or received; `fundingRateShort`
+///   is capped the other way and is not used.
+/// - As a fraction: `fundingRateLong / oraclePriceTwap`, the protocol's own `(mark_twap − oracle_twap) / oracle_twap
+///   / 24` (recording: 6.399237833 / 77333.726817 = 0.0000827483 per hour, mark TWAP 77502.77 above the oracle
+///   TWAP, so longs pay: positive). Interval 1 h, stated (each record is one period's payment, so a missed hour does
+///   not make the next record a 2 h one).
+/// - `ts` is the update's Unix time in **seconds**, kept as published (a lazy update lands a little after the hour:
+///   22:01:00, 21:00:59). The oracle TWAP is an hourly average, not a price at settlement, so no price is stored.
+/// A record without `ts`, `fundingRateLong` or a positive `oraclePriceTwap` fails the page.
+extension DriftAdapter: FundingHistorySource {
+    static let historyPageSize = 750
+
+    struct FundingRates: Decodable {
+        var records: [Record]
+        var meta: Meta?
+        struct Meta: Decodable {
+            var nextPage: String?
+        }
+        struct Record: Decodable {
+            var ts: LenientDouble?
+            var fundingRateLong: LenientDouble?
+            var oraclePriceTwap: LenientDouble?
+        }
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let limit = HistoryPaging.newestFirstLimit(request, maximum: Self.historyPageSize)
+        var path = "/market/\(request.dexSymbol)/fundingRates?limit=\(limit)"
+        if let cursor = request.cursor { path += "&page=\(HistoryPaging.queryValue(cursor))" }
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request)
+    }
+
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest) throws
+        -> FundingHistoryPage
+    {
+        let endpoint = "/market/{symbol}/fundingRates"
+        let answer = try decodePayload(FundingRates.self, from: data, dex: dex, endpoint: endpoint)
+        let rows = try answer.records.map { record in
+            let twap = record.oraclePriceTwap.number.flatMap { $0 > 0 ? $0 : nil }
+            var row = try SettlementRow.required(
+                time: record.ts.date(.seconds), rate: record.fundingRateLong.number.flatMap { r in twap.map { r / $0 } },
+                dex: dex, endpoint: endpoint, fields: "ts, fundingRateLong or a positive oraclePriceTwap")
+            row.intervalHours = 1
+            return row
+        }
+        return try HistoryPaging.newestFirst(rows, token: answer.meta?.nextPage, request: request,
+                                             defaultInterval: descriptor.defaultFundingIntervalHours,
+                                             dex: dex, endpoint: endpoint)
+    }
+}

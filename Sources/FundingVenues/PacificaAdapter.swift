@@ -79,3 +79,68 @@ public struct PacificaAdapter: VenueAdapter {
         return result
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /api/v1/funding_rate/history?symbol=&limit=&cursor=` (Pacifica API docs "Markets → Get historical funding";
+/// `Tests/Fixtures/pacifica/SOURCE.md`): `{"success":true,"data":[…],"next_cursor":…,"has_more":…}`, **newest
+/// first**, `limit` at most 4,000 (the rows asked: `HistoryPaging.newestFirstLimit`), no time filter: walked back with `next_cursor` while `has_more`
+/// (`HistoryPaging.newestFirst`).
+///
+/// Unit facts relied on:
+/// - `funding_rate` is the rate **settled** at `created_at` (epoch **ms**, a few hundred ms after the hour, kept as
+///   published), a fraction **per 1 hour** (docs: funding settles every hour on the hour, both rates are hourly);
+///   `next_funding_rate` is the rate already fixed for the next hour and is not stored: in the live recording
+///   (`funding_rate_history_live.json`) each row's `next_funding_rate` is the following hour's `funding_rate`
+///   (0.00000632 at 21:00 then 0.00000383 fixed for 22:00, which settled 0.00000383). Positive: longs pay.
+/// - Interval 1 h, stated: the rate is an hourly rate applied once per settlement, so a missed hour (the venue
+///   has had a few two-hour gaps) does not make the next settlement a two-hour one.
+/// - `oracle_price` is the oracle price at the settlement → index price. The impact prices are not stored.
+/// A row without `created_at` or `funding_rate` fails the page.
+extension PacificaAdapter: FundingHistorySource {
+    static let historyPageSize = 4000
+
+    struct HistoryAnswer: Decodable {
+        var success: Bool
+        var data: [Row]?
+        var error: String?
+        var next_cursor: String?
+        var has_more: Bool?
+        struct Row: Decodable {
+            var funding_rate: LenientDouble?
+            var oracle_price: LenientDouble?
+            var created_at: LenientDouble?
+        }
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let limit = HistoryPaging.newestFirstLimit(request, maximum: Self.historyPageSize)
+        var path = "/api/v1/funding_rate/history?symbol=\(request.dexSymbol)&limit=\(limit)"
+        if let cursor = request.cursor { path += "&cursor=\(HistoryPaging.queryValue(cursor))" }
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request)
+    }
+
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest) throws
+        -> FundingHistoryPage
+    {
+        let endpoint = "/api/v1/funding_rate/history"
+        let answer = try decodePayload(HistoryAnswer.self, from: data, dex: dex, endpoint: endpoint)
+        guard answer.success, let records = answer.data else {
+            throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: answer.error ?? "success=false")
+        }
+        let rows = try records.map { record in
+            var row = try SettlementRow.required(
+                time: record.created_at.date(.milliseconds), rate: record.funding_rate.number,
+                indexPrice: record.oracle_price.number.flatMap { $0 > 0 ? $0 : nil }, dex: dex, endpoint: endpoint,
+                fields: "created_at or funding_rate")
+            row.intervalHours = 1
+            return row
+        }
+        return try HistoryPaging.newestFirst(rows, token: answer.has_more == false ? nil : answer.next_cursor,
+                                             request: request,
+                                             defaultInterval: descriptor.defaultFundingIntervalHours,
+                                             dex: dex, endpoint: endpoint)
+    }
+}

@@ -129,11 +129,19 @@ struct SettlementsTests {
             ("aster", "BTCUSDT", "2025-06-17T00:00:00Z", 1, 1),            // 2025-06-16T08:00Z
             ("hyperliquid", "BTC", "2026-02-02T00:00:00Z", 1, 3),          // 2026-02-01 01:20, 02:20, 03:20Z
             ("dydx", "BTC-USD", "2025-12-09T00:00:00Z", 1, 3),             // 2025-12-08 14:00, 15:00, 16:00Z
+            ("backpack", "BTC_USDC_PERP", "2026-09-14T00:00:00Z", 1, 6),   // 2026-09-13 18:00 … 23:00Z
+            // Drift and Pacifica page newest first by a token; their recordings are one page that names a next one,
+            // which the fixture server would answer with the same rows. Windows that start at or after the oldest
+            // recorded row end the walk on that page: Drift 20:01:00, 21:00:59, 22:01:00Z; Pacifica 21:00:00.405
+            // and 22:00:00.497Z (20:00:00.426 lies before the window).
+            ("drift", "BTC-PERP", "2026-09-14T20:01:00Z", 1, 3),
+            ("pacifica", "BTC", "2026-09-14T20:00:01Z", 1, 2),
         ]
         // The markets as collection creates them (written directly: a whole fixture ingest is Binance's ~380
         // requests, which a loaded machine may not answer within the venue deadline).
         for (dex, market, interval) in [("binance", "BTCUSDT", 8.0), ("binance_coinm", "BTCUSD_PERP", 8),
-                                        ("aster", "BTCUSDT", 8), ("hyperliquid", "BTC", 1), ("dydx", "BTC-USD", 1)] {
+                                        ("aster", "BTCUSDT", 8), ("hyperliquid", "BTC", 1), ("dydx", "BTC-USD", 1),
+                                        ("backpack", "BTC_USDC_PERP", 1), ("drift", "BTC-PERP", 1), ("pacifica", "BTC", 1)] {
             try await Self.collect(db, dex: dex, dexSymbol: market, symbol: "BTC", interval: interval)
         }
         let writer = try db.writerURL
@@ -160,7 +168,8 @@ struct SettlementsTests {
                 JOIN dexes d ON d.id = m.dex_id GROUP BY d.name ORDER BY d.name
                 """)
             #expect(Dictionary(uniqueKeysWithValues: counts.map { ($0.string("name")!, $0.int("n")!) })
-                    == ["binance": 1, "binance_coinm": 1, "aster": 1, "hyperliquid": 3, "dydx": 3])
+                    == ["binance": 1, "binance_coinm": 1, "aster": 1, "hyperliquid": 3, "dydx": 3, "backpack": 6,
+                        "drift": 3, "pacifica": 2])
             // Binance's recorded row as stored: -0.0375 per 8 h at 2019-10-09T08:00Z, mark 34287.54619963.
             let binance = try await conn.jsonRows("""
                 SELECT extract(epoch FROM s.funding_time)::float8 AS funding_epoch, s.funding_rate, s.funding_interval_hours,
@@ -282,6 +291,91 @@ struct SettlementsTests {
             #expect(checks.map { $0.int("n") } == [3, 0])
             #expect(try await conn.scalar("SELECT count(*)::int FROM settlement_gaps('binance', '-infinity', 'infinity')",
                                           as: Int.self) == 0)
+        }
+    }
+
+    /// Backpack's `fundingRates` over `count` hourly settlements from 2026-01-01T00:00Z, newest first, `limit` rows
+    /// from `offset`; fails every request after `failAfter` answers.
+    final class SeriesBackpack: HTTPFetching, @unchecked Sendable {
+        let count: Int
+        let failAfter: Int
+        private let lock = NSLock()
+        private var answered = 0
+
+        init(count: Int, failAfter: Int = .max) {
+            self.count = count
+            self.failAfter = failAfter
+        }
+
+        static func time(_ i: Int) -> Double { SeriesBinance.origin + Double(i) * 3_600_000 }
+
+        func get(_ path: String, baseURL: String) async throws -> [UInt8] {
+            let proceed = lock.withLock {
+                answered += 1
+                return answered <= failAfter
+            }
+            guard proceed else { throw HTTPFetchError.status(503, url: path, retryAfterSeconds: nil) }
+            var query: [String: String] = [:]
+            for pair in path.split(separator: "?").last!.split(separator: "&") {
+                let kv = pair.split(separator: "=")
+                query[String(kv[0])] = String(kv[1])
+            }
+            let limit = Int(query["limit"]!)!, offset = Int(query["offset"]!)!
+            let rows = (0..<count).reversed().dropFirst(offset).prefix(limit).map { i in
+                // "2026-01-01T05:00:00" (UTC without a zone, as Backpack writes it)
+                let end = Date(timeIntervalSince1970: Self.time(i) / 1000).formatted(.iso8601).dropLast()
+                return #"{"fundingRate":"0.0000125","intervalEndTimestamp":"\#(end)","symbol":"BTC_USDC_PERP"}"#
+            }
+            return Array("[\(rows.joined(separator: ","))]".utf8)
+        }
+
+        func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
+            throw HTTPFetchError.status(404, url: path, retryAfterSeconds: nil)
+        }
+    }
+
+    @Test("a newest-first walk (Backpack's offset) killed after two of three pages keeps what it read; the resumed walk reads down from the newest row again and writes only the 500 oldest")
+    func resumesNewestFirst() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        try await Self.collect(db, dex: "backpack", dexSymbol: "BTC_USDC_PERP", symbol: "BTC", interval: 1)
+        let schedules = [DexSchedule(adapter: BackpackAdapter(), baseURL: "", interval: .seconds(60))]
+        // 2,500 hourly settlements = 3 pages of at most 1000, newest first: 2499…1500, 1499…500, 499…0 (524 rows
+        // asked for the last 500 h: `newestFirstLimit`).
+        let options = Backfill<SeriesBackpack>.Options(
+            start: Date(timeIntervalSince1970: SeriesBackpack.time(0) / 1000),
+            until: Date(timeIntervalSince1970: SeriesBackpack.time(2500) / 1000))
+        try await db.withClient(try db.writerURL) { client in
+            let store = SettlementStore(client: client, logger: TestDatabase.logger)
+            let broken = Backfill(fetcher: SeriesBackpack(count: 2500, failAfter: 2), store: store,
+                                  logger: TestDatabase.logger)
+            let first = try await broken.run(schedules, options: options)
+            #expect(first.requests == 3 && first.marketsFailed == 1 && first.settlementsWritten == 2000)
+            // Stored as fetched: from the oldest row read (index 500) to the end, not the whole range.
+            let covered = try await store.markets(dex: "backpack").first?.covered
+            #expect(covered.map { abs($0.lowerBound.timeIntervalSince1970 - SeriesBackpack.time(500) / 1000) } ?? 1 < 1e-3)
+            #expect(covered.map { abs($0.upperBound.timeIntervalSince1970 - SeriesBackpack.time(2500) / 1000) } ?? 1 < 1e-3)
+            // The resumed walk asks [start, index 500) from the newest row down again (the token of the killed run is
+            // gone), 524 rows a page (500 h + 24): 2499…1976, 1975…1452, 1451…928 read and dropped, 927…404 (96 in
+            // range, the end narrowed to 404), then 428 rows asked (404 h + 24) from 403: 403…0, a short page.
+            let healthy = Backfill(fetcher: SeriesBackpack(count: 2500), store: store, logger: TestDatabase.logger)
+            let second = try await healthy.run(schedules, options: options)
+            #expect(second.requests == 5 && second.marketsFetched == 1 && second.settlementsWritten == 500)
+            let third = try await healthy.run(schedules, options: options)
+            #expect(third.requests == 0 && third.marketsUpToDate == 1)
+        }
+        try await db.with(try db.readerURL) { conn in
+            let stats = try await conn.jsonRows("""
+                SELECT count(*)::int AS n, count(DISTINCT funding_time)::int AS distinct_times,
+                       extract(epoch FROM min(funding_time))::float8 AS first,
+                       extract(epoch FROM max(funding_time))::float8 AS last,
+                       min(funding_interval_hours) AS min_hours, max(funding_interval_hours) AS max_hours
+                FROM funding_settlements
+                """)
+            #expect(stats.first?.int("n") == 2500 && stats.first?.int("distinct_times") == 2500)
+            #expect(stats.first?.double("first") == SeriesBackpack.time(0) / 1000)
+            #expect(stats.first?.double("last") == SeriesBackpack.time(2499) / 1000)
+            #expect(stats.first?.double("min_hours") == 1 && stats.first?.double("max_hours") == 1)
         }
     }
 

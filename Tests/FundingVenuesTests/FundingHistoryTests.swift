@@ -13,7 +13,8 @@ struct FundingHistoryTests {
     @Test("every venue with history declares the capability; the others do not")
     func capabilities() {
         let withHistory = Set(Venues.all.filter { $0.capabilities.contains(.fundingHistory) }.map { $0.descriptor.name })
-        #expect(withHistory == ["binance", "binance_coinm", "aster", "bybit", "okx", "hyperliquid", "dydx", "gate"])
+        #expect(withHistory == ["binance", "binance_coinm", "aster", "bybit", "okx", "hyperliquid", "dydx", "gate",
+                                "paradex", "drift", "pacifica", "backpack"])
     }
 
     @Test("Binance USDⓈ-M: fundingRate is a fraction per interval, fundingTime ms, markPrice kept; one row takes the 8 h default or the market's interval")
@@ -159,6 +160,129 @@ struct FundingHistoryTests {
         }
     }
 
+    @Test("Drift: fundingRateLong (quote per unit, what a long paid) over oraclePriceTwap, ts seconds, 1 h stated; newest first, so the next page carries meta.nextPage and ends at the oldest row")
+    func drift() async throws {
+        let request = FundingHistoryRequest(dexSymbol: "BTC-PERP", start: Self.date("2026-09-13T00:00:00Z"),
+                                            end: Self.date("2026-09-14T00:00:00Z"))
+        let page = try await DriftAdapter().fundingHistory(request, client: Fixtures.client("drift"), baseURL: "")
+        // market_fundingRates_velocity.json, newest first: ts 1789336860 (22:01:00Z) 6.399237833 / 77333.726817 =
+        // 0.0000827483; 1789333259 (21:00:59Z) 6.320036916 / 77287.184923 = 0.0000817734; 1789329660 (20:01:00Z)
+        // 6.206000708 / 77262.392462 = 0.0000803237. Mark TWAPs (77502.77, 77454.32, 77426.79) are above the oracle
+        // TWAPs, so longs pay: positive. Each record is one hour's payment (stated, not inferred from the 59:59 gap).
+        #expect(page.settlements == [
+            SettledFunding(dexSymbol: "BTC-PERP", fundingTime: Self.date("2026-09-13T20:01:00Z"),
+                           fundingRate: 6.206000708 / 77262.392462, fundingIntervalHours: 1),
+            SettledFunding(dexSymbol: "BTC-PERP", fundingTime: Self.date("2026-09-13T21:00:59Z"),
+                           fundingRate: 6.320036916 / 77287.184923, fundingIntervalHours: 1),
+            SettledFunding(dexSymbol: "BTC-PERP", fundingTime: Self.date("2026-09-13T22:01:00Z"),
+                           fundingRate: 6.399237833 / 77333.726817, fundingIntervalHours: 1),
+        ])
+        #expect(abs(page.settlements[2].fundingRate - 0.0000827483) < 1e-10)
+        // The oldest row (20:01:00Z) is after the start: older rows may exist, so the walk goes on with the token and
+        // this page covered [oldest row, end).
+        let token = "eyJwayI6Ik1BUktFVCNCVEMtUEVSUCIsInNrIjoiRlVORElOR19SQVRFI1RTIzE3ODkyMzI0NTkjU0xPVCM0NDY0ODExMTUjU0lHIzI2R2FDQTdaZ0NyaUFETFk1MWNEVUtKb0J5SmN0UEU4eWhyUFN4R0NrSmZpUmRSY2h3S05VMUhaVjk4aDNLTk5nck1zV0Y2RjFMRTZKazdaS0RwUzdiQlkjSU5ERVgjMDAwMDAifQ=="
+        #expect(page.next == FundingHistoryRequest(dexSymbol: "BTC-PERP", start: request.start,
+                                                   end: Self.date("2026-09-13T20:01:00Z"), cursor: token))
+        #expect(page.covered(by: request) == Self.date("2026-09-13T20:01:00Z")..<request.end)
+        // A range starting at or after the oldest row is complete on this page.
+        var later = request
+        later.start = Self.date("2026-09-13T20:01:00Z")
+        #expect(try await DriftAdapter().fundingHistory(later, client: Fixtures.client("drift"), baseURL: "").next == nil)
+        // The token goes back as `page`, percent-encoded (base64's `=`); 20 h left to read ask the floor of 100
+        // rows, a 60-day range the documented maximum of 750.
+        let recorder = PathRecorder()
+        _ = try? await DriftAdapter().fundingHistory(page.next!, client: recorder, baseURL: "")
+        var wide = request
+        wide.start = Self.date("2026-07-15T00:00:00Z")
+        _ = try? await DriftAdapter().fundingHistory(wide, client: recorder, baseURL: "")
+        #expect(recorder.paths == ["/market/BTC-PERP/fundingRates?limit=100&page=" + token.replacingOccurrences(of: "=", with: "%3D"),
+                                   "/market/BTC-PERP/fundingRates?limit=750"])
+    }
+
+    @Test("Pacifica: funding_rate settled at created_at (ms), 1 h stated, oracle_price as the index price; next_cursor while has_more")
+    func pacifica() async throws {
+        let request = FundingHistoryRequest(dexSymbol: "BTC", start: Self.date("2026-09-13T00:00:00Z"),
+                                            end: Self.date("2026-09-14T00:00:00Z"))
+        let page = try await PacificaAdapter().fundingHistory(request, client: Fixtures.client("pacifica"), baseURL: "")
+        // funding_rate_history_live.json, newest first: 1789336800497 (22:00:00.497Z) 0.00000383 oracle 77315.51898;
+        // 1789333200405 (21:00:00.405Z) 0.00000632 / 77342.161371; 1789329600426 (20:00:00.426Z) 0.00000466 /
+        // 77281.797324. Times kept as published; each an hourly rate applied once: interval 1 h.
+        #expect(page.settlements == [
+            SettledFunding(dexSymbol: "BTC", fundingTime: Self.ms(1_789_329_600_426), fundingRate: 0.00000466,
+                           fundingIntervalHours: 1, indexPrice: 77281.797324),
+            SettledFunding(dexSymbol: "BTC", fundingTime: Self.ms(1_789_333_200_405), fundingRate: 0.00000632,
+                           fundingIntervalHours: 1, indexPrice: 77342.161371),
+            SettledFunding(dexSymbol: "BTC", fundingTime: Self.ms(1_789_336_800_497), fundingRate: 0.00000383,
+                           fundingIntervalHours: 1, indexPrice: 77315.51898),
+        ])
+        // has_more with next_cursor "1111Yd1mZ": the next page asks it, ending at the oldest row.
+        #expect(page.next == FundingHistoryRequest(dexSymbol: "BTC", start: request.start,
+                                                   end: Self.ms(1_789_329_600_426), cursor: "1111Yd1mZ"))
+        let recorder = PathRecorder()
+        _ = try? await PacificaAdapter().fundingHistory(page.next!, client: recorder, baseURL: "")
+        #expect(recorder.paths == ["/api/v1/funding_rate/history?symbol=BTC&limit=100&cursor=1111Yd1mZ"])
+        // has_more false ends the walk whatever the cursor says.
+        let last = #"{"success":true,"data":[{"funding_rate":"0.0000125","oracle_price":"1","created_at":1789326000400}],"next_cursor":"x","has_more":false}"#
+        #expect(try PacificaAdapter.parseFundingHistory(Array(last.utf8), request: request).next == nil)
+        // The docs example has the same structure (its values are illustrative): one row, 2025-07-29T16:35:34.249Z.
+        var docsRange = request
+        docsRange.start = Self.date("2025-07-29T00:00:00Z")
+        let docs = try PacificaAdapter.parseFundingHistory(try Fixtures.data("pacifica", "funding_rate_history.json"),
+                                                           request: docsRange)
+        #expect(docs.settlements.map(\.fundingTime) == [Self.ms(1_753_806_934_249)])
+        #expect(docs.settlements.map(\.fundingRate) == [0.0000125])
+        #expect(throws: VenuePayloadError.self) {
+            try PacificaAdapter.parseFundingHistory(Array(#"{"success":false,"error":"bad symbol"}"#.utf8), request: request)
+        }
+    }
+
+    @Test("Backpack: fundingRate per interval at intervalEndTimestamp (UTC without a zone), interval from the spacing; offset paging newest first; rows out of order fail")
+    func backpack() async throws {
+        let request = FundingHistoryRequest(dexSymbol: "BTC_USDC_PERP", start: Self.date("2026-09-13T00:00:00Z"),
+                                            end: Self.date("2026-09-14T00:00:00Z"))
+        let page = try await BackpackAdapter().fundingHistory(request, client: Fixtures.client("backpack"), baseURL: "")
+        // fundingRates_btc_2026-09-13.json, newest first: 23:00 0.000001254, 22:00 0.000008311, 21:00 0.000009713,
+        // 20:00 0.000008029, 19:00 0.000007819, 18:00 0.00001213; "2026-09-13T18:00:00" read as 18:00 UTC; rows 1 h
+        // apart (the oldest takes the gap to the next one).
+        #expect(page.settlements.map(\.fundingTime) == (18...23).map { Self.date("2026-09-13T\($0):00:00Z") })
+        #expect(page.settlements.map(\.fundingRate) == [0.00001213, 0.000007819, 0.000008029, 0.000009713, 0.000008311,
+                                                        0.000001254])
+        #expect(Set(page.settlements.map(\.fundingIntervalHours)) == [1])
+        #expect(page.next == nil)  // 6 rows < the 1,000 asked for: the venue has no older ones
+        // The 23:00 row ends after a range ending at 22:30 (the interval still accruing when read): not stored.
+        var beforeEnd = request
+        beforeEnd.end = Self.date("2026-09-13T22:30:00Z")
+        #expect(try await BackpackAdapter().fundingHistory(beforeEnd, client: Fixtures.client("backpack"), baseURL: "")
+            .settlements.last?.fundingTime == Self.date("2026-09-13T22:00:00Z"))
+        // ccxt's 2025 recording (ETH): 12:00 0.0000125, 11:00 0.0000125, 10:00 0.000006196.
+        let eth = try await BackpackAdapter().fundingHistory(
+            FundingHistoryRequest(dexSymbol: "ETH_USDC_PERP", start: Self.date("2025-09-11T00:00:00Z"),
+                                  end: Self.date("2025-09-12T00:00:00Z")),
+            client: Fixtures.client("backpack"), baseURL: "")
+        #expect(eth.settlements == [
+            SettledFunding(dexSymbol: "ETH_USDC_PERP", fundingTime: Self.date("2025-09-11T10:00:00Z"),
+                           fundingRate: 0.000006196, fundingIntervalHours: 1),
+            SettledFunding(dexSymbol: "ETH_USDC_PERP", fundingTime: Self.date("2025-09-11T11:00:00Z"),
+                           fundingRate: 0.0000125, fundingIntervalHours: 1),
+            SettledFunding(dexSymbol: "ETH_USDC_PERP", fundingTime: Self.date("2025-09-11T12:00:00Z"),
+                           fundingRate: 0.0000125, fundingIntervalHours: 1),
+        ])
+        // A full page goes on at offset + rows, ending at its oldest row; the offset is asked as given.
+        let full = #"[{"fundingRate":"0.0001","intervalEndTimestamp":"2025-09-11T12:00:00"},{"fundingRate":"0.0002","intervalEndTimestamp":"2025-09-11T11:00:00"}]"#
+        let ethRange = FundingHistoryRequest(dexSymbol: "ETH_USDC_PERP", start: Self.date("2025-09-11T00:00:00Z"),
+                                             end: Self.date("2025-09-12T00:00:00Z"))
+        let fullPage = try BackpackAdapter.parseFundingHistory(Array(full.utf8), request: ethRange, offset: 40, pageSize: 2)
+        #expect(fullPage.next?.cursor == "42" && fullPage.next?.end == Self.date("2025-09-11T11:00:00Z"))
+        let recorder = PathRecorder()
+        _ = try? await BackpackAdapter().fundingHistory(fullPage.next!, client: recorder, baseURL: "")
+        #expect(recorder.paths == ["/api/v1/fundingRates?symbol=ETH_USDC_PERP&limit=100&offset=42"])
+        // Oldest first would break the walk (it stops at the first row older than the start): refused.
+        let ascending = #"[{"fundingRate":"0.0001","intervalEndTimestamp":"2025-09-11T11:00:00"},{"fundingRate":"0.0002","intervalEndTimestamp":"2025-09-11T12:00:00"}]"#
+        #expect(throws: VenuePayloadError.self) {
+            try BackpackAdapter.parseFundingHistory(Array(ascending.utf8), request: ethRange, offset: 0, pageSize: 1000)
+        }
+    }
+
     @Test("a malformed history answer is a VenuePayloadError naming the venue")
     func malformed() async throws {
         let request = FundingHistoryRequest(dexSymbol: "BTCUSDT", start: Self.date("2019-10-09T00:00:00Z"),
@@ -249,6 +373,135 @@ struct FundingHistoryTests {
             == (0..<450).map { Self.ms(venue.time($0)) })
         // Index 7's rate was 7 × 1e-6: each row keeps its own rate through the stitching.
         #expect(rows.first { $0.fundingTime == Self.ms(venue.time(7)) }?.fundingRate == 7e-6)
+    }
+
+    /// Records the paths asked and answers none (for checking what an adapter sends).
+    final class PathRecorder: HTTPFetching, @unchecked Sendable {
+        private let lock = NSLock()
+        private var recorded: [String] = []
+        var paths: [String] { lock.withLock { recorded } }
+
+        func get(_ path: String, baseURL: String) async throws -> [UInt8] {
+            lock.withLock { recorded.append(path) }
+            throw HTTPFetchError.status(404, url: path, retryAfterSeconds: nil)
+        }
+
+        func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
+            throw HTTPFetchError.status(404, url: path, retryAfterSeconds: nil)
+        }
+    }
+
+    /// A venue of `count` hourly settlements from 2024-01-01T00:00Z (rate = index × 1e-6) answering Backpack's
+    /// `fundingRates` (newest first, `limit` rows from `offset`, no time filter) and Pacifica's `funding_rate/history`
+    /// (newest first, `limit` rows after the opaque `cursor`, here the base64 of the offset, with `has_more`).
+    struct NewestFirstVenue: HTTPFetching {
+        var count: Int
+        let origin = 1_704_067_200_000.0  // 2024-01-01T00:00:00Z in ms
+
+        func time(_ i: Int) -> Double { origin + Double(i) * 3_600_000 }
+
+        func get(_ path: String, baseURL: String) async throws -> [UInt8] {
+            let (route, query) = FixtureCatalog.split(path)
+            let limit = query["limit"].flatMap(Int.init) ?? 100
+            if route == "/api/v1/fundingRates" {
+                let offset = query["offset"].flatMap(Int.init) ?? 0
+                let rows = (0..<count).reversed().dropFirst(offset).prefix(limit).map { i in
+                    // "2024-01-01T05:00:00Z" without the zone, as Backpack writes it.
+                    let end = Date(timeIntervalSince1970: time(i) / 1000).formatted(.iso8601).dropLast()
+                    return #"{"fundingRate":"\#(Double(i) * 1e-6)","intervalEndTimestamp":"\#(end)","symbol":"X"}"#
+                }
+                return Array("[\(rows.joined(separator: ","))]".utf8)
+            }
+            // Pacifica: the cursor is base64 of the offset (opaque to the adapter; `=` padding must survive the query).
+            let offset = query["cursor"].flatMap { $0.removingPercentEncoding }.flatMap { Data(base64Encoded: $0) }
+                .flatMap { String(data: $0, encoding: .utf8) }.flatMap(Int.init) ?? 0
+            let rows = (0..<count).reversed().dropFirst(offset).prefix(limit).map { i in
+                #"{"funding_rate":"\#(Double(i) * 1e-6)","oracle_price":"100","created_at":\#(Int64(time(i)))}"#
+            }
+            let next = offset + rows.count
+            let cursor = Data(String(next).utf8).base64EncodedString()
+            return Array(#"{"success":true,"data":[\#(rows.joined(separator: ","))],"next_cursor":"\#(cursor)","has_more":\#(next < count)}"#.utf8)
+        }
+
+        func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
+            throw HTTPFetchError.status(404, url: path, retryAfterSeconds: nil)
+        }
+    }
+
+    /// Follows `next` to the end over `client`, checking that the pages' covered ranges tile the request.
+    static func walkNewestFirst(_ venue: some FundingHistorySource, _ request: FundingHistoryRequest,
+                                client: NewestFirstVenue) async throws -> (rows: [SettledFunding], pages: Int,
+                                                                            covered: [Range<Date>]) {
+        var rows: [SettledFunding] = []
+        var covered: [Range<Date>] = []
+        var next: FundingHistoryRequest? = request
+        while let current = next, covered.count < 100 {
+            let page = try await venue.fundingHistory(current, client: client, baseURL: "")
+            rows += page.settlements
+            covered.append(page.covered(by: current))
+            next = page.next
+        }
+        let sorted = covered.sorted { $0.lowerBound < $1.lowerBound }
+        #expect(sorted.first?.lowerBound == request.start && sorted.last?.upperBound == request.end)
+        #expect(zip(sorted, sorted.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+        return (rows, covered.count, covered)
+    }
+
+    @Test("newest-first cursor walk (Backpack by offset, Pacifica by cursor): each page covers [its oldest row, the end so far), the pages tile the range, none twice, none missing")
+    func newestFirstStitching() async throws {
+        let venue = NewestFirstVenue(count: 2500)
+        // The range leaves out the 100 newest settlements (read and dropped) and the 50 oldest (past the start).
+        let request = FundingHistoryRequest(dexSymbol: "X", start: Self.ms(venue.time(50)), end: Self.ms(venue.time(2400)))
+        let backpack = try await Self.walkNewestFirst(BackpackAdapter(), request, client: venue)
+        // Rows asked: the range's hours + 24 (`newestFirstLimit`), at most 1000: 2499…1500 (2399…1500 in range),
+        // 1499…500, then 474 (450 h + 24) from 499: 499…26, the oldest before the start: done.
+        #expect(backpack.pages == 3)
+        #expect(backpack.rows.sorted { $0.fundingTime < $1.fundingTime }.map(\.fundingTime)
+            == (50..<2400).map { Self.ms(venue.time($0)) })
+        #expect(backpack.covered == [Self.ms(venue.time(1500))..<request.end,
+                                     Self.ms(venue.time(500))..<Self.ms(venue.time(1500)),
+                                     request.start..<Self.ms(venue.time(500))])
+        #expect(backpack.rows.first { $0.fundingTime == Self.ms(venue.time(777)) }?.fundingRate == 777 * 1e-6)
+        let pacifica = try await Self.walkNewestFirst(PacificaAdapter(), request, client: venue)
+        // 2,374 rows asked (2,350 h + 24): 2499…126, then 100 (76 h + 24): 125…26, past the start.
+        #expect(pacifica.pages == 2)
+        #expect(pacifica.rows.sorted { $0.fundingTime < $1.fundingTime }.map(\.fundingTime)
+            == (50..<2400).map { Self.ms(venue.time($0)) })
+        var small = request
+        small.limit = 300
+        let paged = try await Self.walkNewestFirst(PacificaAdapter(), small, client: venue)
+        #expect(paged.pages == 9)  // 2499…2200, …, 99…0 (2500 / 300 rounded up)
+        #expect(paged.rows.sorted { $0.fundingTime < $1.fundingTime }.map(\.fundingTime)
+            == (50..<2400).map { Self.ms(venue.time($0)) })
+    }
+
+    @Test("covered(by:) of a newest-first cursor page is [oldest row, end); a cursor that keeps the range covers nothing")
+    func coveredByCursor() {
+        let t0 = Self.date("2024-03-01T00:00:00Z")
+        func at(_ hours: Double) -> Date { t0.addingTimeInterval(hours * 3600) }
+        let request = FundingHistoryRequest(dexSymbol: "X", start: at(0), end: at(100))
+        func row(_ hours: Double) -> SettlementRow { SettlementRow(fundingTime: at(hours), fundingRate: 0.0001) }
+        // Newest first: 120 h (after the end: read, dropped), 99 … 60 h.
+        let rows = [row(120)] + stride(from: 99.0, through: 60, by: -1).map(row)
+        let page = try! HistoryPaging.newestFirst(rows, token: "t1", request: request, defaultInterval: 1, dex: "x",
+                                                  endpoint: "/h")
+        #expect(page.settlements.count == 40)
+        #expect(page.next?.cursor == "t1" && page.next?.start == at(0) && page.next?.end == at(60))
+        #expect(page.covered(by: request) == at(60)..<at(100))
+        // A page entirely newer than the range covers nothing yet and goes on.
+        let newer = try! HistoryPaging.newestFirst([row(130), row(120)], token: "t0", request: request,
+                                                   defaultInterval: 1, dex: "x", endpoint: "/h")
+        #expect(newer.settlements.isEmpty && newer.next?.end == at(100))
+        #expect(newer.covered(by: request).isEmpty)
+        // No token, or an oldest row at or before the start: the walk is done and the page covers the whole range.
+        #expect(try! HistoryPaging.newestFirst(rows, token: nil, request: request, defaultInterval: 1, dex: "x",
+                                               endpoint: "/h").covered(by: request) == at(0)..<at(100))
+        #expect(try! HistoryPaging.newestFirst([row(1), row(0)], token: "t2", request: request, defaultInterval: 1,
+                                               dex: "x", endpoint: "/h").next == nil)
+        // A cursor page that keeps start and end (an adapter that does not narrow) claims nothing until the last.
+        var keeps = request
+        keeps.cursor = "t1"
+        #expect(FundingHistoryPage(settlements: [], next: keeps).covered(by: request).isEmpty)
     }
 
     @Test("interval inference: time since the previous settlement, the first from the next, a lone row from the hint")

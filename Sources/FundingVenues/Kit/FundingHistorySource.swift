@@ -17,7 +17,9 @@ public struct FundingHistoryRequest: Sendable, Hashable {
     public var dexSymbol: String
     public var start: Date
     public var end: Date
-    /// The venue's continuation token from the previous page, when it pages by cursor.
+    /// The venue's continuation token from the previous page, when it pages by cursor. A venue walked newest first
+    /// by cursor hands it on with `end` narrowed to the oldest row already answered
+    /// (`HistoryPaging.newestFirst`), so the range still describes what is left to read.
     public var cursor: String?
     /// Largest page wanted; nil leaves it to the venue's documented maximum.
     public var limit: Int?
@@ -72,6 +74,12 @@ public struct FundingHistoryPage: Sendable {
 
     /// The part of `request`'s range this page settled: all of it on the last page; otherwise up to where the next
     /// page starts (a venue paged forward) or from where it ends (a venue paged backward, newest first).
+    ///
+    /// A newest-first walk by cursor (same `start`, `end` narrowed to the oldest row answered, the token in
+    /// `cursor`) therefore covers `[oldest row, end)`: what a killed backfill has stored is exactly what it read,
+    /// and the range before it is fetched again on resume. A next request that keeps `start` and `end` and only
+    /// changes `cursor` covers nothing (`end..<end`) until the last page covers the whole range: never more than
+    /// was read, but a resumed walk starts over.
     public func covered(by request: FundingHistoryRequest) -> Range<Date> {
         guard let next else { return request.start..<request.end }
         if next.start > request.start { return request.start..<max(request.start, next.start) }

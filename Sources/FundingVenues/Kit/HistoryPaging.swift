@@ -50,6 +50,56 @@ enum HistoryPaging {
     /// asked for: an answer shorter than it is the last page. `defaultInterval` is the venue's default interval.
     static func page(_ rows: [SettlementRow], request: FundingHistoryRequest, pageSize: Int, direction: Direction,
                      defaultInterval: Double) -> FundingHistoryPage {
+        FundingHistoryPage(settlements: settlements(rows, request: request, defaultInterval: defaultInterval),
+                           next: next(after: rows, request: request, pageSize: pageSize, direction: direction))
+    }
+
+    /// One page of a venue that pages **newest first by an opaque token** and has no time filter (Drift `page`,
+    /// Pacifica `cursor`, Backpack `offset`): `rows` in the venue's order, `token` the venue's continuation (nil or
+    /// empty: no older rows). The walk starts at the newest row whatever the range, so the rows newer than
+    /// `request.end` are read and dropped until the range is reached.
+    ///
+    /// The next request carries `token` in `cursor` and **narrows `end` to the oldest row seen** (the venue's
+    /// order guarantees every settlement at or after it has been answered), so `FundingHistoryPage.covered(by:)`
+    /// reports `[oldest row, end)` for this page: a backfill killed mid-walk has stored exactly the part it fetched,
+    /// and a resumed one asks only for what lies before it (a fresh walk from the newest row, as the token of a
+    /// killed run is gone). Keeping `end` would make every page but the last cover nothing (correct, but a resumed
+    /// walk would start over); moving `start` would claim older settlements not yet read. The walk ends when the
+    /// venue has no more rows or the oldest row is at or before `request.start`.
+    ///
+    /// Rows out of that order fail the page (`dex`/`endpoint` name it): the stop rule and the narrowed `end`
+    /// rely on it, and a walk over rows in another order would skip settlements while claiming the range.
+    static func newestFirst(_ rows: [SettlementRow], token: String?, request: FundingHistoryRequest,
+                            defaultInterval: Double, dex: String, endpoint: String) throws -> FundingHistoryPage {
+        for (newer, older) in zip(rows, rows.dropFirst()) where older.fundingTime > newer.fundingTime {
+            throw VenuePayloadError(dex: dex, endpoint: endpoint,
+                                    reason: "rows are not newest first (\(older.fundingTime) after \(newer.fundingTime))")
+        }
+        var next: FundingHistoryRequest?
+        if let token, !token.isEmpty, let oldest = rows.last?.fundingTime, oldest > request.start {
+            next = request
+            next?.cursor = token
+            next?.end = min(request.end, oldest)
+        }
+        return FundingHistoryPage(settlements: settlements(rows, request: request, defaultInterval: defaultInterval),
+                                  next: next)
+    }
+
+    /// How many rows to ask of a newest-first venue (`newestFirst`) when the request names no limit: one per hour of
+    /// the range (the most frequent schedule) plus a day of rows newer than its end (a backfill's range ends minutes
+    /// before now), at least 100 and at most the venue's `maximum`. The daemon's refresh asks for an hour or two at a
+    /// time, so it reads one small page instead of the venue's largest (Pacifica's 4,000 rows, ~166 days); a range
+    /// far from now takes more pages to reach.
+    static func newestFirstLimit(_ request: FundingHistoryRequest, maximum: Int) -> Int {
+        if let limit = request.limit { return max(1, min(limit, maximum)) }
+        let hours = max(0, request.end.timeIntervalSince(request.start) / 3600).rounded(.up)
+        return min(maximum, max(100, Int(min(hours, Double(maximum))) + 24))
+    }
+
+    /// The rows inside the requested range as settlements, oldest first, one per funding time, each with an interval
+    /// (stated, else the time since the previous row, else to the next one, else the market's or venue's default).
+    static func settlements(_ rows: [SettlementRow], request: FundingHistoryRequest,
+                            defaultInterval: Double) -> [SettledFunding] {
         var byTime: [Date: SettlementRow] = [:]
         for row in rows where row.fundingTime >= request.start && row.fundingTime < request.end {
             byTime[row.fundingTime] = row
@@ -66,8 +116,7 @@ enum HistoryPaging {
                 dexSymbol: request.dexSymbol, fundingTime: row.fundingTime, fundingRate: row.fundingRate,
                 fundingIntervalHours: interval, markPrice: row.markPrice, indexPrice: row.indexPrice))
         }
-        return FundingHistoryPage(settlements: settlements,
-                                  next: next(after: rows, request: request, pageSize: pageSize, direction: direction))
+        return settlements
     }
 
     /// The next page's request, or nil when the answer was short (the range is done) or would not advance.
@@ -103,6 +152,15 @@ enum HistoryPaging {
         let minutes = (later.timeIntervalSince(earlier) / 60).rounded()
         return minutes > 0 ? minutes / 60 : nil
     }
+
+    /// A venue's continuation token as a query value: base64 tokens carry `+`, `/` and `=`, which a server would
+    /// read as a space or a separator; everything but RFC 3986's unreserved characters is percent-encoded.
+    static func queryValue(_ token: String) -> String {
+        token.addingPercentEncoding(withAllowedCharacters: unreserved) ?? token
+    }
+
+    private static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// A venue time in epoch milliseconds for a query string.
     static func milliseconds(_ date: Date) -> Int64 {
