@@ -119,7 +119,8 @@ public struct Backfill<Fetcher: HTTPFetching>: Sendable {
         var breaker = CircuitBreaker<ContinuousClock.Instant>(failureThreshold: options.failureThreshold)
         for (i, market) in markets.enumerated() {
             try Task.checkCancellation()
-            let ranges = Self.missing(market, start: options.start, until: options.until)
+            let ranges = Self.missing(market, start: options.start, until: options.until,
+                                      everyHours: type(of: source).settlementIntervalHours)
             let marketGaps = gaps[market.dexSymbol] ?? []
             if ranges.isEmpty && marketGaps.isEmpty {
                 report.marketsUpToDate += 1
@@ -193,14 +194,17 @@ public struct Backfill<Fetcher: HTTPFetching>: Sendable {
 
     /// The parts of `[start, until)` not yet fetched for `market`: before its fetched range, and after it when a
     /// funding time is due there. Funding times fall on multiples of the market's interval since 1970 (00:00,
-    /// 08:00, 16:00 UTC for 8 h; every hour for 1 h), so a range that ends before the next one has nothing to fetch.
-    static func missing(_ market: SettlementStore.Market, start: Date, until: Date) -> [Range<Date>] {
+    /// 08:00, 16:00 UTC for 8 h; every hour for 1 h), or of `everyHours` when the venue's history settles on
+    /// another schedule, so a range that ends before the next one has nothing to fetch.
+    static func missing(_ market: SettlementStore.Market, start: Date, until: Date, everyHours: Double? = nil)
+        -> [Range<Date>]
+    {
         guard start < until else { return [] }
         guard let covered = market.covered else { return [start..<until] }
         var ranges: [Range<Date>] = []
         if start < covered.lowerBound { ranges.append(start..<min(covered.lowerBound, until)) }
         let tail = max(covered.upperBound, start)
-        if tail < until && nextFundingTime(onOrAfter: tail, intervalHours: market.intervalHours) < until {
+        if tail < until && nextFundingTime(onOrAfter: tail, intervalHours: everyHours ?? market.intervalHours) < until {
             ranges.append(tail..<until)
         }
         return ranges

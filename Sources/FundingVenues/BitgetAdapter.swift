@@ -121,3 +121,60 @@ public struct BitgetAdapter: VenueAdapter {
         return result
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /api/v2/mix/market/history-fund-rate?symbol=&productType=&pageSize=&pageNo=` (Bitget v2 docs "Get Historical
+/// Funding Rates", https://www.bitget.com/api-doc/contract/market/Get-History-Funding-Rate: `pageSize` "Default: 20,
+/// maximum: 100", 20 requests / s per IP): newest first, by page number, with **no time parameter**, so the walk goes
+/// page by page from the newest settlement until a row reaches the range's start or a page is short
+/// (`HistoryPaging.numberedPage`; pages of 100, as `newestFirstLimit` never asks fewer). `fundingRate` a **fraction per interval** as a string, `fundingTime` epoch ms as
+/// a string; no interval and no price on the rows (the interval is the time since the previous settlement). The
+/// product type follows the symbol's quote, as the snapshot's market list gives it: `…USDT` USDT-FUTURES, `…PERP`
+/// (USDC) USDC-FUTURES, `…USD` COIN-FUTURES. How far back is not documented; a client that walked it found about
+/// 270 rows (90 days of 8 h settlements) and nothing older (third-party notes, unverified here).
+extension BitgetAdapter: FundingHistorySource {
+    static let historyPageSize = 100
+
+    struct FundingHistoryRow: Decodable {
+        var fundingRate: LenientDouble?
+        var fundingTime: LenientDouble?
+    }
+
+    /// The product type a symbol is listed under, from its quote (`SymbolNormalizer`).
+    static func productType(of symbol: String) -> String {
+        switch SymbolNormalizer.normalize(symbol).quote {
+        case "USDC": "USDC-FUTURES"
+        case "USD": "COIN-FUTURES"
+        default: "USDT-FUTURES"
+        }
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        var request = request
+        request.limit = HistoryPaging.newestFirstLimit(request, maximum: Self.historyPageSize)  // one size per walk
+        let page = try HistoryPaging.pageCursor(request, dex: Self.dex, endpoint: Self.historyEndpoint).page
+        let path = "\(Self.historyEndpoint)?symbol=\(request.dexSymbol)&productType=\(Self.productType(of: request.dexSymbol))"
+            + "&pageSize=\(request.limit!)&pageNo=\(page)"
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request)
+    }
+
+    static let historyEndpoint = "/api/v2/mix/market/history-fund-rate"
+
+    /// One page of `request` (its `limit` the page size asked for).
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest) throws
+        -> FundingHistoryPage
+    {
+        let rows = try decodeEnvelope(Envelope<FundingHistoryRow>.self, from: data, dex: dex, endpoint: historyEndpoint)
+            .map { row in
+                try SettlementRow.required(time: row.fundingTime.date(.milliseconds), rate: row.fundingRate.number,
+                                            dex: dex, endpoint: historyEndpoint, fields: "fundingRate or fundingTime")
+            }
+        // A short page is the last one.
+        return try HistoryPaging.numberedPage(rows, more: rows.count >= request.limit ?? historyPageSize,
+                                              request: request, defaultInterval: descriptor.defaultFundingIntervalHours,
+                                              dex: dex, endpoint: historyEndpoint)
+    }
+}

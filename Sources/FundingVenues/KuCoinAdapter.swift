@@ -119,3 +119,45 @@ public struct KuCoinAdapter: VenueAdapter {
         return result
     }
 }
+
+// MARK: - Settled funding history
+
+/// `GET /api/v1/contract/funding-rates?symbol=&from=&to=` (Kucoin/kucoin-universal-sdk
+/// `spec/rest/api/openapi-futures-fundingfees.json`, "Get Public Funding History": `from` and `to` required, ms;
+/// public pool weight 5): rows newest first, `fundingRate` a **fraction per interval** (a JSON number),
+/// `timepoint` (lower-case p) epoch ms; no interval and no price (the interval is the time since the previous
+/// settlement). The spec has no page-size parameter and states no cap (its example answers 69 rows for 23 days);
+/// one client library treats 100 rows as a full answer, another pages by week-long windows, neither cites a
+/// source. Rows come newest first, so a cut would drop the oldest: any answer with a row is taken as possibly cut
+/// there, and the walk asks again for the
+/// part of the range before its oldest row until an answer holds nothing (`pageSize` 1): one request more per
+/// range than a known cap would need, and no silent cut whatever the cap. Both ends are inclusive (a client
+/// library's live check), so `to` is the range's end less 1 ms.
+extension KuCoinAdapter: FundingHistorySource {
+    struct FundingHistoryRow: Decodable {
+        var fundingRate: LenientDouble?
+        var timepoint: LenientDouble?
+    }
+
+    static let historyEndpoint = "/api/v1/contract/funding-rates"
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let path = "\(Self.historyEndpoint)?symbol=\(request.dexSymbol)"
+            + "&from=\(HistoryPaging.milliseconds(request.start))&to=\(HistoryPaging.milliseconds(request.end) - 1)"
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request)
+    }
+
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest) throws
+        -> FundingHistoryPage
+    {
+        let rows = try decodeEnvelope(Envelope<FundingHistoryRow>.self, from: data, dex: dex, endpoint: historyEndpoint)
+            .map { row in
+                try SettlementRow.required(time: row.timepoint.date(.milliseconds), rate: row.fundingRate.number,
+                                            dex: dex, endpoint: historyEndpoint, fields: "fundingRate or timepoint")
+            }
+        return HistoryPaging.page(rows, request: request, pageSize: 1, direction: .backward,
+                                  defaultInterval: descriptor.defaultFundingIntervalHours)
+    }
+}

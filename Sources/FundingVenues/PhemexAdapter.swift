@@ -49,19 +49,23 @@ public struct PhemexAdapter: VenueAdapter {
     public struct Product: Decodable, Sendable {
         var symbol, quoteCurrency: String
         var type, status, baseCurrency, contractUnderlyingAssets: String?
+        /// The symbol of the product's settled funding-rate series (`.BTCFR8H`); see `fundingRateSymbol(of:)`.
+        var fundingRate8hSymbol: String?
         var contractSize, fundingInterval: LenientDouble?
         var priceScale, ratioScale: Int?
     }
 
-    struct Products: VenueEnvelope {
-        struct Lists: Decodable {
-            var products: [Product]?
-            var perpProductsV2: [Product]?
-        }
+    /// The `{code, msg, data}` answer of `/public/products` and of the `/api-data` endpoints.
+    struct DataEnvelope<T: Decodable>: VenueEnvelope {
         var code: Int, msg: String?
-        var data: Lists?
+        var data: T?
         var failure: String? { code == 0 ? nil : "code \(code): \(msg ?? "")" }
-        var payload: Lists? { data }
+        var payload: T? { data }
+    }
+
+    struct ProductLists: Decodable {
+        var products: [Product]?
+        var perpProductsV2: [Product]?
     }
 
     struct Envelope<T: Decodable>: VenueEnvelope {
@@ -85,7 +89,7 @@ public struct PhemexAdapter: VenueAdapter {
 
     /// The perpetual products (USDT and coin-margined) of one `/public/products` answer.
     public static func parseProducts(_ data: some DataProtocol) throws -> [Product] {
-        let lists = try decodeEnvelope(Products.self, from: data, dex: dex, endpoint: "/public/products")
+        let lists = try decodeEnvelope(DataEnvelope<ProductLists>.self, from: data, dex: dex, endpoint: "/public/products")
         return (lists.perpProductsV2 ?? []) + (lists.products ?? []).filter { $0.type == "Perpetual" }
     }
 
@@ -142,5 +146,68 @@ public struct PhemexAdapter: VenueAdapter {
             indexPrice: price(t.indexEp), openInterestBase: oiUSD.times(mark.flatMap { $0 > 0 ? 1 / $0 : nil }),
             openInterestUSD: oiUSD, volume24hUSD: t.volume.number.times(usdPerContract),
             bestBid: price(t.bidEp), bestAsk: price(t.askEp))
+    }
+}
+
+// MARK: - Settled funding history
+
+/// `GET /api-data/public/data/funding-rate-history?symbol=&start=&end=&limit=` (Phemex docs `_contract.md` "Query
+/// funding rate history"): `symbol` is the product's **funding-rate symbol**, not its trading symbol; `start` and
+/// `end` epoch ms, both inclusive; `limit` "default 100, max 100"; rows **ascending** by `fundingTime`, and when the
+/// range holds more than `limit` the answer is `start` plus `limit` rows, so pages go forward. Rows: `fundingRate`
+/// a **fraction per interval** as a string, `fundingTime` epoch ms, `intervalSeconds` the interval. No price.
+/// The same path serves coin-margined symbols (ccxt's `/v1` prefix for them fails, as a third-party probe found).
+///
+/// The funding-rate symbol: the docs give the pattern `.<BASECURRENCY>FR8H` for coin-margined products and
+/// `.<BASECURRENCY><QUOTECURRENCY>FR8H` for USDT-margined ones (their `.…FR` symbols are the *predicted* rate), and
+/// `/public/products` lists it per product as `fundingRate8hSymbol`. The request carries only the trading symbol,
+/// so it is derived (`fundingRateSymbol(of:)`): the trading symbol with a trailing `USD` (coin-margined: `BTCUSD`,
+/// `cETHUSD`) dropped, between `.` and `FR8H`. It agrees with `fundingRate8hSymbol` on every perpetual of the
+/// recorded products answer (`BTCUSD` → `.BTCFR8H`, `BTCUSDT` → `.BTCUSDTFR8H`), and with the `.cETHFR8H` a
+/// third party read from the live products list for `cETHUSD`, where building it from `baseCurrency` (ETH), as
+/// ccxt does, goes wrong. Unverified: whether every product follows it (a wrong symbol would answer no rows), and
+/// whether a market settling every 4 h or 1 h keeps the `FR8H` name with its own rate per `intervalSeconds`.
+extension PhemexAdapter: FundingHistorySource {
+    static let historyPageSize = 100
+    static let historyEndpoint = "/api-data/public/data/funding-rate-history"
+
+    struct FundingHistoryRow: Decodable {
+        var fundingRate: LenientDouble?
+        var fundingTime: LenientDouble?
+        var intervalSeconds: LenientDouble?
+    }
+
+    struct FundingHistoryAnswer: Decodable {
+        var rows: [FundingHistoryRow]?
+    }
+
+    /// The funding-rate series of trading symbol `symbol`: `.BTCFR8H` for `BTCUSD`, `.BTCUSDTFR8H` for `BTCUSDT`.
+    static func fundingRateSymbol(of symbol: String) -> String {
+        ".\(symbol.hasSuffix("USD") ? String(symbol.dropLast(3)) : symbol)FR8H"
+    }
+
+    public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
+        async throws -> FundingHistoryPage
+    {
+        let limit = min(request.limit ?? Self.historyPageSize, Self.historyPageSize)
+        let path = "\(Self.historyEndpoint)?symbol=\(Self.fundingRateSymbol(of: request.dexSymbol))"
+            + "&start=\(HistoryPaging.milliseconds(request.start))&end=\(HistoryPaging.milliseconds(request.end) - 1)"
+            + "&limit=\(limit)"
+        return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request,
+                                            pageSize: limit)
+    }
+
+    static func parseFundingHistory(_ data: some DataProtocol, request: FundingHistoryRequest, pageSize: Int) throws
+        -> FundingHistoryPage
+    {
+        let answer = try decodeEnvelope(DataEnvelope<FundingHistoryAnswer>.self, from: data, dex: dex,
+                                        endpoint: historyEndpoint)
+        let rows = try (answer.rows ?? []).map { row in
+            try SettlementRow.required(time: row.fundingTime.date(.milliseconds), rate: row.fundingRate.number,
+                                        intervalHours: row.intervalSeconds.number.flatMap { $0 > 0 ? $0 / 3600 : nil },
+                                        dex: dex, endpoint: historyEndpoint, fields: "fundingRate or fundingTime")
+        }
+        return HistoryPaging.page(rows, request: request, pageSize: pageSize, direction: .forward,
+                                  defaultInterval: descriptor.defaultFundingIntervalHours)
     }
 }

@@ -14,7 +14,7 @@ struct FundingHistoryTests {
     func capabilities() {
         let withHistory = Set(Venues.all.filter { $0.capabilities.contains(.fundingHistory) }.map { $0.descriptor.name })
         #expect(withHistory == ["binance", "binance_coinm", "aster", "bybit", "okx", "hyperliquid", "dydx", "gate",
-                                "paradex", "drift", "pacifica", "backpack"])
+                                "paradex", "drift", "pacifica", "backpack", "bitget", "kucoin", "mexc", "phemex", "deribit"])
     }
 
     @Test("Binance USDⓈ-M: fundingRate is a fraction per interval, fundingTime ms, markPrice kept; one row takes the 8 h default or the market's interval")
@@ -331,7 +331,7 @@ struct FundingHistoryTests {
     }
 
     /// Follows `next` to the end, checking that the pages' covered ranges tile the request without gaps.
-    static func walk(_ venue: some FundingHistorySource, _ request: FundingHistoryRequest, client: SeriesVenue)
+    static func walk(_ venue: some FundingHistorySource, _ request: FundingHistoryRequest, client: some HTTPFetching)
         async throws -> (rows: [SettledFunding], pages: Int)
     {
         var rows: [SettledFunding] = []
@@ -375,15 +375,20 @@ struct FundingHistoryTests {
         #expect(rows.first { $0.fundingTime == Self.ms(venue.time(7)) }?.fundingRate == 7e-6)
     }
 
-    /// Records the paths asked and answers none (for checking what an adapter sends).
+    /// Records the paths asked (for checking what an adapter sends) and answers them from `dex`'s recordings, or
+    /// answers none without a dex.
     final class PathRecorder: HTTPFetching, @unchecked Sendable {
+        let dex: String?
         private let lock = NSLock()
         private var recorded: [String] = []
         var paths: [String] { lock.withLock { recorded } }
 
+        init(answering dex: String? = nil) { self.dex = dex }
+
         func get(_ path: String, baseURL: String) async throws -> [UInt8] {
             lock.withLock { recorded.append(path) }
-            throw HTTPFetchError.status(404, url: path, retryAfterSeconds: nil)
+            guard let dex else { throw HTTPFetchError.status(404, url: path, retryAfterSeconds: nil) }
+            return try await Fixtures.client(dex).get(path, baseURL: baseURL)
         }
 
         func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {

@@ -9,6 +9,15 @@ public protocol FundingHistorySource: VenueAdapter {
     func fundingHistory(
         _ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String
     ) async throws -> FundingHistoryPage
+
+    /// Hours between the settlements this venue's history lists, when that is not the market's funding interval
+    /// (Deribit: hourly rows of continuous funding, whose snapshots quote an 8 h rate); nil: the market's interval.
+    /// A backfill asks again once a settlement is due on this schedule.
+    static var settlementIntervalHours: Double? { get }
+}
+
+extension FundingHistorySource {
+    public static var settlementIntervalHours: Double? { nil }
 }
 
 /// A request for settled funding of one market over a time range.

@@ -14,12 +14,13 @@ struct SettlementRow: Sendable, Hashable {
 extension SettlementRow {
     /// A venue row as a settlement; a row without its time or rate fails the page (`fields` names them in the
     /// error): dropping it silently would leave a gap that looks fetched.
-    static func required(time: Date?, rate: Double?, markPrice: Double? = nil, indexPrice: Double? = nil,
-                         dex: String, endpoint: String, fields: String) throws -> SettlementRow {
+    static func required(time: Date?, rate: Double?, intervalHours: Double? = nil, markPrice: Double? = nil,
+                         indexPrice: Double? = nil, dex: String, endpoint: String, fields: String) throws -> SettlementRow {
         guard let time, let rate else {
             throw VenuePayloadError(dex: dex, endpoint: endpoint, reason: "a row without \(fields)")
         }
-        return SettlementRow(fundingTime: time, fundingRate: rate, markPrice: markPrice, indexPrice: indexPrice)
+        return SettlementRow(fundingTime: time, fundingRate: rate, intervalHours: intervalHours, markPrice: markPrice,
+                             indexPrice: indexPrice)
     }
 }
 
@@ -83,6 +84,47 @@ enum HistoryPaging {
         }
         return FundingHistoryPage(settlements: settlements(rows, request: request, defaultInterval: defaultInterval),
                                   next: next)
+    }
+
+    /// Where a walk **by page number** stands (Bitget `pageNo`, MEXC `page_num`: newest first, no time filter), as
+    /// `numberedPage` hands it on in `FundingHistoryRequest.cursor`: `"<page>:<ms>"`, the page to ask for and the
+    /// oldest funding time answered so far; no cursor is page 1.
+    struct PageCursor: Equatable {
+        var page: Int
+        /// Epoch milliseconds of the oldest row of the pages before; nil on page 1.
+        var before: Int64?
+
+        var text: String { before.map { "\(page):\($0)" } ?? "\(page)" }
+    }
+
+    /// The position a page-number request asks for; a cursor this kit did not write fails.
+    static func pageCursor(_ request: FundingHistoryRequest, dex: String, endpoint: String) throws -> PageCursor {
+        guard let position = PageCursor(request.cursor) else {
+            throw VenuePayloadError(dex: dex, endpoint: endpoint,
+                                    reason: "not a page cursor: \"\(request.cursor ?? "")\"")
+        }
+        return position
+    }
+
+    /// One page of a venue walked **newest first by page number** (`newestFirst` with the next page number as the
+    /// token; `more`: the venue may hold older pages, a full page on Bitget, `currentPage` < `totalPage` on MEXC).
+    /// Page numbers count from the newest settlement, so one published mid-walk shifts every row one place older:
+    /// the next page repeats a row (stored once) and skips none. A venue that ignores the page number would answer
+    /// page 1 for ever, and a resumed walk reads pages entirely newer than its range (nothing narrows), so the
+    /// cursor also carries the oldest time answered: a page reaching no further back fails instead of walking on.
+    /// The page size must stay the same through a walk (the pages count in it): the adapter pins it in
+    /// `request.limit` before the first page.
+    static func numberedPage(_ rows: [SettlementRow], more: Bool, request: FundingHistoryRequest,
+                             defaultInterval: Double, dex: String, endpoint: String) throws -> FundingHistoryPage {
+        let position = try pageCursor(request, dex: dex, endpoint: endpoint)
+        let oldest = rows.map(\.fundingTime).min().map(milliseconds)
+        if let before = position.before, let oldest, oldest >= before {
+            throw VenuePayloadError(dex: dex, endpoint: endpoint,
+                                    reason: "page \(position.page) reaches no further back than page \(position.page - 1)")
+        }
+        let token = more ? oldest.map { PageCursor(page: position.page + 1, before: $0).text } : nil
+        return try newestFirst(rows, token: token, request: request, defaultInterval: defaultInterval, dex: dex,
+                               endpoint: endpoint)
     }
 
     /// How many rows to ask of a newest-first venue (`newestFirst`) when the request names no limit: one per hour of
@@ -165,5 +207,20 @@ enum HistoryPaging {
     /// A venue time in epoch milliseconds for a query string.
     static func milliseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}
+
+extension HistoryPaging.PageCursor {
+    /// The position a request's cursor names: page 1 without one; nil for a cursor of another form.
+    init?(_ cursor: String?) {
+        guard let cursor else {
+            self.init(page: 1, before: nil)
+            return
+        }
+        let parts = cursor.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let page = Int(parts[0]), page >= 1 else { return nil }
+        let before = parts.count == 2 ? Int64(parts[1]) : nil
+        guard parts.count == 1 || before != nil else { return nil }
+        self.init(page: page, before: before)
     }
 }
