@@ -128,8 +128,9 @@ public struct BitgetAdapter: VenueAdapter {
 /// Funding Rates", https://www.bitget.com/api-doc/contract/market/Get-History-Funding-Rate: `pageSize` "Default: 20,
 /// maximum: 100", 20 requests / s per IP): newest first, by page number, with **no time parameter**, so the walk goes
 /// page by page from the newest settlement until a row reaches the range's start or a page is short
-/// (`HistoryPaging.numberedPage`; pages of 100, as `newestFirstLimit` never asks fewer). `fundingRate` a **fraction per interval** as a string, `fundingTime` epoch ms as
-/// a string; no interval and no price on the rows (the interval is the time since the previous settlement). The
+/// (`HistoryPaging.numberedPage`; pages of 100, as `newestFirstLimit` never asks fewer). `fundingRate` a **fraction
+/// per interval** as a string, `fundingTime` epoch ms as a string; no interval and no price on the rows (the
+/// interval is the time since the previous settlement). The
 /// product type follows the symbol's quote, as the snapshot's market list gives it: `…USDT` USDT-FUTURES, `…PERP`
 /// (USDC) USDC-FUTURES, `…USD` COIN-FUTURES. How far back is not documented; a client that walked it found about
 /// 270 rows (90 days of 8 h settlements) and nothing older (third-party notes, unverified here).
@@ -153,9 +154,8 @@ extension BitgetAdapter: FundingHistorySource {
     public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
         async throws -> FundingHistoryPage
     {
-        var request = request
-        request.limit = HistoryPaging.newestFirstLimit(request, maximum: Self.historyPageSize)  // one size per walk
-        let page = try HistoryPaging.pageCursor(request, dex: Self.dex, endpoint: Self.historyEndpoint).page
+        let (request, page) = try HistoryPaging.numberedRequest(request, maximum: Self.historyPageSize, dex: Self.dex,
+                                                                endpoint: Self.historyEndpoint)
         let path = "\(Self.historyEndpoint)?symbol=\(request.dexSymbol)&productType=\(Self.productType(of: request.dexSymbol))"
             + "&pageSize=\(request.limit!)&pageNo=\(page)"
         return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request)

@@ -119,7 +119,7 @@ public struct MEXCAdapter: VenueAdapter {
 
 /// `GET /api/v1/contract/funding_rate/history?symbol=&page_num=&page_size=` (MEXC futures docs "Get Funding Rate
 /// History", same page as above: `page_size` "default 20, max 1000"; 20 requests / 2 s): newest first, by page
-/// number, with **no time parameter** (`HistoryPaging.numberedPage`; the page size from `newestFirstLimit`, kept for
+/// number, with **no time parameter** (`HistoryPaging.numberedPage`; the page size from `numberedRequest`, kept for
 /// the whole walk). `data` is one object: `resultList` (rows),
 /// `currentPage` and `totalPage`, so the walk ends where the venue says the last page is (or where a row reaches the
 /// range's start), not at a short page: a server holding to the 2021 docs' maximum of 100 would cost more pages and
@@ -145,9 +145,8 @@ extension MEXCAdapter: FundingHistorySource {
     public func fundingHistory(_ request: FundingHistoryRequest, client: some HTTPFetching, baseURL: String)
         async throws -> FundingHistoryPage
     {
-        var request = request
-        request.limit = HistoryPaging.newestFirstLimit(request, maximum: Self.historyPageSize)  // one size per walk
-        let page = try HistoryPaging.pageCursor(request, dex: Self.dex, endpoint: Self.historyEndpoint).page
+        let (request, page) = try HistoryPaging.numberedRequest(request, maximum: Self.historyPageSize, dex: Self.dex,
+                                                                endpoint: Self.historyEndpoint)
         let path = "\(Self.historyEndpoint)?symbol=\(request.dexSymbol)&page_num=\(page)&page_size=\(request.limit!)"
         return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request)
     }

@@ -106,14 +106,23 @@ enum HistoryPaging {
         return position
     }
 
+    /// What a page-number walk asks for next: `request` with its page size pinned in `limit` (`newestFirstLimit`
+    /// on the first page, then kept for the whole walk, as the pages count in it) and the page number.
+    static func numberedRequest(_ request: FundingHistoryRequest, maximum: Int, dex: String, endpoint: String) throws
+        -> (request: FundingHistoryRequest, page: Int)
+    {
+        var pinned = request
+        pinned.limit = newestFirstLimit(request, maximum: maximum)
+        return (pinned, try pageCursor(request, dex: dex, endpoint: endpoint).page)
+    }
+
     /// One page of a venue walked **newest first by page number** (`newestFirst` with the next page number as the
     /// token; `more`: the venue may hold older pages, a full page on Bitget, `currentPage` < `totalPage` on MEXC).
     /// Page numbers count from the newest settlement, so one published mid-walk shifts every row one place older:
     /// the next page repeats a row (stored once) and skips none. A venue that ignores the page number would answer
     /// page 1 for ever, and a resumed walk reads pages entirely newer than its range (nothing narrows), so the
     /// cursor also carries the oldest time answered: a page reaching no further back fails instead of walking on.
-    /// The page size must stay the same through a walk (the pages count in it): the adapter pins it in
-    /// `request.limit` before the first page.
+    /// The page size must stay the same through a walk (the pages count in it): `numberedRequest` pins it.
     static func numberedPage(_ rows: [SettlementRow], more: Bool, request: FundingHistoryRequest,
                              defaultInterval: Double, dex: String, endpoint: String) throws -> FundingHistoryPage {
         let position = try pageCursor(request, dex: dex, endpoint: endpoint)
