@@ -1,4 +1,5 @@
 import Foundation
+import FundingCore
 import FundingIngest
 import FundingStore
 import FundingVenues
@@ -41,19 +42,6 @@ public struct DemoSettlements: Service {
         return 0.0001 * intervalHours / 8 * (1 + swing)
     }
 
-    /// The funding times on a market's grid (multiples of its interval since the epoch) in `range`.
-    static func fundingTimes(in range: Range<Date>, intervalHours: Double) -> [Date] {
-        let step = intervalHours * 3_600
-        guard step > 0 else { return [] }
-        var t = (range.lowerBound.timeIntervalSince1970 / step).rounded(.up) * step
-        var times: [Date] = []
-        while t < range.upperBound.timeIntervalSince1970 {
-            times.append(Date(timeIntervalSince1970: t))
-            t += step
-        }
-        return times
-    }
-
     public func run() async throws {
         let client = PostgresClient(configuration: try url.clientConfiguration(applicationName: "fundingd-demo-settlements"),
                                     backgroundLogger: logger)
@@ -87,7 +75,7 @@ public struct DemoSettlements: Service {
         for dex in dexes {
             for market in try await store.markets(dex: dex) where !done.contains("\(dex)/\(market.dexSymbol)") {
                 let interval = market.intervalHours ?? 8
-                let settlements = Self.fundingTimes(in: range, intervalHours: interval).map {
+                let settlements = FundingGrid.times(from: range.lowerBound, to: range.upperBound, intervalHours: interval).map {
                     SettledFunding(dexSymbol: market.dexSymbol, fundingTime: $0,
                                    fundingRate: Self.rate(dex: dex, symbol: market.symbol, at: $0, intervalHours: interval),
                                    fundingIntervalHours: interval)

@@ -213,7 +213,6 @@ public struct Backfill<Fetcher: HTTPFetching>: Sendable {
     /// The first funding time at or after `date` for a market settling every `intervalHours` (1 h when unknown,
     /// the most frequent schedule, so nothing due is ever skipped).
     static func nextFundingTime(onOrAfter date: Date, intervalHours: Double?) -> Date {
-        let step = (intervalHours ?? 1) * 3600
-        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 / step).rounded(.up) * step)
+        FundingGrid.next(onOrAfter: date, intervalHours: intervalHours ?? 1)
     }
 }

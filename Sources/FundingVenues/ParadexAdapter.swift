@@ -213,8 +213,8 @@ extension ParadexAdapter: FundingHistorySource {
         let period = Self.periodHours(request)
         let limit = max(1, min(request.limit ?? Self.historyPageSize, Self.historyPageSize))
         let span = Double(limit) * period * 3600
-        let boundaries = Self.boundaries(from: request.start, to: HistoryPaging.windowEnd(request, span: span),
-                                         periodHours: period)
+        let boundaries = FundingGrid.times(from: request.start, to: HistoryPaging.windowEnd(request, span: span),
+                                           intervalHours: period)
         var points: [(time: Date, point: IndexPoint?)] = []
         if let first = boundaries.first {
             for boundary in [first.addingTimeInterval(-period * 3600)] + boundaries {
@@ -233,17 +233,6 @@ extension ParadexAdapter: FundingHistorySource {
         return hours
     }
 
-    /// The period boundaries (multiples of `periodHours` since 1970) in `[start, end)`.
-    static func boundaries(from start: Date, to end: Date, periodHours: Double) -> [Date] {
-        let step = periodHours * 3600
-        var times: [Date] = []
-        var t = (start.timeIntervalSince1970 / step).rounded(.up) * step
-        while t < end.timeIntervalSince1970 {
-            times.append(Date(timeIntervalSince1970: t))
-            t += step
-        }
-        return times
-    }
 
     /// The funding index at `boundary`: the latest sample of the minute before it, else of the period before it.
     static func index(at boundary: Date, market: String, periodHours: Double, client: some HTTPFetching,

@@ -68,8 +68,8 @@ struct DemoSettlementsTests {
         #expect(abs(rate - 0.0001 * (1 - 0.8 * 0.5.squareRoot())) < 1e-15)
         #expect(abs(DemoSettlements.rate(dex: "binance", symbol: "ETH", at: epoch, intervalHours: 1) - rate / 8) < 1e-15)
         // 01:30 to 17:00 on a 4 h grid: 04:00, 08:00, 12:00, 16:00.
-        let times = DemoSettlements.fundingTimes(in: Date(timeIntervalSince1970: 5_400)..<Date(timeIntervalSince1970: 61_200),
-                                                 intervalHours: 4)
+        let times = FundingGrid.times(from: Date(timeIntervalSince1970: 5_400), to: Date(timeIntervalSince1970: 61_200),
+                                      intervalHours: 4)
         #expect(times.map(\.timeIntervalSince1970) == [14_400, 28_800, 43_200, 57_600])
     }
 

@@ -291,7 +291,7 @@ struct SettlementAnalyticsTests {
             let demo = DemoSettlements(url: try db.writerURL, dexes: ["binance", "hyperliquid"], logger: TestDatabase.logger)
             _ = try await demo.fill(store, done: [])
             let now = Date()
-            let corrected = DemoSettlements.fundingTimes(in: now.addingTimeInterval(-3 * 86_400)..<now, intervalHours: 8).map {
+            let corrected = FundingGrid.times(from: now.addingTimeInterval(-3 * 86_400), to: now, intervalHours: 8).map {
                 SettledFunding(dexSymbol: "ETHUSDT", fundingTime: $0, fundingRate: 0.0002, fundingIntervalHours: 8)
             }
             #expect(try await store.apply(dex: "binance", dexSymbol: "ETHUSDT", settlements: corrected,
