@@ -115,6 +115,9 @@ settled AS (
     JOIN mk ON mk.id = f.market_id
     CROSS JOIN w
     WHERE f.funding_time >= now() - INTERVAL '30 days' AND f.funding_time <= now()
+      -- Only markets the samples do not cover (see pick): a long-running install reads no settlements here.
+      AND f.market_id IN (SELECT mk2.id FROM mk mk2 LEFT JOIN agg a2 ON a2.market_id = mk2.id
+                          WHERE a2.first_bucket IS NULL OR a2.first_bucket > w.since + INTERVAL '1 hour')
     GROUP BY f.market_id
 ),
 pick AS (
