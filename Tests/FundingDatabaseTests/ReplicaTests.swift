@@ -14,13 +14,22 @@ import Testing
 struct ReplicaTests {
     @Test("serve from a hot standby, listen on the primary: cache invalidation and a WebSocket push follow a cycle; health shows the lag")
     func servesFromStandby() async throws {
-        let db = try await TestDatabase.make()
-        defer { db.drop() }
+        // A primary of its own: a standby of the shared test cluster replays every other suite's WAL (each
+        // CREATE DATABASE copies a template), and in one CI run it fell more than two minutes behind.
+        let tag = UUID().uuidString.prefix(8)
+        let primaryHome = URL(fileURLWithPath: "/tmp/fundingd-primary-\(tag)")
+        let home = URL(fileURLWithPath: "/tmp/fundingd-standby-\(tag)")
+        let shared = TestDatabase.sharedCluster
+        let primary = LocalCluster(home: primaryHome, pgBin: shared.pgBin, preferredPort: try ClusterSecretsTests.freePort())
+        defer {
+            try? primary.stop()
+            try? FileManager.default.removeItem(at: primaryHome)
+        }
+        try await offload { try primary.start() }
+        let db = try await TestDatabase.make(on: primary)
         try await ingestFixtures(into: db)
-        let home = URL(fileURLWithPath: "/tmp/fundingd-standby-\(UUID().uuidString.prefix(8))")
         let port = try ClusterSecretsTests.freePort()
-        let cluster = db.cluster
-        let standby = try await offload { try cluster.createStandby(home: home, port: port) }
+        let standby = try await offload { try primary.createStandby(home: home, port: port) }
         defer {
             try? standby.stop()
             try? FileManager.default.removeItem(at: home)
@@ -41,9 +50,8 @@ struct ReplicaTests {
 
         let env = ["DATABASE_READER_URL": replicaReader.urlString, "DATABASE_LISTEN_URL": try db.readerURL.urlString,
                    "FUNDINGD_API_CACHE_TTL_MS": "60000",
-                   // The standby replays the whole test cluster's WAL, every suite's CREATE DATABASE included: under
-                   // the full suite it lagged past the default 5 s, so the push saw the old state and sent nothing.
-                   "FUNDINGD_REPLICA_WAIT_SECONDS": "120"]
+                   // Generous against a loaded machine, and well inside the 150 s bound on the push below.
+                   "FUNDINGD_REPLICA_WAIT_SECONDS": "60"]
         try await withLiveAPI(db, environment: env) { apiPort in
             try await ResponseCacheLiveTests.waitForListener(db)
             let health = try await ResponseCacheLiveTests.get(apiPort, "/api/v1/health")

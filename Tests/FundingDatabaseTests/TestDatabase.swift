@@ -22,12 +22,17 @@ struct TestDatabase: Sendable {
     var readerURL: DatabaseURL { get throws { try cluster.url(role: .reader).with(database: name) } }
     var operatorURL: DatabaseURL { get throws { try cluster.url(role: .operator).with(database: name) } }
 
-    /// Creates the database (owned by `fundingd`, TimescaleDB installed by the superuser) and, unless told
-    /// otherwise, applies every migration.
-    static func make(migrate: Bool = true) async throws -> TestDatabase {
+    /// The cluster `fundingd db start` runs for this checkout (or `FUNDINGD_HOME`).
+    static var sharedCluster: LocalCluster {
         var env = ProcessInfo.processInfo.environment
         if env["FUNDINGD_HOME"] == nil { env["FUNDINGD_HOME"] = repositoryRoot.appendingPathComponent(".fundingd").path }
-        let cluster = LocalCluster(environment: env)
+        return LocalCluster(environment: env)
+    }
+
+    /// Creates the database (owned by `fundingd`, TimescaleDB installed by the superuser) and, unless told
+    /// otherwise, applies every migration.
+    /// `cluster` defaults to the shared test cluster; the replica test passes a primary of its own.
+    static func make(migrate: Bool = true, on cluster: LocalCluster = sharedCluster) async throws -> TestDatabase {
         guard try await offload({ cluster.isRunning() }) else {
             throw TestSetupError(description: "the test cluster is not running: `bash scripts/test.sh` starts it")
         }
