@@ -123,7 +123,7 @@ struct SettlementsTests {
         let db = try await TestDatabase.make()
         defer { db.drop() }
         // Per venue: the market and its interval, a window ending after its recorded settlements, how many lie in
-        // it, and the requests the walk takes (one short page each, unless said otherwise).
+        // it, and the history pages the walk asks for (one short page each, unless said otherwise).
         let cases: [(dex: String, market: String, interval: Double, until: String, days: Int, rows: Int, requests: Int)] = [
             ("binance", "BTCUSDT", 8, "2019-10-10T00:00:00Z", 2, 1, 1),          // 2019-10-09T08:00Z
             ("binance_coinm", "BTCUSD_PERP", 8, "2020-07-30T00:00:00Z", 1, 1, 1), // 2020-07-29T16:00Z
@@ -145,11 +145,19 @@ struct SettlementsTests {
             ("mexc", "BTC_USDT", 8, "2021-01-05T16:00:00Z", 1, 2, 1),
             ("phemex", "BTCUSD", 8, "2023-04-08T00:00:00Z", 2, 2, 1),            // 2023-04-06T16:00Z, 2023-04-07T00:00Z
             ("deribit", "BTC-PERPETUAL", 8, "2019-10-02T00:00:00Z", 1, 4, 1),    // 2019-10-01 01:00 … 04:00Z, hourly
+            ("bybit", "ETHPERP", 8, "2022-12-27T00:00:00Z", 1, 1, 1),            // 2022-12-26T08:00Z
+            ("okx", "BTC-USD-SWAP", 8, "2023-12-21T00:00:00Z", 1, 2, 1),         // 2023-12-20 00:00, 08:00Z
+            ("gate", "BTC_USDT", 8, "2018-12-06T00:00:00Z", 1, 1, 1),            // 2018-12-05T00:00Z
+            // Paradex's only recording is one index sample at 2023-05-22T23:00Z, answered to every boundary asked
+            // (one page of boundaries, six HTTP requests): 2023-05-22T08:00 and 16:00 lie before it (unknown),
+            // 2023-05-23T00:00 and 08:00 read it. One row, at 08:00: the index unchanged, rate 0.
+            ("paradex", "BTC-USD-PERP", 8, "2023-05-23T16:00:00Z", 1, 1, 1),
         ]
         // The markets as collection creates them (written directly: a whole fixture ingest is Binance's ~380
         // requests, which a loaded machine may not answer within the venue deadline).
         for c in cases {
-            try await Self.collect(db, dex: c.dex, dexSymbol: c.market, symbol: "BTC", interval: c.interval)
+            try await Self.collect(db, dex: c.dex, dexSymbol: c.market, symbol: c.market.hasPrefix("ETH") ? "ETH" : "BTC",
+                                   interval: c.interval)
         }
         let writer = try db.writerURL
         try await withFixtureServer { port in
@@ -186,6 +194,12 @@ struct SettlementsTests {
             #expect(binance.first?.double("funding_rate") == -0.0375)
             #expect(binance.first?.double("funding_interval_hours") == 8)
             #expect(binance.first?.double("mark_price") == 34287.54619963)
+            // OKX stores `realizedRate`, not the row's `fundingRate` (0.000227985782722 and 0.0000746604960499).
+            let okx = try await conn.column("""
+                SELECT s.funding_rate FROM funding_settlements s JOIN markets m ON m.id = s.market_id
+                WHERE m.dex_symbol = 'BTC-USD-SWAP' ORDER BY s.funding_time
+                """, as: Double.self)
+            #expect(okx == [0.0002279755647389, 0.0000746572360545])
         }
     }
 
