@@ -97,8 +97,7 @@ extension DYDXAdapter: FundingHistorySource {
         async throws -> FundingHistoryPage
     {
         let limit = min(request.limit ?? Self.historyPageSize, Self.historyPageSize)
-        let before = request.end.addingTimeInterval(-0.001)
-            .formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        let before = HistoryPaging.isoMilliseconds(HistoryPaging.milliseconds(request.end) - 1)
         let path = "/v4/historicalFunding/\(request.dexSymbol)?limit=\(limit)&effectiveBeforeOrAt=\(before)"
         return try Self.parseFundingHistory(try await client.get(path, baseURL: baseURL), request: request,
                                             pageSize: limit)

@@ -148,6 +148,7 @@ struct SettlementsTests {
             ("bybit", "ETHPERP", 8, "2022-12-27T00:00:00Z", 1, 1, 1),            // 2022-12-26T08:00Z
             ("okx", "BTC-USD-SWAP", 8, "2023-12-21T00:00:00Z", 1, 2, 1),         // 2023-12-20 00:00, 08:00Z
             ("gate", "BTC_USDT", 8, "2018-12-06T00:00:00Z", 1, 1, 1),            // 2018-12-05T00:00Z
+            ("bitmex", "XBTUSD", 8, "2024-11-26T00:00:00Z", 1, 1, 1),            // 2024-11-25T04:00Z
             // Paradex's only recording is one index sample at 2023-05-22T23:00Z, answered to every boundary asked
             // (one page of boundaries, six HTTP requests): 2023-05-22T08:00 and 16:00 lie before it (unknown),
             // 2023-05-23T00:00 and 08:00 read it. One row, at 08:00: the index unchanged, rate 0.

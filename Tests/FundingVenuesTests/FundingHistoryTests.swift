@@ -14,7 +14,7 @@ struct FundingHistoryTests {
     func capabilities() {
         let withHistory = Set(Venues.all.filter { $0.capabilities.contains(.fundingHistory) }.map { $0.descriptor.name })
         #expect(withHistory == ["binance", "binance_coinm", "aster", "bybit", "okx", "hyperliquid", "dydx", "gate",
-                                "paradex", "drift", "pacifica", "backpack", "bitget", "kucoin", "mexc", "phemex", "deribit"])
+                                "paradex", "drift", "pacifica", "backpack", "bitget", "kucoin", "mexc", "phemex", "deribit", "bitmex"])
     }
 
     @Test("Binance USDⓈ-M: fundingRate is a fraction per interval, fundingTime ms, markPrice kept; one row takes the 8 h default or the market's interval")
@@ -157,6 +157,42 @@ struct FundingHistoryTests {
         let full = "[" + (0..<100).map { #"{"t":\#(1_543_968_000 + $0 * 3600),"r":"0.0001"}"# }.joined(separator: ",") + "]"
         #expect(throws: VenuePayloadError.self) {
             try GateAdapter.parseFundingHistory(Array(full.utf8), request: request)
+        }
+    }
+
+    @Test("BitMEX: fundingRate a fraction per the row's fundingInterval (an offset from 2000-01-01), timestamp ISO; ISO startTime/endTime, oldest first")
+    func bitmex() async throws {
+        let request = FundingHistoryRequest(dexSymbol: "XBTUSD", start: Self.date("2024-11-25T00:00:00Z"),
+                                            end: Self.date("2024-11-26T00:00:00Z"))
+        let recorder = PathRecorder(answering: "bitmex")
+        let page = try await BitMEXAdapter().fundingHistory(request, client: recorder, baseURL: "")
+        // funding-xbtusd.json: 2024-11-25T04:00Z, 0.0001 per "2000-01-01T08:00:00.000Z" − 2000-01-01 = 8 h.
+        #expect(page.settlements == [SettledFunding(dexSymbol: "XBTUSD", fundingTime: Self.date("2024-11-25T04:00:00Z"),
+                                                    fundingRate: 0.0001, fundingIntervalHours: 8)])
+        #expect(page.next == nil)
+        #expect(recorder.paths == ["/api/v1/funding?symbol=XBTUSD&startTime=2024-11-25T00:00:00.000Z"
+                                   + "&endTime=2024-11-25T23:59:59.999Z&count=500&reverse=false"])
+        // funding-ethxbt.json: "2000-01-02T00:00:00.000Z" is a 24 h interval, stated by the row, not the 8 h default.
+        let daily = try await BitMEXAdapter().fundingHistory(
+            FundingHistoryRequest(dexSymbol: "ETHXBT", start: Self.date("2016-05-07T00:00:00Z"),
+                                  end: Self.date("2016-05-08T00:00:00Z")),
+            client: Fixtures.client("bitmex"), baseURL: "")
+        #expect(daily.settlements.map(\.fundingIntervalHours) == [24])
+        #expect(daily.settlements.map(\.fundingRate) == [0.0010890000000000001])
+        // A full page (500 rows) asks for the next one from just after its newest row.
+        let full = "[" + (0..<500).map { i in
+            let time = Self.date("2024-01-01T04:00:00Z").addingTimeInterval(Double(i) * 8 * 3600)
+            let stamp = HistoryPaging.isoMilliseconds(HistoryPaging.milliseconds(time))
+            return #"{"timestamp":"\#(stamp)","fundingInterval":"2000-01-01T08:00:00.000Z","fundingRate":0.0001}"#
+        }.joined(separator: ",") + "]"
+        let long = FundingHistoryRequest(dexSymbol: "XBTUSD", start: Self.date("2024-01-01T00:00:00Z"),
+                                         end: Self.date("2025-01-01T00:00:00Z"))
+        let first = try BitMEXAdapter.parseFundingHistory(Array(full.utf8), request: long, pageSize: 500)
+        #expect(first.settlements.count == 500)
+        #expect(first.next?.start == Self.date("2024-01-01T04:00:00Z").addingTimeInterval(499 * 8 * 3600 + 0.001))
+        #expect(throws: VenuePayloadError.self) {
+            try BitMEXAdapter.parseFundingHistory(Array(#"[{"timestamp":"2024-11-25T04:00:00.000Z"}]"#.utf8),
+                                                  request: request, pageSize: 500)
         }
     }
 

@@ -217,6 +217,16 @@ enum HistoryPaging {
     static func milliseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
+
+    /// Epoch milliseconds as ISO-8601 UTC with milliseconds and the `Z` for a query string
+    /// (`2024-11-25T23:59:59.999Z`: dYdX, BitMEX). From whole milliseconds, so `end - 1 ms` is exact (a `Date` a
+    /// millisecond before a whole second formats as .998), and with the zone, which a server may otherwise read as
+    /// its local time.
+    static func isoMilliseconds(_ ms: Int64) -> String {
+        let fraction = (ms % 1000 + 1000) % 1000
+        let whole = Date(timeIntervalSince1970: TimeInterval((ms - fraction) / 1000)).formatted(.iso8601)
+        return whole.dropLast() + "." + String(fraction + 1000).dropFirst() + "Z"  // "…:59Z" → "…:59.999Z"
+    }
 }
 
 extension HistoryPaging.PageCursor {
