@@ -2,6 +2,7 @@ import Foundation
 import FundingCore
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 
 /// One WebSocket connection: reads `{"action": "subscribe" | "unsubscribe" | "ping", "filters": {...}}` messages,
 /// answers invalid ones with an error frame, and writes what the hub enqueues. A client whose queue overflows (in
@@ -31,7 +32,9 @@ struct StreamSession: Sendable {
                     // One queue entry may hold several messages (document-style streams): a frame each.
                     for frame in entry.split(separator: StreamHub.messageSeparator) {
                         do {
-                            try await withDeadline(writeTimeout, "websocket write") { try await outbound.write(.text(String(frame))) }
+                            try await withDeadline(writeTimeout, "websocket write") {
+                                try await Self.writeMessage(frame, to: outbound)
+                            }
                         } catch is DeadlineExceeded {
                             logger.warning("websocket client dropped: write deadline passed",
                                            metadata: ["deadline": "\(writeTimeout)"])
@@ -65,6 +68,27 @@ struct StreamSession: Sendable {
         }
         await deps.hub.unsubscribe(id)
         logger.debug("websocket disconnected", metadata: ["dropped_slow": "\(outbox.didOverflow)"])
+    }
+
+    /// The largest frame the server sends: the Swift WebSocket client's default frame limit (16 KiB). A larger
+    /// message (an all-venue snapshot is several hundred KiB) goes out as one text message in several frames, which
+    /// every client reassembles; as one frame it would be refused by clients that keep the usual limit.
+    static let maxOutboundFrame = 1 << 14
+
+    /// Writes `text` as one text message, fragmented into frames of at most `maxOutboundFrame` bytes (UTF-8 may be
+    /// split between frames: only the whole message must be valid).
+    static func writeMessage(_ text: Substring, to outbound: WebSocketOutboundWriter) async throws {
+        guard text.utf8.count > maxOutboundFrame else {
+            try await outbound.write(.text(String(text)))
+            return
+        }
+        var buffer = ByteBuffer(string: String(text))
+        try await outbound.withTextMessageWriter { writer in
+            while let slice = buffer.readSlice(length: min(maxOutboundFrame, buffer.readableBytes)),
+                  slice.readableBytes > 0 {
+                try await writer(slice)
+            }
+        }
     }
 
     func handle(_ message: WebSocketMessage, id: UUID, outbox: StreamOutbox) async {
