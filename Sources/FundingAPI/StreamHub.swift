@@ -36,8 +36,15 @@ public actor StreamHub {
     private var lastRates: [String: FundingRateRow]?
     private var opportunityClients: [UUID: (query: OpportunityQuery, outbox: StreamOutbox)] = [:]
     private var groups: [OpportunityQuery: OpportunityGroup] = [:]
-    /// Queries whose group is being loaded, with the identical subscribers waiting for that load.
-    private var loadingGroups: [OpportunityQuery: [CheckedContinuation<Void, any Error>]] = [:]
+    /// What a first subscriber loads: the rates snapshot, or an opportunity group.
+    enum Load: Hashable {
+        case rates
+        case opportunities(OpportunityQuery)
+    }
+    /// Loads in flight, with the subscribers waiting for each (`singleFlight`).
+    private var loading: [Load: [CheckedContinuation<Void, any Error>]] = [:]
+    /// Rate snapshots read for subscribers (tests check that concurrent subscribers share one).
+    private(set) var rateSnapshotLoads = 0
     private var counters = Summary()
 
     public init(database: APIDatabase, catalog: NameCatalog, queueSize: Int, logger: Logger) {
@@ -59,11 +66,16 @@ public actor StreamHub {
     /// Registers (or re-filters) a funding-rate subscriber and enqueues its snapshot.
     func subscribeRates(_ id: UUID, filter: RateFilter, outbox: StreamOutbox) async throws {
         unsubscribe(id)
-        if lastRates == nil {
-            let rows = try await database.latestRates()
-            // Another subscriber or a cycle may have filled it during the await; theirs is as new or newer.
-            if lastRates == nil {
-                lastRates = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        // Concurrent first subscribers share one read (100 at once would otherwise run 100 queries). Looped: the
+        // snapshot is dropped again when the last subscriber leaves, possibly before a waiter resumes.
+        while lastRates == nil {
+            try await singleFlight(.rates) {
+                rateSnapshotLoads += 1
+                let rows = try await database.latestRates()
+                // A cycle may have filled it during the await; its rows are as new or newer.
+                if lastRates == nil {
+                    lastRates = Dictionary(rows.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+                }
             }
         }
         // The client may have gone (or re-subscribed) while the query ran.
@@ -91,20 +103,11 @@ public actor StreamHub {
     func subscribeOpportunities(_ id: UUID, query: OpportunityQuery, outbox: StreamOutbox) async throws {
         unsubscribe(id)
         if groups[query] == nil {
-            if loadingGroups[query] != nil {
-                try await withCheckedThrowingContinuation { loadingGroups[query, default: []].append($0) }
-            } else {
-                loadingGroups[query] = []
-                do {
-                    let (rows, _) = try await database.opportunities(query)
-                    if groups[query] == nil {
-                        groups[query] = OpportunityGroup(last: Dictionary(rows.map { (Self.pairKey($0), $0) },
-                                                                          uniquingKeysWith: { a, _ in a }))
-                    }
-                    for waiter in loadingGroups.removeValue(forKey: query) ?? [] { waiter.resume() }
-                } catch {
-                    for waiter in loadingGroups.removeValue(forKey: query) ?? [] { waiter.resume(throwing: error) }
-                    throw error
+            try await singleFlight(.opportunities(query)) {
+                let (rows, _) = try await database.opportunities(query)
+                if groups[query] == nil {
+                    groups[query] = OpportunityGroup(last: Dictionary(rows.map { (Self.pairKey($0), $0) },
+                                                                      uniquingKeysWith: { a, _ in a }))
                 }
             }
         }
@@ -122,6 +125,23 @@ public actor StreamHub {
             w.key("data")
             w.array { a in for row in rows { row.write(to: &a) } }
         }, to: id, outbox)
+    }
+
+    /// Runs `load` for the first caller of `key`; callers arriving while it runs wait for it to end (and then read
+    /// what it stored) or share its error, instead of each running it.
+    private func singleFlight(_ key: Load, _ load: () async throws -> Void) async throws {
+        if loading[key] != nil {
+            try await withCheckedThrowingContinuation { loading[key, default: []].append($0) }
+            return
+        }
+        loading[key] = []
+        do {
+            try await load()
+            for waiter in loading.removeValue(forKey: key) ?? [] { waiter.resume() }
+        } catch {
+            for waiter in loading.removeValue(forKey: key) ?? [] { waiter.resume(throwing: error) }
+            throw error
+        }
     }
 
     /// The number of opportunity subscribers in the group of `query` (tests check the bookkeeping).

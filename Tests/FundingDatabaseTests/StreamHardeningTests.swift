@@ -110,6 +110,37 @@ struct StreamHardeningTests {
         }
     }
 
+    @Test("100 concurrent funding-rate subscribers share one snapshot read and all get the snapshot")
+    func concurrentRateSubscribers() async throws {
+        let db = try await FixtureDatabase.shared.get()
+        try await withAPIDependencies(db) { deps in
+            let clients = (0..<100).map { _ in
+                let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(16))
+                return (id: UUID(), stream: stream, outbox: StreamOutbox(continuation: continuation))
+            }
+            let filter = RateFilter()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for c in clients {
+                    group.addTask { try await deps.hub.subscribeRates(c.id, filter: filter, outbox: c.outbox) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(await deps.hub.rateSnapshotLoads == 1)
+            for c in clients { c.outbox.close() }
+            var snapshots = 0
+            for c in clients {
+                var types: [String] = []
+                for await text in c.stream {
+                    let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+                    types.append(object?["type"] as? String ?? "?")
+                    #expect(((object?["data"] as? [Any])?.count ?? 0) > 0)
+                }
+                if types == ["snapshot"] { snapshots += 1 }
+            }
+            #expect(snapshots == 100)
+        }
+    }
+
     @Test("the send queue is bounded in bytes as well as frames; a frame larger than the bound still reaches an idle client")
     func queueBoundedInBytes() async throws {
         let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(100))
