@@ -161,4 +161,64 @@ struct HostileInputTests {
         #expect(validator.rejection(for: snapshot("binance", "BTCUSDT", "BTC", at: Self.now, rate: 0.0001,
                                                   oiUSD: 900_000)) == nil)
     }
+
+    @Test("purge_implausible: rows stored before the checks (1e308 open interest, NaN, a 10 %/h rate) are listed per reason, deleted only when asked, and the rollups recover; owner only")
+    func purgeStoredRows() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        // One good cycle through the write path: BTC on binance and okx, ETH on binance.
+        _ = try await Self.write(db, [
+            snapshot("binance", "BTCUSDT", "BTC", at: Self.now, rate: 0.0001),
+            snapshot("okx", "BTC-USDT-SWAP", "BTC", at: Self.now, rate: 0.0001),
+            snapshot("binance", "ETHUSDT", "ETH", at: Self.now, rate: 0.0001),
+        ])
+        // Rows as a pre-0057 install could hold them, written around the write path by the owner: an hour earlier,
+        // 1e308 open interest twice (okx), a NaN mark (binance BTC), 0.8 per 8 h = 10 %/h (binance ETH); and the okx
+        // market's latest row overwritten with the 1e308 one.
+        try await db.with(try db.ownerURL) { conn async throws in
+            try await conn.exec("""
+                INSERT INTO funding_rates (time, market_id, funding_rate, funding_interval_hours, mark_price,
+                                           open_interest_usd)
+                SELECT now() - v.ago * interval '1 minute', m.id, v.rate, 8, v.mark, v.oi
+                FROM (VALUES (60, 'okx', 'BTC-USDT-SWAP', 0.0001, 100::float8, 1e308::float8),
+                             (61, 'okx', 'BTC-USDT-SWAP', 0.0001, 100, 1e308),
+                             (60, 'binance', 'BTCUSDT', 0.0001, 'NaN', 1000),
+                             (60, 'binance', 'ETHUSDT', 0.8, 100, 1000)) v(ago, dex, sym, rate, mark, oi)
+                JOIN dexes d ON d.name = v.dex JOIN markets m ON m.dex_id = d.id AND m.dex_symbol = v.sym
+                """)
+            try await conn.exec("""
+                UPDATE market_latest l SET open_interest_usd = 1e308 FROM markets m
+                WHERE m.id = l.market_id AND m.dex_symbol = 'BTC-USDT-SWAP'
+                """)
+            // What such rows do: materialising their hour overflows (two 1e308 summed), so every refresh fails.
+            await #expect(throws: PSQLError.self) { try await conn.exec("CALL refresh_rollups()") }
+            let listed = try await conn.jsonRows("SELECT * FROM purge_implausible() ORDER BY relation, reason")
+            #expect(listed.map { "\($0.string("relation")!) \($0.string("reason")!) \($0.int("rows")!)" } == [
+                "funding_rates funding_rate 1", "funding_rates non_finite_number 1",
+                "funding_rates open_interest_usd 2", "market_latest open_interest_usd 1"])
+            // A dry run deletes nothing; p_before bounds the rows looked at (the bad ones are an hour old, the
+            // market_latest row has the good cycle's time).
+            #expect(try await conn.scalar("SELECT count(*)::int FROM funding_rates", as: Int.self) == 7)
+            #expect(try await conn.scalar(
+                "SELECT count(*)::int FROM purge_implausible(true, now() - interval '2 hours')", as: Int.self) == 0)
+
+            #expect(try await conn.scalar("SELECT sum(rows)::int FROM purge_implausible(false)", as: Int.self) == 5)
+            #expect(try await conn.scalar("SELECT count(*)::int FROM funding_rates", as: Int.self) == 3)
+            #expect(try await conn.scalar("SELECT count(*)::int FROM market_latest", as: Int.self) == 2)
+            #expect(try await conn.scalar("SELECT count(*)::int FROM purge_implausible()", as: Int.self) == 0)
+        }
+        // The rollups over the purged hour are recomputed without the bad rows (the 1e308 one overflowed them).
+        try await db.with(try db.writerURL) { conn async throws in
+            try await conn.exec("CALL refresh_rollups()")
+        }
+        try await db.with(try db.readerURL) { conn async throws in
+            #expect(try await conn.scalar("SELECT count(*)::int FROM funding_rates_1h", as: Int.self) == 3)
+            #expect(try await conn.scalar("SELECT max(oi_usd_avg) FROM funding_rates_1h", as: Double.self) < 1e12)
+            // The reader (and every role but the owner) may not call it.
+            let state = await SettlementsTests.sqlState {
+                try await conn.exec("SELECT * FROM purge_implausible()")
+            }
+            #expect(state == "42501")
+        }
+    }
 }
