@@ -5,7 +5,8 @@
 #     transaction), timed by `fundingd bench write-path` around the write call (release build);
 #   * psql \copy: the same rows (same values, next time slot, market ids resolved) straight into funding_rates,
 #     timed by psql's \timing: the ceiling.
-# Prints rows/s for both and their ratio; RUNS (default 3) repetitions, medians reported.
+# Prints rows/s for both and their ratio; RUNS (default 3) repetitions, medians reported. Then the cost of the
+# plausibility checks: 100k-row writes with every bound and with plausibility_bounds emptied, in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/pg.sh
@@ -38,3 +39,22 @@ for rows in 10000 100000; do
     w=$(echo "$wp" | median); c=$(echo "$cp" | median)
     printf '%-8s %14s %14s %8s\n' "$rows" "$w" "$c" "$(awk -v w="$w" -v c="$c" 'BEGIN {printf "%.2f", w / c}')"
 done
+
+# What the plausibility checks cost (issue 17): the same 100k-row write with plausibility_bounds emptied (ingest_apply
+# then checks only finiteness, intervals, dexes and times), in the same run, beside the figure with every bound.
+with=""; without=""
+for _ in $(seq 1 "$runs"); do
+    out=$(DATABASE_URL="${writer%/*}/$db" $bin bench write-path --rows 100000 --slot "$slot")
+    with="$with $(echo "$out" | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p')"
+    slot=$((slot + 2))
+done
+psql -X -q "${owner%/*}/$db" -c "CREATE TABLE bounds_saved AS SELECT * FROM plausibility_bounds" -c "DELETE FROM plausibility_bounds"
+for _ in $(seq 1 "$runs"); do
+    out=$(DATABASE_URL="${writer%/*}/$db" $bin bench write-path --rows 100000 --slot "$slot")
+    without="$without $(echo "$out" | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p')"
+    slot=$((slot + 2))
+done
+psql -X -q "${owner%/*}/$db" -c "INSERT INTO plausibility_bounds SELECT * FROM bounds_saved" -c "DROP TABLE bounds_saved"
+w=$(echo "$with" | median); wo=$(echo "$without" | median)
+printf '%-34s %14s\n%-34s %14s\n%-34s %14s\n' "100000 rows, every bound (r/s)" "$w" "100000 rows, no bounds (r/s)" "$wo" \
+    "bound checks' share of the write" "$(awk -v w="$w" -v o="$wo" 'BEGIN {printf "%.1f %%", (1 - w / o) * 100}')"
