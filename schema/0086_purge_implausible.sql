@@ -381,12 +381,11 @@ BEGIN
                                                         d.funding_interval_hours) AS iv) i
                     WHERE r.time < $1) c
                 WHERE c.reason IS NOT NULL),
-            gone AS (
+            gone AS (  -- a data-modifying CTE runs to completion whether or not the query reads it
                 DELETE FROM public.%I t USING bad b
-                WHERE NOT $2 AND t.market_id = b.market_id AND t.time = b.time
-                RETURNING 1)
+                WHERE NOT $2 AND t.market_id = b.market_id AND t.time = b.time)
             SELECT %L::text, b.reason, count(*)::bigint
-            FROM bad b CROSS JOIN (SELECT count(*) FROM gone) g
+            FROM bad b
             GROUP BY b.reason ORDER BY b.reason
             $q$, v_case, v_relation, v_relation, v_relation)
         USING p_before, p_dry_run;
