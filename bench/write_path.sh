@@ -42,19 +42,19 @@ done
 
 # What the plausibility checks cost (issue 17): the same 100k-row write with plausibility_bounds emptied (ingest_apply
 # then checks only finiteness, intervals, dexes and times), in the same run, beside the figure with every bound.
-with=""; without=""
-for _ in $(seq 1 "$runs"); do
-    out=$(DATABASE_URL="${writer%/*}/$db" $bin bench write-path --rows 100000 --slot "$slot")
-    with="$with $(echo "$out" | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p')"
-    slot=$((slot + 2))
-done
+# Sets `rate` to the median rows/s of RUNS writes of $1 rows, each in the next free time slot.
+write_path_median() {
+    local rates=""
+    for _ in $(seq 1 "$runs"); do
+        out=$(DATABASE_URL="${writer%/*}/$db" $bin bench write-path --rows "$1" --slot "$slot")
+        rates="$rates $(echo "$out" | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p')"
+        slot=$((slot + 2))
+    done
+    rate=$(echo "$rates" | median)
+}
+write_path_median 100000; w=$rate
 psql -X -q "${owner%/*}/$db" -c "CREATE TABLE bounds_saved AS SELECT * FROM plausibility_bounds" -c "DELETE FROM plausibility_bounds"
-for _ in $(seq 1 "$runs"); do
-    out=$(DATABASE_URL="${writer%/*}/$db" $bin bench write-path --rows 100000 --slot "$slot")
-    without="$without $(echo "$out" | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p')"
-    slot=$((slot + 2))
-done
+write_path_median 100000; wo=$rate
 psql -X -q "${owner%/*}/$db" -c "INSERT INTO plausibility_bounds SELECT * FROM bounds_saved" -c "DROP TABLE bounds_saved"
-w=$(echo "$with" | median); wo=$(echo "$without" | median)
 printf '%-34s %14s\n%-34s %14s\n%-34s %14s\n' "100000 rows, every bound (r/s)" "$w" "100000 rows, no bounds (r/s)" "$wo" \
     "bound checks' share of the write" "$(awk -v w="$w" -v o="$wo" 'BEGIN {printf "%.1f %%", (1 - w / o) * 100}')"
