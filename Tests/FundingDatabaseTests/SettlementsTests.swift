@@ -204,9 +204,9 @@ struct SettlementsTests {
         }
     }
 
-    /// Binance's `fundingRate` over `count` settlements 8 h apart from 2026-01-01T00:00Z; fails every request after
-    /// `failAfter` answers.
-    final class SeriesBinance: HTTPFetching, @unchecked Sendable {
+    /// A venue of `count` settlements from 2026-01-01T00:00Z answering one history endpoint (`rows`, given the
+    /// request's query items, in the subclass); fails every request after `failAfter` answers.
+    class SeriesVenue: HTTPFetching, @unchecked Sendable {
         let count: Int
         let failAfter: Int
         private let lock = NSLock()
@@ -218,7 +218,8 @@ struct SettlementsTests {
             self.failAfter = failAfter
         }
 
-        static func time(_ i: Int) -> Double { origin + Double(i) * 8 * 3_600_000 }
+        /// The answer's rows as JSON objects.
+        func rows(_ query: [String: String]) -> [String] { [] }
 
         func get(_ path: String, baseURL: String) async throws -> [UInt8] {
             let proceed = lock.withLock {
@@ -231,14 +232,22 @@ struct SettlementsTests {
                 let kv = pair.split(separator: "=")
                 query[String(kv[0])] = String(kv[1])
             }
-            let start = Double(query["startTime"]!)!, end = Double(query["endTime"]!)!, limit = Int(query["limit"]!)!
-            let rows = (0..<count).filter { Self.time($0) >= start && Self.time($0) <= end }.prefix(limit)
-                .map { #"{"fundingRate":"0.0001","fundingTime":\#(Int64(Self.time($0)))}"# }
-            return Array("[\(rows.joined(separator: ","))]".utf8)
+            return Array("[\(rows(query).joined(separator: ","))]".utf8)
         }
 
         func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
             throw HTTPFetchError.status(404, url: path, retryAfterSeconds: nil)
+        }
+    }
+
+    /// Binance's `fundingRate` over settlements 8 h apart, `startTime`…`endTime`, at most `limit`.
+    final class SeriesBinance: SeriesVenue, @unchecked Sendable {
+        static func time(_ i: Int) -> Double { origin + Double(i) * 8 * 3_600_000 }
+
+        override func rows(_ query: [String: String]) -> [String] {
+            let start = Double(query["startTime"]!)!, end = Double(query["endTime"]!)!, limit = Int(query["limit"]!)!
+            return (0..<count).filter { Self.time($0) >= start && Self.time($0) <= end }.prefix(limit)
+                .map { #"{"fundingRate":"0.0001","fundingTime":\#(Int64(Self.time($0)))}"# }
         }
     }
 
@@ -315,43 +324,17 @@ struct SettlementsTests {
         }
     }
 
-    /// Backpack's `fundingRates` over `count` hourly settlements from 2026-01-01T00:00Z, newest first, `limit` rows
-    /// from `offset`; fails every request after `failAfter` answers.
-    final class SeriesBackpack: HTTPFetching, @unchecked Sendable {
-        let count: Int
-        let failAfter: Int
-        private let lock = NSLock()
-        private var answered = 0
+    /// Backpack's `fundingRates` over hourly settlements, newest first, `limit` rows from `offset`.
+    final class SeriesBackpack: SeriesVenue, @unchecked Sendable {
+        static func time(_ i: Int) -> Double { origin + Double(i) * 3_600_000 }
 
-        init(count: Int, failAfter: Int = .max) {
-            self.count = count
-            self.failAfter = failAfter
-        }
-
-        static func time(_ i: Int) -> Double { SeriesBinance.origin + Double(i) * 3_600_000 }
-
-        func get(_ path: String, baseURL: String) async throws -> [UInt8] {
-            let proceed = lock.withLock {
-                answered += 1
-                return answered <= failAfter
-            }
-            guard proceed else { throw HTTPFetchError.status(503, url: path, retryAfterSeconds: nil) }
-            var query: [String: String] = [:]
-            for pair in path.split(separator: "?").last!.split(separator: "&") {
-                let kv = pair.split(separator: "=")
-                query[String(kv[0])] = String(kv[1])
-            }
+        override func rows(_ query: [String: String]) -> [String] {
             let limit = Int(query["limit"]!)!, offset = Int(query["offset"]!)!
-            let rows = (0..<count).reversed().dropFirst(offset).prefix(limit).map { i in
+            return (0..<count).reversed().dropFirst(offset).prefix(limit).map { i in
                 // "2026-01-01T05:00:00" (UTC without a zone, as Backpack writes it)
                 let end = Date(timeIntervalSince1970: Self.time(i) / 1000).formatted(.iso8601).dropLast()
                 return #"{"fundingRate":"0.0000125","intervalEndTimestamp":"\#(end)","symbol":"BTC_USDC_PERP"}"#
             }
-            return Array("[\(rows.joined(separator: ","))]".utf8)
-        }
-
-        func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
-            throw HTTPFetchError.status(404, url: path, retryAfterSeconds: nil)
         }
     }
 
