@@ -70,6 +70,23 @@ struct StreamHardeningTests {
         }
     }
 
+    /// `n` hub clients, each with its own queue (16 frames) read through `stream`.
+    static func queuedClients(_ n: Int) -> [(id: UUID, stream: AsyncStream<String>, outbox: StreamOutbox)] {
+        (0..<n).map { _ in
+            let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(16))
+            return (id: UUID(), stream: stream, outbox: StreamOutbox(continuation: continuation))
+        }
+    }
+
+    /// Every frame a closed client's queue held, as JSON objects (a frame that is not an object fails the test).
+    static func frames(_ stream: AsyncStream<String>) async throws -> [[String: Any]] {
+        var frames: [[String: Any]] = []
+        for await text in stream {
+            frames.append(try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]))
+        }
+        return frames
+    }
+
     @Test("100 concurrent identical opportunity subscribers all get the snapshot and the next cycle's update")
     func concurrentIdenticalSubscribers() async throws {
         let db = try await TestDatabase.make()
@@ -80,10 +97,7 @@ struct StreamHardeningTests {
                 QueryReader(values: ["symbol": ["BTC"], "min_volume_24h": ["0"], "min_divergence": ["0"], "limit": ["100"],
                                      "min_profit": ["-1"]]),  // every fixture pair is a loss after fees
                 catalog: deps.catalog)
-            let clients = (0..<100).map { _ in
-                let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(16))
-                return (id: UUID(), stream: stream, outbox: StreamOutbox(continuation: continuation))
-            }
+            let clients = Self.queuedClients(100)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for c in clients {
                     group.addTask { try await deps.hub.subscribeOpportunities(c.id, query: query, outbox: c.outbox) }
@@ -98,13 +112,8 @@ struct StreamHardeningTests {
             await deps.hub.cycleCompleted(CycleNotice(id: 1, cycleTime: "2026-01-01T00:00:00.000000Z"))
             for c in clients { c.outbox.close() }
             var updated = 0
-            for c in clients {
-                var types: [String] = []
-                for await text in c.stream {
-                    let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-                    types.append(object?["type"] as? String ?? "?")
-                }
-                if types == ["snapshot", "update"] { updated += 1 }
+            for c in clients where try await Self.frames(c.stream).map({ $0["type"] as? String }) == ["snapshot", "update"] {
+                updated += 1
             }
             #expect(updated == 100)
         }
@@ -114,10 +123,7 @@ struct StreamHardeningTests {
     func concurrentRateSubscribers() async throws {
         let db = try await FixtureDatabase.shared.get()
         try await withAPIDependencies(db) { deps in
-            let clients = (0..<100).map { _ in
-                let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(16))
-                return (id: UUID(), stream: stream, outbox: StreamOutbox(continuation: continuation))
-            }
+            let clients = Self.queuedClients(100)
             let filter = RateFilter()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for c in clients {
@@ -129,13 +135,9 @@ struct StreamHardeningTests {
             for c in clients { c.outbox.close() }
             var snapshots = 0
             for c in clients {
-                var types: [String] = []
-                for await text in c.stream {
-                    let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-                    types.append(object?["type"] as? String ?? "?")
-                    #expect(((object?["data"] as? [Any])?.count ?? 0) > 0)
-                }
-                if types == ["snapshot"] { snapshots += 1 }
+                let frames = try await Self.frames(c.stream)
+                #expect(frames.allSatisfy { (($0["data"] as? [Any])?.count ?? 0) > 0 })
+                if frames.map({ $0["type"] as? String }) == ["snapshot"] { snapshots += 1 }
             }
             #expect(snapshots == 100)
         }
