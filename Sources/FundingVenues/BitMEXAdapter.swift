@@ -108,8 +108,8 @@ public struct BitMEXAdapter: VenueAdapter {
 /// with `reverse=false`, times ISO-8601. `timestamp` is the funding time (04:00, 12:00 and 20:00 UTC for the 8 h
 /// perpetuals), `fundingRate` the fraction charged for the interval ending then, `fundingInterval` the same offset
 /// from 2000-01-01 as on instruments (`fundingRateDaily` = rate × settlements a day, not stored). `count` defaults to
-/// 100; its maximum is not documented in the swagger, so pages ask for 500, which BitMEX has always accepted (ccxt
-/// leaves it to the caller). Walked forward from `startTime`; a short page ends the range.
+/// 100; its maximum is not documented in the swagger, so pages ask for 500, BitMEX's usual maximum (unverified here:
+/// ccxt leaves `count` to the caller). Walked forward from `startTime`; a short page ends the range.
 ///
 /// BitMEX settles at 04:00, 12:00 and 20:00 UTC, not on multiples of 8 h since 1970, so the backfill follows a 4 h
 /// schedule (`settlementIntervalHours`), whose multiples include those times: one request in two finds nothing new.
