@@ -58,6 +58,7 @@ public func buildApplication(
             api.deps.ingestStatus = IngestServiceStatus(ingest: ingest)
             services.append(.init(service: ingest))
             if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
+            services += try liveStreams(config, dexes: dexes, url: writerURL, logger: logger).map { .init(service: $0) }
             if demo != nil {
                 services.append(.init(service: DemoSettlements(url: writerURL, dexes: try config.dexSchedules(only: dexes).map(\.name),
                                                                logger: Logger(label: "fundingd.demo-settlements"))))
@@ -79,6 +80,7 @@ public func buildApplication(
         } else {
             services.append(.init(service: ingest))
             if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
+            services += try liveStreams(config, dexes: dexes, url: writerURL, logger: logger).map { .init(service: $0) }
         }
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))
@@ -91,6 +93,26 @@ func settlementRefresh(_ config: FundingConfig, dexes: [String]?, ingest: Ingest
         SettlementRefresh(config: config, dexes: dexes, interval: $0, lookbackDays: config.settlementLookbackDays,
                           isLeader: { ingest.stats.snapshot.isLeader }, logger: Logger(label: "fundingd.settlements"))
     }
+}
+
+/// The live-price services of the streaming venues among `dexes` (none when `FUNDINGD_STREAMS=none`): the stream
+/// connections, which fill one `PriceBook`, and its flusher (`FUNDINGD_PRICE_FLUSH_MS`), which writes on a
+/// connection of its own to `url`.
+func liveStreams(_ config: FundingConfig, dexes: [String]?, url: DatabaseURL, logger: Logger) throws -> [any Service] {
+    let venues = try config.streamVenues(collecting: config.dexSchedules(only: dexes))
+    guard !venues.isEmpty else { return [] }
+    let book = PriceBook()
+    let store = PostgresPriceStore(url: url, logger: Logger(label: "fundingd.prices"))
+    var settings = PriceStreamService<AsyncHTTPFetcher>.Settings()
+    settings.channels = try config.streamChannels()
+    let fetcher = AsyncHTTPFetcher(timeout: config.requestTimeout, retry: RetryPolicy(maxAttempts: config.retryAttempts),
+                                   logger: Logger(label: "fundingd.http"))
+    return [
+        PriceStreamService(venues: venues, book: book, markets: { try await store.markets(dex: $0) }, http: fetcher,
+                           settings: settings, logger: Logger(label: "fundingd.streams")),
+        PriceFlushService(book: book, store: store, interval: try config.priceFlushInterval(),
+                          logger: Logger(label: "fundingd.prices")),
+    ]
 }
 
 /// The API's pools and dependencies: a reader pool (role `fundingd_reader`, statement timeout) and a small pool

@@ -70,42 +70,36 @@ extension PostgresConnection {
     }
 }
 
-/// Writes cycles on one dedicated connection, opened lazily and thrown away after any error that is not a clean
-/// refusal, so a write after a lost connection (a terminated backend, a restarted server) always starts on a
-/// fresh one. Not a pool: the deadline has to be able to close the very connection a stuck COPY is on, which is
-/// what makes the COPY fail instead of hanging.
-public actor PostgresCycleStore: CycleStore {
-    public struct Settings: Sendable {
-        public var connectTimeout: Duration = .seconds(5)
-        /// The longest one cycle's transaction may take before its connection is closed.
-        public var writeTimeout: Duration = .seconds(30)
-        /// Markets missing from this many answered runs of their venue become inactive.
-        public var vanishGraceCycles: Int = 3
-        public init() {}
-    }
-
+/// One dedicated writer connection, opened lazily and thrown away after any error that is not a clean refusal, so
+/// an operation after a lost connection (a terminated backend, a restarted server) always starts on a fresh one.
+/// Not a pool: the deadline has to be able to close the very connection a stuck statement is on, which is what
+/// makes it fail instead of hanging.
+public actor DedicatedConnection {
     let url: DatabaseURL
-    let settings: Settings
+    let applicationName: String
+    let connectTimeout: Duration
     let logger: Logger
     private var connection: PostgresConnection?
-    private var nextConnectionID = 100
+    private var nextConnectionID: Int
 
-    public init(url: DatabaseURL, settings: Settings = Settings(), logger: Logger) {
+    public init(url: DatabaseURL, applicationName: String, connectTimeout: Duration = .seconds(5), firstID: Int = 100,
+                logger: Logger) {
         self.url = url
-        self.settings = settings
+        self.applicationName = applicationName
+        self.connectTimeout = connectTimeout
+        self.nextConnectionID = firstID
         self.logger = logger
     }
 
-    public func write(_ cycle: PendingCycle) async throws -> CycleWriteResult {
+    /// Runs `body` on the connection within `timeout`; a transient failure discards the connection.
+    public func run<T: Sendable>(_ operation: String, timeout: Duration,
+                                 _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let connection = try await connected()
-        let logger = self.logger
-        let grace = settings.vanishGraceCycles
         do {
-            return try await withDeadline(settings.writeTimeout, "cycle write",
+            return try await withDeadline(timeout, operation,
                                           abort: { connection.close().whenComplete { _ in } },
                                           failEarly: connection.failWhenClosed) {
-                try await CycleWriter.write(snapshots: cycle.snapshots, runs: cycle.runs, vanishGraceCycles: grace,
-                                            on: connection, logger: logger)
+                try await body(connection)
             }
         } catch {
             if WriteFailure.classify(error) == .transient || connection.isClosed { await discard() }
@@ -121,14 +115,14 @@ public actor PostgresCycleStore: CycleStore {
     private func connected() async throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
         await discard()
-        var options = try url.connectionConfiguration(applicationName: "fundingd-writer")
-        options.options.connectTimeout = .milliseconds(settings.connectTimeout.wholeMilliseconds)
+        var options = try url.connectionConfiguration(applicationName: applicationName)
+        options.options.connectTimeout = .milliseconds(connectTimeout.wholeMilliseconds)
         let configuration = options
         nextConnectionID += 1
         let id = nextConnectionID
         let logger = self.logger
         do {
-            let fresh = try await withDeadline(settings.connectTimeout + .seconds(1), "database connect") {
+            let fresh = try await withDeadline(connectTimeout + .seconds(1), "database connect") {
                 try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
             }
             connection = fresh
@@ -144,5 +138,42 @@ public actor PostgresCycleStore: CycleStore {
         guard let old = connection else { return }
         connection = nil
         await old.closeWithinDeadline()
+    }
+}
+
+/// Writes cycles on one `DedicatedConnection` (`fundingd-writer`).
+public struct PostgresCycleStore: CycleStore {
+    public struct Settings: Sendable {
+        public var connectTimeout: Duration = .seconds(5)
+        /// The longest one cycle's transaction may take before its connection is closed.
+        public var writeTimeout: Duration = .seconds(30)
+        /// Markets missing from this many answered runs of their venue become inactive.
+        public var vanishGraceCycles: Int = 3
+        public init() {}
+    }
+
+    let settings: Settings
+    let logger: Logger
+    let connection: DedicatedConnection
+
+    public init(url: DatabaseURL, settings: Settings = Settings(), logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        self.connection = DedicatedConnection(url: url, applicationName: "fundingd-writer",
+                                              connectTimeout: settings.connectTimeout, logger: logger)
+    }
+
+    public func write(_ cycle: PendingCycle) async throws -> CycleWriteResult {
+        let logger = self.logger
+        let grace = settings.vanishGraceCycles
+        return try await connection.run("cycle write", timeout: settings.writeTimeout) { connection in
+            try await CycleWriter.write(snapshots: cycle.snapshots, runs: cycle.runs, vanishGraceCycles: grace,
+                                        on: connection, logger: logger)
+        }
+    }
+
+    /// Closes the connection (shutdown).
+    public func close() async {
+        await connection.close()
     }
 }

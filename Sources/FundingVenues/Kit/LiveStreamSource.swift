@@ -17,6 +17,11 @@ public protocol LiveStreamSource: VenueAdapter {
     /// The WebSocket URL (`wss://...`) to connect to. `restBaseURL` is the REST base in use (a venue whose stream
     /// URL comes from a REST call, such as KuCoin's token, fetches it through `client`).
     func streamEndpoint(client: some HTTPFetching, restBaseURL: String) async throws -> StreamEndpoint
+    /// The endpoint for one channel, for venues that route channels to different URLs (Binance USDⓈ-M: book data
+    /// on `/public`, trades on `/market`). Defaults to `streamEndpoint(client:restBaseURL:)`; the service opens
+    /// separate connections per channel either way.
+    func streamEndpoint(for channel: StreamChannel, client: some HTTPFetching, restBaseURL: String) async throws
+        -> StreamEndpoint
     /// The messages that subscribe to `channel` for `dexSymbols` (at most `streamLimits.symbolsPerMessage`), in
     /// order.
     func subscribeMessages(_ channel: StreamChannel, dexSymbols: [String]) throws -> [[UInt8]]
@@ -27,6 +32,14 @@ public protocol LiveStreamSource: VenueAdapter {
     /// `StreamMessageError.rejected` for a venue's error answer (a refused subscription) and a decoding error for
     /// a malformed message; either costs that message only.
     func parseStreamMessage(_ message: [UInt8]) throws -> [StreamEvent]
+}
+
+extension LiveStreamSource {
+    public func streamEndpoint(for channel: StreamChannel, client: some HTTPFetching, restBaseURL: String)
+        async throws -> StreamEndpoint
+    {
+        try await streamEndpoint(client: client, restBaseURL: restBaseURL)
+    }
 }
 
 /// Where to connect, and the keep-alive the venue asks for on that connection.

@@ -1,0 +1,64 @@
+import Foundation
+import FundingCore
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Where a flush of live prices goes (the database in production, a recorder in tests).
+public protocol PriceStore: Sendable {
+    func write(_ prices: [LivePrice]) async throws -> Int
+}
+
+/// Writes the markets that changed in the `PriceBook` every `interval` (`FUNDINGD_PRICE_FLUSH_MS`) in one call.
+///
+/// A failed write puts its markets back as changed, so the next flush writes their newest state: a database outage
+/// costs the per-second samples of its duration, never a market's latest price. On shutdown one last flush runs.
+public struct PriceFlushService: Service {
+    let book: PriceBook
+    let store: any PriceStore
+    let interval: Duration
+    let writeTimeout: Duration
+    let logger: Logger
+
+    public init(book: PriceBook, store: any PriceStore, interval: Duration, writeTimeout: Duration = .seconds(10),
+                logger: Logger) {
+        self.book = book
+        self.store = store
+        self.interval = interval
+        self.writeTimeout = writeTimeout
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Not cancelled on graceful shutdown: the loop ends within one interval and the last flush still runs.
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            await flush()
+        }
+        if !Task.isCancelled { await flush() }
+    }
+
+    /// One flush: the changed markets in one write. Returns the markets written (0 when nothing changed or the write
+    /// failed).
+    @discardableResult
+    public func flush() async -> Int {
+        let prices = book.drainChanged()
+        guard !prices.isEmpty else { return 0 }
+        let started = ContinuousClock.now
+        do {
+            let store = self.store
+            let written = try await withDeadline(writeTimeout, "price flush") { try await store.write(prices) }
+            Timer(label: "fundingd_price_flush_seconds").recordMilliseconds(
+                (ContinuousClock.now - started).wholeMilliseconds)
+            Counter(label: "fundingd_price_flush_markets_total").increment(by: written)
+            return written
+        } catch {
+            book.markChanged(prices)
+            Counter(label: "fundingd_price_flush_failures_total").increment()
+            logger.warning("price flush failed; its markets stay pending", metadata: [
+                "markets": "\(prices.count)", "error": "\(error)",
+            ])
+            return 0
+        }
+    }
+}

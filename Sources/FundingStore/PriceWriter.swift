@@ -1,0 +1,58 @@
+import Foundation
+import FundingCore
+import Logging
+import PostgresNIO
+
+/// What one `prices_apply()` call did (schema/0093).
+public struct PriceWriteResult: Sendable, Hashable {
+    public var rowsIn: Int
+    public var rowsApplied: Int
+    public var rowsUnknownMarket: Int
+    public var rowsRejected: Int
+
+    public init(rowsIn: Int, rowsApplied: Int, rowsUnknownMarket: Int, rowsRejected: Int) {
+        self.rowsIn = rowsIn
+        self.rowsApplied = rowsApplied
+        self.rowsUnknownMarket = rowsUnknownMarket
+        self.rowsRejected = rowsRejected
+    }
+}
+
+/// The live-price calls: one flush, and the markets a venue's streams subscribe to.
+public enum PriceWriter {
+    /// Writes one flush with one `prices_apply()` call (one array per field; an absent number is '').
+    public static func write(_ prices: [LivePrice], on connection: PostgresConnection, logger: Logger) async throws
+        -> PriceWriteResult
+    {
+        var dex: [String] = [], dexSymbol: [String] = [], timeUs: [Int64] = [], receivedUs: [Int64] = []
+        var bid: [String] = [], bidSize: [String] = [], ask: [String] = [], askSize: [String] = []
+        var last: [String] = [], mark: [String] = []
+        for p in prices {
+            dex.append(p.dex); dexSymbol.append(p.dexSymbol)
+            timeUs.append(CopyText.microseconds(p.time)); receivedUs.append(CopyText.microseconds(p.receivedAt))
+            bid.append(StagedColumns.text(p.bid)); bidSize.append(StagedColumns.text(p.bidSize))
+            ask.append(StagedColumns.text(p.ask)); askSize.append(StagedColumns.text(p.askSize))
+            last.append(StagedColumns.text(p.last)); mark.append(StagedColumns.text(p.mark))
+        }
+        let rows = try await connection.query("""
+            SELECT rows_in, rows_applied, rows_unknown_market, rows_rejected
+            FROM prices_apply(\(dex), \(dexSymbol), \(timeUs), \(receivedUs), \(bid), \(bidSize), \(ask), \(askSize),
+                              \(last), \(mark))
+            """, logger: logger)
+        var result = PriceWriteResult(rowsIn: 0, rowsApplied: 0, rowsUnknownMarket: 0, rowsRejected: 0)
+        for try await (a, b, c, d) in rows.decode((Int, Int, Int, Int).self) {
+            result = PriceWriteResult(rowsIn: a, rowsApplied: b, rowsUnknownMarket: c, rowsRejected: d)
+        }
+        return result
+    }
+
+    /// The active markets of `dex` (venue symbols), the set its streams subscribe to.
+    public static func activeMarkets(dex: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> [String]
+    {
+        let rows = try await connection.query("SELECT stream_markets(\(dex))", logger: logger)
+        var symbols: [String] = []
+        for try await symbol in rows.decode(String.self) { symbols.append(symbol) }
+        return symbols
+    }
+}
