@@ -231,6 +231,23 @@ COMMENT ON FUNCTION prices_apply(text[], text[], bigint[], bigint[], text[], tex
 
 REVOKE ALL ON FUNCTION prices_apply(text[], text[], bigint[], bigint[], text[], text[], text[], text[], text[], text[]) FROM PUBLIC;
 
+-- The latest streamed prices, named and per unit: what /api/v1/prices and dashboards read.
+CREATE VIEW live_prices AS
+SELECT y.symbol, d.name AS dex, m.dex_symbol, m.quote, m.multiplier,
+       p.bid / m.multiplier AS bid, p.ask / m.multiplier AS ask,
+       (p.bid + p.ask) / 2 / m.multiplier AS mid,
+       (p.ask - p.bid) / ((p.ask + p.bid) / 2) * 1e4 AS spread_bps,
+       p.last / m.multiplier AS last, p.mark / m.multiplier AS mark,
+       p.bid_size, p.ask_size, p.time, p.received_at,
+       extract(epoch FROM now() - p.received_at)::float8 AS age_seconds
+FROM price_latest p
+JOIN markets m ON m.id = p.market_id
+JOIN dexes d ON d.id = m.dex_id
+JOIN symbols y ON y.id = m.symbol_id
+WHERE m.is_active;
+
+COMMENT ON VIEW live_prices IS 'The latest streamed prices of every active market, per unit of the symbol (venue prices divided by the market''s multiplier): bid, ask, mid, the book spread in bps ((ask - bid) / mid x 1e4), last and mark where streamed; sizes in the venue''s size unit; time (venue clock), received_at and age_seconds (now() - received_at).';
+
 -- The markets a venue's streams subscribe to.
 CREATE FUNCTION stream_markets(p_dex text) RETURNS SETOF text
 LANGUAGE sql STABLE
@@ -467,7 +484,7 @@ BEGIN
     END IF;
     FOREACH r IN ARRAY ARRAY['fundingd_reader', 'fundingd_writer'] LOOP
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
-            EXECUTE format('GRANT SELECT ON public.price_latest, public.price_samples, public.price_samples_1m TO %I', r);
+            EXECUTE format('GRANT SELECT ON public.price_latest, public.price_samples, public.price_samples_1m, public.live_prices TO %I', r);
             EXECUTE format('GRANT USAGE ON TYPE public.price_spread TO %I', r);
         END IF;
     END LOOP;

@@ -46,6 +46,8 @@ public struct PriceStreamService<Fetcher: HTTPFetching>: Service {
         public var marketRefresh: Duration = .seconds(600)
         /// Wait before re-reading an empty or failed market list.
         public var marketRetry: Duration = .seconds(30)
+        /// Replaces every venue's documented silence timeout (tests; an operator on a quiet market set).
+        public var silenceTimeout: Duration?
         /// Largest message accepted (a larger one closes the connection, which then reconnects).
         public var maxMessageSize: Int = 1 << 22
         public init() {}
@@ -163,7 +165,9 @@ public struct PriceStreamService<Fetcher: HTTPFetching>: Service {
         }
         let url = venue.urlOverride.map { "\($0)/\(channel.rawValue)" } ?? endpoint.url
         let source = venue.source
-        let limits = source.streamLimits
+        var venueLimits = source.streamLimits
+        if let silence = settings.silenceTimeout { venueLimits.silenceTimeout = silence }
+        let limits = venueLimits
         let pingInterval = endpoint.pingInterval ?? limits.pingInterval
         let subscribe = try stride(from: 0, to: symbols.count, by: max(1, limits.symbolsPerMessage)).flatMap {
             try source.subscribeMessages(channel, dexSymbols: Array(
