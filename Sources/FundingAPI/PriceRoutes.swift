@@ -64,7 +64,7 @@ struct PriceRoutes: Sendable {
         let symbols = try await deps.catalog.symbols(try q.list("symbols"))
         let dexes = try await deps.catalog.dexes(try q.list("dexes"))
         let minSpread = try q.double("min_spread_bps", min: -10_000, max: 10_000)
-        let minVolume = try q.double("min_volume_usd", min: 0)
+        let minVolume = try q.double("min_volume_usd", min: 0, max: 1e15)
         let maxAge = try Self.maxAge(q)
         let limit = try q.int("limit", default: 100, range: 1...1000)
         let call = best ? "best_price_spreads" : "price_spreads"  // one of two fixed names, never request text
