@@ -7,6 +7,8 @@ public struct APIDependencies: Sendable {
     public var database: APIDatabase
     public var catalog: NameCatalog
     public var hub: StreamHub
+    /// Pushes of live prices and price spreads (`PriceListener` feeds it).
+    public var priceHub: PriceHub
     public var metrics: APIMetrics
     public var settings: APISettings
     /// Responses of the read routes, dropped on every `fundingd_cycle` notification.
@@ -32,6 +34,7 @@ public struct APIDependencies: Sendable {
         self.logger = logger
         self.hub = StreamHub(database: database, catalog: catalog, queueSize: settings.webSocketQueueSize,
                              logger: logger)
+        self.priceHub = PriceHub(database: database, logger: logger)
         if let path = settings.openAPIPath, let data = FileManager.default.contents(atPath: path) {
             openAPIDocument = Array(data)
         }

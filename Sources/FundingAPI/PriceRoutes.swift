@@ -7,26 +7,27 @@ import Hummingbird
 struct PriceRoutes: Sendable {
     let deps: APIDependencies
 
-    /// The filters of `price_spreads()` and `best_price_spreads()`, declared once for both routes.
-    static let spreadQuery = ["symbols", "dexes", "min_spread_bps", "min_volume_usd", "max_age_seconds", "limit"]
     /// The longest window `/price-spreads/history` may span per resolution (the default sample retentions).
     static let maxHistory: [String: TimeInterval] = ["second": 2 * 86400, "minute": 30 * 86400]
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/api/v1/prices", query: ["symbols", "dexes", "max_age_seconds"]) { request, _ in
-            let q = request.query
-            let symbols = try await deps.catalog.symbols(try q.list("symbols"))
-            return try await prices(q, symbols: symbols)
+        routes.get("/api/v1/prices", query: LivePriceQuery.parameterNames) { request, _ in
+            let query = try await LivePriceQuery.parse(request.query, catalog: deps.catalog)
+            return Self.list("prices", try await deps.database.livePrices(query))
         }
-        routes.get("/api/v1/prices/{symbol}", query: ["dexes", "max_age_seconds"]) { request, context in
+        routes.get("/api/v1/prices/{symbol}", query: LivePriceQuery.parameterNames.filter { $0 != "symbols" }) {
+            request, context in
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
-            return try await prices(request.query, symbols: [symbol])
+            let query = try await LivePriceQuery.parse(request.query, catalog: deps.catalog, symbols: [symbol])
+            return Self.list("prices", try await deps.database.livePrices(query))
         }
-        routes.get("/api/v1/price-spreads", query: Self.spreadQuery) { request, _ in
-            try await spreads(request.query, best: false)
+        routes.get("/api/v1/price-spreads", query: PriceSpreadQuery.parameterNames) { request, _ in
+            let query = try await PriceSpreadQuery.parse(request.query, catalog: deps.catalog, best: false)
+            return Self.list("spreads", try await deps.database.priceSpreads(query))
         }
-        routes.get("/api/v1/price-spreads/best", query: Self.spreadQuery) { request, _ in
-            try await spreads(request.query, best: true)
+        routes.get("/api/v1/price-spreads/best", query: PriceSpreadQuery.parameterNames) { request, _ in
+            let query = try await PriceSpreadQuery.parse(request.query, catalog: deps.catalog, best: true)
+            return Self.list("spreads", try await deps.database.priceSpreads(query))
         }
         routes.get("/api/v1/price-spreads/history",
                    query: ["symbol", "long_dex", "short_dex", "start_time", "end_time", "period", "resolution",
@@ -35,48 +36,11 @@ struct PriceRoutes: Sendable {
         }
     }
 
-    /// `max_age_seconds` (default 60; 0 < x <= 1 day) as an interval literal.
-    static func maxAge(_ q: QueryReader) throws -> String {
-        let seconds = try q.double("max_age_seconds", min: 0.001, max: 86400) ?? 60
-        return "\(seconds) seconds"
-    }
-
-    func prices(_ q: QueryReader, symbols: [String]?) async throws -> Response {
-        let dexes = try await deps.catalog.dexes(try q.list("dexes"))
-        let maxAge = try Self.maxAge(q)
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM live_prices
-            WHERE (\(symbols)::text[] IS NULL OR symbol = ANY (\(symbols)::text[]))
-              AND (\(dexes)::text[] IS NULL OR dex = ANY (\(dexes)::text[]))
-              AND received_at >= now() - \(maxAge)::interval
-            ORDER BY symbol, dex, dex_symbol
-            """)
-        return Response.json { w in
+    static func list(_ key: String, _ rows: [ResultRow]) -> Response {
+        Response.json { w in
             w.object { o in
                 o.field("count", rows.count)
-                o.key("prices")
-                o.array { a in for row in rows { row.write(to: &a) } }
-            }
-        }
-    }
-
-    func spreads(_ q: QueryReader, best: Bool) async throws -> Response {
-        let symbols = try await deps.catalog.symbols(try q.list("symbols"))
-        let dexes = try await deps.catalog.dexes(try q.list("dexes"))
-        let minSpread = try q.double("min_spread_bps", min: -10_000, max: 10_000)
-        let minVolume = try q.double("min_volume_usd", min: 0, max: 1e15)
-        let maxAge = try Self.maxAge(q)
-        let limit = try q.int("limit", default: 100, range: 1...1000)
-        let call = best ? "best_price_spreads" : "price_spreads"  // one of two fixed names, never request text
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM \(unescaped: call)(p_symbols => \(symbols), p_dexes => \(dexes),
-                                              p_min_spread_bps => \(minSpread), p_min_volume_usd => \(minVolume),
-                                              p_max_age => \(maxAge)::interval, p_limit => \(Int32(limit)))
-            """)
-        return Response.json { w in
-            w.object { o in
-                o.field("count", rows.count)
-                o.key("spreads")
+                o.key(key)
                 o.array { a in for row in rows { row.write(to: &a) } }
             }
         }

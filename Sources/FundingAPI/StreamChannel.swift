@@ -2,6 +2,8 @@
 public enum StreamChannel: String, Sendable, CaseIterable {
     case fundingRates = "funding-rates"
     case opportunities
+    case prices
+    case priceSpreads = "price-spreads"
 
     public var path: String { "/api/v1/ws/\(rawValue)" }
 }

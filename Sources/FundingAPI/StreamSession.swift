@@ -67,6 +67,7 @@ struct StreamSession: Sendable {
             outbox.close()
         }
         await deps.hub.unsubscribe(id)
+        await deps.priceHub.unsubscribe(id)
         logger.debug("websocket disconnected", metadata: ["dropped_slow": "\(outbox.didOverflow)"])
     }
 
@@ -127,9 +128,23 @@ struct StreamSession: Sendable {
                     var query = try await OpportunityQuery.parse(QueryReader(values: values), catalog: deps.catalog)
                     query.documentMessages = documentMessages
                     try await deps.hub.subscribeOpportunities(id, query: query, outbox: outbox)
+                case .prices:
+                    if let bad = reader.unknown(Set(LivePriceQuery.parameterNames)).first {
+                        throw APIError.invalidParameter(bad, "unknown filter")
+                    }
+                    let query = try await LivePriceQuery.parse(reader, catalog: deps.catalog)
+                    try await deps.priceHub.subscribePrices(id, query: query, outbox: outbox)
+                case .priceSpreads:
+                    var names = Set(PriceSpreadQuery.parameterNames)
+                    names.insert("best")
+                    if let bad = reader.unknown(names).first { throw APIError.invalidParameter(bad, "unknown filter") }
+                    let best = try reader.bool("best", default: false)
+                    let query = try await PriceSpreadQuery.parse(reader, catalog: deps.catalog, best: best)
+                    try await deps.priceHub.subscribeSpreads(id, query: query, outbox: outbox)
                 }
             case "unsubscribe":
                 await deps.hub.unsubscribe(id)
+                await deps.priceHub.unsubscribe(id)
                 outbox.send(#"{"type":"unsubscribed","channel":"\#(channel.rawValue)"}"#)
             case "ping":
                 outbox.send(#"{"type":"pong"}"#)

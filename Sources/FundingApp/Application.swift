@@ -67,6 +67,8 @@ public func buildApplication(
         services.append(.init(service: CycleListener(url: try config.listenURL(), hub: api.deps.hub,
                                                             cache: api.deps.cache, logger: logger,
                                                             replicaWait: try config.replicaWait())))
+        services.append(.init(service: PriceListener(url: try config.listenURL(), hub: api.deps.priceHub,
+                                                     logger: logger)))
         services.append(.init(service: ResponseCacheRefresher(cache: api.deps.cache)))
         services.append(.init(service: buildAPIApplication(api.deps, onServerRunning: onServerRunning)))
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

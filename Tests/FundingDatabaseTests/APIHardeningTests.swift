@@ -286,6 +286,8 @@ struct DatabaseAwayTests {
                         let path = route.path.replacingOccurrences(of: "{dex}", with: "binance")
                             .replacingOccurrences(of: "{symbol}", with: "BTC")
                             + (route.path.hasSuffix("/compare") ? "?dex1=binance&dex2=okx" : "")
+                            + (route.path.hasSuffix("/price-spreads/history")
+                               ? "?symbol=BTC&long_dex=binance&short_dex=okx" : "")
                         calls.addTask {
                             let t = ContinuousClock.now
                             let r = try await http.call(path)

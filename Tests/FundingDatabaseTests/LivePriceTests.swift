@@ -1,6 +1,8 @@
 import Foundation
+import FundingApp
 import FundingCore
 import FundingIngest
+import HummingbirdWSClient
 import FundingStore
 import FundingVenues
 import Logging
@@ -255,5 +257,54 @@ struct LivePriceTests {
         #expect(replay.log.messages("/binance/top_of_book").first == #"""
             {"id":1,"method":"SUBSCRIBE","params":["1000pepeusdt@bookTicker","aaausdt@bookTicker","bnbusdt@bookTicker"]}
             """#)
+    }
+
+    @Test("WebSocket price-spreads and prices: a snapshot on subscribing, then an update after each flush (NOTIFY fundingd_prices)")
+    func pushedAfterFlush() async throws {
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        _ = try await Self.load(db)
+        try await withLiveAPI(db) { port in
+            try await withTimeout(60) {
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/v1/ws/price-spreads",
+                                                  logger: Self.logger) { inbound, outbound, _ in
+                    var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
+                    try await outbound.write(.text(#"{"action":"subscribe","filters":{"symbols":["AAA"],"nope":1}}"#))
+                    #expect(dig(try frame(try await messages.next()), "error", "message") as? String
+                            == "nope: unknown filter")
+                    try await outbound.write(.text(#"{"action":"subscribe","filters":{"symbols":["AAA"],"min_spread_bps":0}}"#))
+                    let snapshot = try frame(try await messages.next())
+                    #expect(snapshot["type"] as? String == "snapshot")
+                    let rows = snapshot["data"] as? [[String: Any]] ?? []
+                    let aaa = Self.net(buy: 10.01, sell: 10.05, takerLong: 0.0005, takerShort: 0.0004)
+                    #expect(rows.count == 1 && close(double(rows.first?["net_spread_bps"]), aaa.net))
+
+                    // hyperliquid's bid rises to 10.10: 0.09 / 10.055 × 1e4 − 18 = 71.5077…
+                    _ = try await Self.write(db, [Self.price("hyperliquid", "AAA", bid: 10.10, ask: 10.11, age: 0,
+                                                             now: Date())])
+                    let update = try frame(try await messages.next())
+                    #expect(update["type"] as? String == "update")
+                    #expect(update["channel"] as? String == "price-spreads")
+                    let moved = Self.net(buy: 10.01, sell: 10.10, takerLong: 0.0005, takerShort: 0.0004)
+                    #expect(close(moved.net, 71.50770760815502, relative: 1e-9))
+                    #expect(close(double((update["data"] as? [[String: Any]])?.first?["net_spread_bps"]), moved.net))
+                    try await outbound.close(.normalClosure, reason: nil)
+                }
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/v1/ws/prices",
+                                                  logger: Self.logger) { inbound, outbound, _ in
+                    var messages = inbound.messages(maxSize: 1 << 24).makeAsyncIterator()
+                    try await outbound.write(.text(#"{"action":"subscribe","filters":{"symbols":["PEPE"]}}"#))
+                    let snapshot = try frame(try await messages.next())
+                    #expect((snapshot["data"] as? [[String: Any]])?.count == 2)
+                    _ = try await Self.write(db, [Self.price("hyperliquid", "PEPE", bid: 0.0000122, ask: 0.00001221,
+                                                             age: 0, now: Date())])
+                    let update = try frame(try await messages.next())
+                    let changed = update["data"] as? [[String: Any]] ?? []
+                    #expect(changed.map { $0["dex"] as? String } == ["hyperliquid"])  // only what changed
+                    #expect(double(changed.first?["bid"]) == 0.0000122)
+                    try await outbound.close(.normalClosure, reason: nil)
+                }
+            }
+        }
     }
 }
