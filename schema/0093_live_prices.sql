@@ -248,18 +248,20 @@ WHERE m.is_active;
 
 COMMENT ON VIEW live_prices IS 'The latest streamed prices of every active market, per unit of the symbol (venue prices divided by the market''s multiplier): bid, ask, mid, the book spread in bps ((ask - bid) / mid x 1e4), last and mark where streamed; sizes in the venue''s size unit; time (venue clock), received_at and age_seconds (now() - received_at).';
 
--- The markets a venue's streams subscribe to.
-CREATE FUNCTION stream_markets(p_dex text) RETURNS SETOF text
+-- The markets a venue's streams subscribe to, with their last polled book and mark (the demo's starting prices).
+CREATE FUNCTION stream_markets(p_dex text)
+RETURNS TABLE (dex_symbol text, best_bid float8, best_ask float8, mark_price float8)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, public
 AS $$
-SELECT m.dex_symbol FROM markets m JOIN dexes d ON d.id = m.dex_id
+SELECT m.dex_symbol, l.best_bid, l.best_ask, l.mark_price
+FROM markets m JOIN dexes d ON d.id = m.dex_id LEFT JOIN market_latest l ON l.market_id = m.id
 WHERE d.name = p_dex AND m.is_active
 ORDER BY m.dex_symbol
 $$;
 
 COMMENT ON FUNCTION stream_markets(text) IS
-    'The venue symbols of p_dex''s active markets (created by the snapshot collector): what its live streams subscribe to.';
+    'The venue symbols of p_dex''s active markets (created by the snapshot collector): what its live streams subscribe to, with the best bid, best ask and mark price of the latest polled snapshot (per contract unit; NULL when not reported).';
 
 -- Cross-venue price spreads: buy on the long leg L at L.ask, sell on the short leg S at S.bid, per-unit prices.
 CREATE TYPE price_spread AS (

@@ -58,7 +58,8 @@ public func buildApplication(
             api.deps.ingestStatus = IngestServiceStatus(ingest: ingest)
             services.append(.init(service: ingest))
             if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
-            services += try liveStreams(config, dexes: dexes, url: writerURL, logger: logger).map { .init(service: $0) }
+            services += try liveStreams(config, dexes: dexes, url: writerURL, demo: demo != nil, logger: logger)
+                .map { .init(service: $0) }
             if demo != nil {
                 services.append(.init(service: DemoSettlements(url: writerURL, dexes: try config.dexSchedules(only: dexes).map(\.name),
                                                                logger: Logger(label: "fundingd.demo-settlements"))))
@@ -82,7 +83,8 @@ public func buildApplication(
         } else {
             services.append(.init(service: ingest))
             if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
-            services += try liveStreams(config, dexes: dexes, url: writerURL, logger: logger).map { .init(service: $0) }
+            services += try liveStreams(config, dexes: dexes, url: writerURL, demo: demo != nil, logger: logger)
+                .map { .init(service: $0) }
         }
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))
@@ -99,12 +101,23 @@ func settlementRefresh(_ config: FundingConfig, dexes: [String]?, ingest: Ingest
 
 /// The live-price services of the streaming venues among `dexes` (none when `FUNDINGD_STREAMS=none`): the stream
 /// connections, which fill one `PriceBook`, and its flusher (`FUNDINGD_PRICE_FLUSH_MS`), which writes on a
-/// connection of its own to `url`.
-func liveStreams(_ config: FundingConfig, dexes: [String]?, url: DatabaseURL, logger: Logger) throws -> [any Service] {
-    let venues = try config.streamVenues(collecting: config.dexSchedules(only: dexes))
-    guard !venues.isEmpty else { return [] }
+/// connection of its own to `url`. In the demo, `DemoPrices` fills the book for every streaming venue instead.
+func liveStreams(_ config: FundingConfig, dexes: [String]?, url: DatabaseURL, demo: Bool, logger: Logger) throws
+    -> [any Service]
+{
+    let schedules = try config.dexSchedules(only: dexes)
     let book = PriceBook()
     let store = PostgresPriceStore(url: url, logger: Logger(label: "fundingd.prices"))
+    let flush = PriceFlushService(book: book, store: store, interval: try config.priceFlushInterval(),
+                                  logger: Logger(label: "fundingd.prices"))
+    if demo {
+        let streaming = schedules.map(\.adapter).filter { $0 is any LiveStreamSource }.map(\.descriptor.name)
+        guard !streaming.isEmpty, !config.streamsTurnedOff else { return [] }
+        return [DemoPrices(dexes: streaming, book: book, store: store, tick: .milliseconds(500),
+                           logger: Logger(label: "fundingd.demo-prices")), flush]
+    }
+    let venues = try config.streamVenues(collecting: schedules)
+    guard !venues.isEmpty else { return [] }
     var settings = PriceStreamService<AsyncHTTPFetcher>.Settings()
     settings.channels = try config.streamChannels()
     let fetcher = AsyncHTTPFetcher(timeout: config.requestTimeout, retry: RetryPolicy(maxAttempts: config.retryAttempts),
@@ -112,8 +125,7 @@ func liveStreams(_ config: FundingConfig, dexes: [String]?, url: DatabaseURL, lo
     return [
         PriceStreamService(venues: venues, book: book, markets: { try await store.markets(dex: $0) }, http: fetcher,
                            settings: settings, logger: Logger(label: "fundingd.streams")),
-        PriceFlushService(book: book, store: store, interval: try config.priceFlushInterval(),
-                          logger: Logger(label: "fundingd.prices")),
+        flush,
     ]
 }
 

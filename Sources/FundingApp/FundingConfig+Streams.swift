@@ -9,10 +9,10 @@ extension FundingConfig {
     /// connects to its documented URL unless `FUNDINGD_<DEX>_STREAM_URL` gives a base to use instead (the channel is
     /// appended: `<base>/top_of_book`).
     public func streamVenues(collecting schedules: [DexSchedule]) throws -> [StreamVenue] {
+        if streamsTurnedOff { return [] }
         let listed = reader.stringArray(forKey: "fundingd.streams")?.map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         }
-        if listed == ["none"] { return [] }
         return try (listed ?? schedules.map(\.name)).compactMap { name in
             guard let adapter = Venues.adapter(named: name) else {
                 throw ConfigError(key: "FUNDINGD_STREAMS", message:
@@ -33,6 +33,12 @@ extension FundingConfig {
             if listed == nil, override == nil, rest != adapter.descriptor.defaultBaseURL { return nil }
             return StreamVenue(source: source, restBaseURL: rest, urlOverride: override)
         }
+    }
+
+    /// `FUNDINGD_STREAMS=none`: no live prices at all (not even the demo's).
+    public var streamsTurnedOff: Bool {
+        reader.stringArray(forKey: "fundingd.streams")?.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            == ["none"]
     }
 
     /// Stream channels to subscribe (`FUNDINGD_STREAM_CHANNELS`, default `top_of_book`; `trades` adds public trades,

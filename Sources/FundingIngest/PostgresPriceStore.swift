@@ -37,6 +37,14 @@ public struct PostgresPriceStore: PriceStore {
         }
     }
 
+    /// `dex`'s markets with their last polled book and mark.
+    public func marketQuotes(dex: String) async throws -> [MarketQuote] {
+        let logger = self.logger
+        return try await connection.run("stream market quotes", timeout: .seconds(10)) { connection in
+            try await PriceWriter.marketQuotes(dex: dex, on: connection, logger: logger)
+        }
+    }
+
     public func close() async {
         await connection.close()
     }

@@ -50,9 +50,34 @@ public enum PriceWriter {
     public static func activeMarkets(dex: String, on connection: PostgresConnection, logger: Logger) async throws
         -> [String]
     {
-        let rows = try await connection.query("SELECT stream_markets(\(dex))", logger: logger)
-        var symbols: [String] = []
-        for try await symbol in rows.decode(String.self) { symbols.append(symbol) }
-        return symbols
+        try await marketQuotes(dex: dex, on: connection, logger: logger).map(\.dexSymbol)
+    }
+
+    /// The active markets of `dex` with the best bid, ask and mark of their latest polled snapshot.
+    public static func marketQuotes(dex: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> [MarketQuote]
+    {
+        let rows = try await connection.query(
+            "SELECT dex_symbol, best_bid, best_ask, mark_price FROM stream_markets(\(dex))", logger: logger)
+        var quotes: [MarketQuote] = []
+        for try await (symbol, bid, ask, mark) in rows.decode((String, Double?, Double?, Double?).self) {
+            quotes.append(MarketQuote(dexSymbol: symbol, bid: bid, ask: ask, mark: mark))
+        }
+        return quotes
+    }
+}
+
+/// A market's last polled book and mark (per contract unit).
+public struct MarketQuote: Sendable, Hashable {
+    public var dexSymbol: String
+    public var bid: Double?
+    public var ask: Double?
+    public var mark: Double?
+
+    public init(dexSymbol: String, bid: Double?, ask: Double?, mark: Double?) {
+        self.dexSymbol = dexSymbol
+        self.bid = bid
+        self.ask = ask
+        self.mark = mark
     }
 }

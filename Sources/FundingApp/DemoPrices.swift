@@ -1,0 +1,62 @@
+import Foundation
+import FundingIngest
+import FundingStore
+import FundingVenues
+import Logging
+import ServiceLifecycle
+
+/// The live prices of `fundingd run --demo`: for every market of every streaming venue, a best bid and ask that move
+/// around the market's last polled price, folded into the `PriceBook` the flusher writes, as the stream connections
+/// would. Demo data, not a stream: the venues' WebSocket clients are exercised by the replay tests instead.
+///
+/// Each symbol follows one slow common path (all venues move together) and each venue drifts a few basis points
+/// around it on its own phase, so cross-venue spreads open, close and change sign while someone watches.
+struct DemoPrices: Service {
+    let dexes: [String]
+    let book: PriceBook
+    let store: PostgresPriceStore
+    let tick: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            var quotes: [String: [MarketQuote]] = [:]
+            var lastLoad = ContinuousClock.now - .seconds(3600)
+            while !Task.isCancelled {
+                // The polled snapshots give each market its level; re-read once a minute (new markets appear).
+                if ContinuousClock.now - lastLoad > .seconds(60) || quotes.values.allSatisfy(\.isEmpty) {
+                    for dex in dexes {
+                        if let q = try? await store.marketQuotes(dex: dex) { quotes[dex] = q }
+                    }
+                    lastLoad = .now
+                }
+                let now = Date()
+                for (dex, markets) in quotes {
+                    let events = markets.compactMap { Self.event(dex: dex, quote: $0, at: now) }
+                    book.apply(dex: dex, events: events, receivedAt: now)
+                }
+                try await Task.sleep(for: tick)
+            }
+        }
+    }
+
+    /// A top of book around the polled mid (or mark): common path × venue drift, half-spread at least 1 bp.
+    static func event(dex: String, quote: MarketQuote, at date: Date) -> StreamEvent? {
+        let polledMid = quote.bid.flatMap { b in quote.ask.map { (b + $0) / 2 } } ?? quote.mark
+        guard let mid0 = polledMid, mid0 > 0, mid0.isFinite else { return nil }
+        let symbolPhase = phase(quote.dexSymbol.filter(\.isLetter).uppercased())
+        let venuePhase = phase(dex + quote.dexSymbol)
+        let t = date.timeIntervalSince1970
+        let common = 1 + 0.002 * sin(t / 45 + symbolPhase) + 0.001 * sin(t / 7 + symbolPhase * 2)
+        let venue = 1 + 0.0015 * sin(t / 20 + venuePhase)
+        let mid = mid0 * common * venue
+        let polledHalf = quote.bid.flatMap { b in quote.ask.map { ($0 - b) / 2 } } ?? 0
+        let half = max(polledHalf, mid * 0.0001)
+        return .topOfBook(TopOfBook(dexSymbol: quote.dexSymbol, time: date, bid: mid - half, bidSize: 1,
+                                    ask: mid + half, askSize: 1))
+    }
+
+    static func phase(_ text: String) -> Double {
+        Double(text.unicodeScalars.reduce(0) { ($0 &* 31 &+ Int($1.value)) % 100_003 } % 360) * .pi / 180
+    }
+}
