@@ -359,6 +359,23 @@ $$;
 COMMENT ON FUNCTION best_price_spreads(text[], text[], float8, float8, interval, integer) IS
     'The best pair per symbol of price_spreads() (highest net spread; ties by venue names), best first, with the same filters.';
 
+-- The market of one leg of a pair: the venue's market of the symbol with the most recent price (a venue may list
+-- BTCUSDT and BTCUSDC).
+CREATE FUNCTION price_leg(p_symbol text, p_dex text) RETURNS TABLE (market_id integer, multiplier float8)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, public
+AS $$
+SELECT m.id, m.multiplier
+FROM markets m JOIN dexes d ON d.id = m.dex_id JOIN symbols y ON y.id = m.symbol_id
+LEFT JOIN price_latest p ON p.market_id = m.id
+WHERE y.symbol = p_symbol AND d.name = p_dex
+ORDER BY p.received_at DESC NULLS LAST, m.id
+LIMIT 1
+$$;
+
+COMMENT ON FUNCTION price_leg(text, text) IS
+    'price_spread_history() helper: the market (id, multiplier) of p_symbol on p_dex with the most recently received price; none when the venue has no market of the symbol.';
+
 -- A pair's spread over time from the per-second samples (or the 1-minute closes), each leg carried forward.
 CREATE FUNCTION price_spread_history(
     p_symbol     text,
@@ -382,17 +399,8 @@ BEGIN
     IF p_resolution NOT IN ('second', 'minute') THEN
         RAISE EXCEPTION 'p_resolution must be second or minute, not %', p_resolution USING ERRCODE = '22023';
     END IF;
-    -- The market of each leg: the active one with the most recent price (a venue may list BTCUSDT and BTCUSDC).
-    SELECT m.id, m.multiplier INTO v_long, v_long_mult
-    FROM markets m JOIN dexes d ON d.id = m.dex_id JOIN symbols y ON y.id = m.symbol_id
-    LEFT JOIN price_latest p ON p.market_id = m.id
-    WHERE y.symbol = p_symbol AND d.name = p_long_dex
-    ORDER BY p.received_at DESC NULLS LAST, m.id LIMIT 1;
-    SELECT m.id, m.multiplier INTO v_short, v_short_mult
-    FROM markets m JOIN dexes d ON d.id = m.dex_id JOIN symbols y ON y.id = m.symbol_id
-    LEFT JOIN price_latest p ON p.market_id = m.id
-    WHERE y.symbol = p_symbol AND d.name = p_short_dex
-    ORDER BY p.received_at DESC NULLS LAST, m.id LIMIT 1;
+    SELECT l.market_id, l.multiplier, s.market_id, s.multiplier INTO v_long, v_long_mult, v_short, v_short_mult
+    FROM price_leg(p_symbol, p_long_dex) l, price_leg(p_symbol, p_short_dex) s;
     SELECT (2 * dex_fee(l.maker_fee, l.taker_fee, l.fee_tiers, 'taker')
           + 2 * dex_fee(s.maker_fee, s.taker_fee, s.fee_tiers, 'taker')) * 1e4 INTO v_fees
     FROM dexes l, dexes s WHERE l.name = p_long_dex AND s.name = p_short_dex;
@@ -400,41 +408,39 @@ BEGIN
         RETURN;
     END IF;
 
-    IF p_resolution = 'second' THEN
-        RETURN QUERY
-        WITH t AS (
-            SELECT DISTINCT x.time FROM price_samples x
-            WHERE x.market_id IN (v_long, v_short) AND x.time >= p_from AND x.time <= p_to
-        ), both_legs AS (
-            SELECT t.time, lo.ask / v_long_mult AS buy, sh.bid / v_short_mult AS sell
-            FROM t
-            CROSS JOIN LATERAL (SELECT x.ask FROM price_samples x WHERE x.market_id = v_long AND x.time <= t.time
-                                  AND x.time > p_from - INTERVAL '1 hour' ORDER BY x.time DESC LIMIT 1) lo
-            CROSS JOIN LATERAL (SELECT x.bid FROM price_samples x WHERE x.market_id = v_short AND x.time <= t.time
-                                  AND x.time > p_from - INTERVAL '1 hour' ORDER BY x.time DESC LIMIT 1) sh
-        )
-        SELECT b.time, b.buy, b.sell, (b.sell - b.buy) / ((b.sell + b.buy) / 2) * 1e4, v_fees,
-               (b.sell - b.buy) / ((b.sell + b.buy) / 2) * 1e4 - v_fees
-        FROM both_legs b WHERE b.buy IS NOT NULL AND b.sell IS NOT NULL ORDER BY b.time;
-    ELSE
-        RETURN QUERY
-        WITH t AS (
-            SELECT DISTINCT x.bucket AS time FROM price_samples_1m x
-            WHERE x.market_id IN (v_long, v_short) AND x.bucket >= p_from AND x.bucket <= p_to
-        ), both_legs AS (
-            SELECT t.time, lo.ask_close / v_long_mult AS buy, sh.bid_close / v_short_mult AS sell
-            FROM t
-            CROSS JOIN LATERAL (SELECT x.ask_close FROM price_samples_1m x WHERE x.market_id = v_long
-                                  AND x.bucket <= t.time AND x.bucket > p_from - INTERVAL '1 day'
-                                ORDER BY x.bucket DESC LIMIT 1) lo
-            CROSS JOIN LATERAL (SELECT x.bid_close FROM price_samples_1m x WHERE x.market_id = v_short
-                                  AND x.bucket <= t.time AND x.bucket > p_from - INTERVAL '1 day'
-                                ORDER BY x.bucket DESC LIMIT 1) sh
-        )
-        SELECT b.time, b.buy, b.sell, (b.sell - b.buy) / ((b.sell + b.buy) / 2) * 1e4, v_fees,
-               (b.sell - b.buy) / ((b.sell + b.buy) / 2) * 1e4 - v_fees
-        FROM both_legs b WHERE b.buy IS NOT NULL AND b.sell IS NOT NULL ORDER BY b.time;
-    END IF;
+    -- Both legs' points in one ordered series; each leg carried forward with the running-count trick (a leg's
+    -- value group = the number of its points so far), one sort instead of a lookup per point.
+    RETURN QUERY
+    WITH points AS (
+        SELECT x.time AS t, x.market_id, x.bid, x.ask FROM price_samples x
+        WHERE p_resolution = 'second' AND x.market_id IN (v_long, v_short)
+          AND x.time > p_from - INTERVAL '1 hour' AND x.time <= p_to
+        UNION ALL
+        SELECT x.bucket, x.market_id, x.bid_close, x.ask_close FROM price_samples_1m x
+        WHERE p_resolution = 'minute' AND x.market_id IN (v_long, v_short)
+          AND x.bucket > p_from - INTERVAL '1 day' AND x.bucket <= p_to
+    ), series AS (
+        SELECT pt.t,
+               CASE WHEN pt.market_id = v_long THEN pt.ask / v_long_mult END AS buy,
+               CASE WHEN pt.market_id = v_short THEN pt.bid / v_short_mult END AS sell
+        FROM points pt
+    ), grouped AS (
+        SELECT sr.t, sr.buy, sr.sell,
+               count(sr.buy) OVER (ORDER BY sr.t) AS buy_group, count(sr.sell) OVER (ORDER BY sr.t) AS sell_group
+        FROM series sr
+    ), filled AS (
+        SELECT g.t,
+               max(g.buy) OVER (PARTITION BY g.buy_group) AS buy,
+               max(g.sell) OVER (PARTITION BY g.sell_group) AS sell
+        FROM grouped g
+    ), per_time AS (
+        SELECT DISTINCT ON (f.t) f.t, f.buy, f.sell FROM filled f ORDER BY f.t, f.buy IS NULL, f.sell IS NULL
+    )
+    SELECT b.t, b.buy, b.sell, (b.sell - b.buy) / ((b.sell + b.buy) / 2) * 1e4, v_fees,
+           (b.sell - b.buy) / ((b.sell + b.buy) / 2) * 1e4 - v_fees
+    FROM per_time b
+    WHERE b.t >= p_from AND b.buy IS NOT NULL AND b.sell IS NOT NULL
+    ORDER BY b.t;
 END
 $$;
 

@@ -40,48 +40,22 @@ public struct CycleListener: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            var delay = Duration.milliseconds(250)
-            var reconnecting = false
             var gate = NoticeGate()
-            while !Task.isCancelled {
-                do {
-                    let connection = try await withDeadline(timeout, "cycle listener connect") {
-                        try await PostgresConnection.connect(
-                            configuration: try url.connectionConfiguration(), id: 1, logger: logger)
+            await NotificationLoop(url: url, channel: Self.channel, connectionID: 1, timeout: timeout, logger: logger)
+                .run { connection, notifications, reconnected in
+                    if reconnected {
+                        cache.invalidate()
+                        await hub.cycleCompleted(nil)
                     }
-                    do {
-                        try await connection.listen(on: Self.channel) { notifications in
-                            logger.info("listening for ingest cycles", metadata: ["channel": "\(Self.channel)"])
-                            delay = .milliseconds(250)
-                            if reconnecting {
-                                cache.invalidate()
-                                await hub.cycleCompleted(nil)
-                            }
-                            for try await notification in notifications {
-                                guard let notice = try await verify(notification.payload, on: connection,
-                                                                    gate: &gate)
-                                else {
-                                    await hub.noticeRefused()
-                                    continue
-                                }
-                                cache.invalidate()
-                                await hub.cycleCompleted(notice)
-                            }
+                    for try await notification in notifications {
+                        guard let notice = try await verify(notification.payload, on: connection, gate: &gate) else {
+                            await hub.noticeRefused()
+                            continue
                         }
-                    } catch {
-                        try? await connection.close()
-                        throw error
+                        cache.invalidate()
+                        await hub.cycleCompleted(notice)
                     }
-                    try? await connection.close()
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.warning("cycle listener disconnected; retrying",
-                                   metadata: ["error": "\(error)", "retry_in": "\(delay)"])
                 }
-                reconnecting = true
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(10))
-            }
         }
     }
 

@@ -26,32 +26,12 @@ public struct PriceListener: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            var delay = Duration.milliseconds(250)
-            while !Task.isCancelled {
-                do {
-                    let connection = try await withDeadline(timeout, "price listener connect") {
-                        try await PostgresConnection.connect(
-                            configuration: try url.connectionConfiguration(), id: 2, logger: logger)
-                    }
-                    do {
-                        try await connection.listen(on: Self.channel) { notifications in
-                            delay = .milliseconds(250)
-                            await hub.flushed()
-                            for try await _ in notifications { await hub.flushed() }
-                        }
-                    } catch {
-                        try? await connection.close()
-                        throw error
-                    }
-                    try? await connection.close()
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.warning("price listener disconnected; retrying",
-                                   metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+            await NotificationLoop(url: url, channel: Self.channel, connectionID: 2, timeout: timeout, logger: logger)
+                .run { _, notifications, _ in
+                    // A push at once: on a reconnect, flushes may have been missed.
+                    await hub.flushed()
+                    for try await _ in notifications { await hub.flushed() }
                 }
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(10))
-            }
         }
     }
 }
