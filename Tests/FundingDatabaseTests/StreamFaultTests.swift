@@ -1,6 +1,7 @@
 import Foundation
 import FundingCore
 import FundingIngest
+import FundingStore
 import FundingVenues
 import Logging
 import Testing
@@ -98,6 +99,111 @@ struct StreamFaultTests {
             task.cancel()
             // A bound on a hang, not a speed check: the service must end at all once cancelled.
             _ = try await withDeadline(.seconds(10), "stream service after cancellation") { try await task.value }
+        }
+    }
+}
+
+/// Answers KuCoin's public token request (`POST /api/v1/bullet-public`) from the recording; nothing else.
+struct BulletPublicClient: HTTPFetching {
+    func get(_ path: String, baseURL: String) async throws -> [UInt8] {
+        throw HTTPFetchError.timeout(url: baseURL + path)
+    }
+
+    func post(_ path: String, json body: [UInt8], baseURL: String) async throws -> [UInt8] {
+        guard path == "/api/v1/bullet-public" else { throw HTTPFetchError.timeout(url: baseURL + path) }
+        return Array(try Data(contentsOf: TestDatabase.repositoryRoot
+            .appendingPathComponent("Tests/Fixtures/kucoin/bullet-public.json")))
+    }
+}
+
+@Suite("Live streams: every venue's recorded frames through the service into the database")
+struct StreamReplayAllVenuesTests {
+    /// The fixture folder of each streaming venue.
+    static let folders = ["binance": "binance-usdm", "bybit": "bybit", "okx": "okx", "gate": "gate", "bitget": "bitget",
+                          "mexc": "mexc", "hyperliquid": "hyperliquid", "kucoin": "kucoin", "deribit": "deribit",
+                          "bitmex": "bitmex", "phemex": "phemex"]
+
+    @Test("each venue's frames, replayed over WebSocket, reach price_latest exactly as its parser reads them")
+    func everyVenue() async throws {
+        let streaming = Venues.all.compactMap { $0 as? any LiveStreamSource }
+        #expect(Set(streaming.map(\.descriptor.name)) == Set(Self.folders.keys))
+        // What each venue's frames say, folded by the same book logic the service uses (the parsers' own values are
+        // checked by hand in FundingVenuesTests/<Venue>StreamTests).
+        let reference = PriceBook()
+        var frames: [String: [String]] = [:]
+        var markets: [String: [String]] = [:]
+        for source in streaming {
+            let dex = source.descriptor.name
+            let own = PriceBook()
+            for channel in FundingVenues.StreamChannel.allCases {
+                let lines = (try? StreamReplayServer.frames(Self.folders[dex]!, channel.rawValue)) ?? []
+                frames["/\(dex)/\(channel.rawValue)"] = lines
+                for line in lines {
+                    let events = (try? source.parseStreamMessage(Array(line.utf8))) ?? []
+                    reference.apply(dex: dex, events: events, receivedAt: Date())
+                    own.apply(dex: dex, events: events, receivedAt: Date())
+                }
+            }
+            markets[dex] = own.drainChanged().map(\.dexSymbol)
+        }
+        let expected = reference.drainChanged()
+        // Hyperliquid's documentation has no example data frame (its own tests build frames from the documented
+        // types), so no recording of it can be replayed here.
+        #expect(Set(expected.map(\.dex)) == Set(Self.folders.keys).subtracting(["hyperliquid"]))
+        let db = try await TestDatabase.make()
+        defer { db.drop() }
+        let now = Date()
+        let snapshots = expected.map {
+            MarketSnapshot(dex: $0.dex, dexSymbol: $0.dexSymbol, symbol: "REPLAY\($0.dex.uppercased())", quote: "USD",
+                           time: now, fundingRate: 0.0001, fundingIntervalHours: 8)
+        }
+        try await db.withClient(try db.writerURL) { client in
+            _ = try await CycleWriter(client: client, logger: StreamFaultTests.logger).write(snapshots: snapshots, runs: [])
+        }
+        let recorded = frames
+        let replay = StreamReplayServer { path, _ in .init(frames: recorded[path] ?? [], after: .hold) }
+        let marketLists = markets
+        try await replay.run { base in
+            let book = PriceBook()
+            let store = PostgresPriceStore(url: try db.writerURL, logger: StreamFaultTests.logger)
+            var settings = PriceStreamService<BulletPublicClient>.Settings()
+            settings.channels = [.topOfBook, .trades]
+            let service = PriceStreamService(
+                venues: streaming.map { StreamVenue(source: $0, restBaseURL: "http://127.0.0.1:9",
+                                                    urlOverride: "\(base)/\($0.descriptor.name)") },
+                book: book, markets: { marketLists[$0] ?? [] }, http: BulletPublicClient(), settings: settings,
+                logger: StreamFaultTests.logger)
+            let flush = PriceFlushService(book: book, store: store, interval: .milliseconds(100),
+                                          logger: StreamFaultTests.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await service.run() }
+                group.addTask { try await flush.run() }
+                defer { group.cancelAll() }
+                try await eventually("every venue's markets are in price_latest", within: .seconds(30)) {
+                    let n = try await db.with(try db.readerURL) { conn in
+                        try await conn.scalar("SELECT count(*)::int FROM price_latest", as: Int.self)
+                    }
+                    return n == expected.count
+                }
+            }
+        }
+        let rows = try await db.with(try db.readerURL) { conn in
+            try await conn.jsonRows("SELECT dex, dex_symbol, bid, ask, last, mark FROM live_prices")
+        }
+        for price in expected {
+            let row = rows.first { $0.string("dex") == price.dex && $0.string("dex_symbol") == price.dexSymbol }
+            #expect(row != nil, "\(price.dex) \(price.dexSymbol)")
+            #expect(row?.double("bid") == price.bid && row?.double("ask") == price.ask, "\(price.dex) \(price.dexSymbol)")
+            #expect(row?.double("mark") == price.mark, "\(price.dex) \(price.dexSymbol)")
+            // The last price comes from whichever channel's frame arrived last (ticker or trade): present or not.
+            #expect((row?.double("last") != nil) == (price.last != nil), "\(price.dex) \(price.dexSymbol)")
+        }
+        // Every venue was subscribed to in its own documented form (a message arrived on each channel it offers).
+        for source in streaming where source.descriptor.name != "hyperliquid" {
+            for channel in source.streamChannels {
+                #expect(!replay.log.messages("/\(source.descriptor.name)/\(channel.rawValue)").isEmpty,
+                        "\(source.descriptor.name) \(channel.rawValue)")
+            }
         }
     }
 }
