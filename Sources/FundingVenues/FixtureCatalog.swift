@@ -86,6 +86,9 @@ public struct FixtureCatalog: Sendable {
     /// The dexes that have recordings.
     public var dexes: [String] { entries.keys.sorted() }
 
+    /// The folder holding `dex`'s recordings (`binance-usdm` for `binance`).
+    public func folder(forDex dex: String) -> URL? { entries[dex]?.first?.folder }
+
     /// The recorded answer for a request to `dex`, or `nil` when nothing was recorded for it.
     /// `pathAndQuery` is what follows the host, e.g. `/fapi/v1/openInterest?symbol=BTCUSDT`.
     public func answer(dex: String, method: String, pathAndQuery: String, body: [UInt8]? = nil) throws -> Answer? {
