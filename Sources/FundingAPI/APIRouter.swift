@@ -67,6 +67,7 @@ public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     LeaderboardRoutes(deps: deps).register(routes)
     LiquidationRoutes(deps: deps).register(routes)
     PriceRoutes(deps: deps).register(routes)
+    SeedPriceRoutes(deps: deps).register(routes)
     deps.webUI?.register(on: router)
     for path in StreamChannel.allCases.map(\.path) {
         routes.get(path) { _, _ in

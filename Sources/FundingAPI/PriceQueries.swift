@@ -5,10 +5,10 @@ import PostgresNIO
 struct LivePriceQuery: Hashable, Sendable {
     static let parameterNames = ["symbols", "dexes", "max_age_seconds"]
 
-    var symbols: [String]?
-    var dexes: [String]?
+    var symbols: [String]? = nil
+    var dexes: [String]? = nil
     /// Prices received longer ago than this are left out (default 60).
-    var maxAgeSeconds: Double
+    var maxAgeSeconds: Double = 60
 
     static func parse(_ q: QueryReader, catalog: NameCatalog, symbols fixed: [String]? = nil) async throws -> Self {
         var symbols = fixed
@@ -24,12 +24,12 @@ struct PriceSpreadQuery: Hashable, Sendable {
     static let parameterNames = ["symbols", "dexes", "min_spread_bps", "min_volume_usd", "max_age_seconds", "limit"]
 
     var best: Bool
-    var symbols: [String]?
-    var dexes: [String]?
-    var minSpreadBps: Double?
-    var minVolumeUSD: Double?
-    var maxAgeSeconds: Double
-    var limit: Int
+    var symbols: [String]? = nil
+    var dexes: [String]? = nil
+    var minSpreadBps: Double? = nil
+    var minVolumeUSD: Double? = nil
+    var maxAgeSeconds: Double = 60
+    var limit: Int = 100
 
     static func parse(_ q: QueryReader, catalog: NameCatalog, best: Bool) async throws -> Self {
         Self(best: best,

@@ -199,6 +199,54 @@ struct LivePriceTests {
         }
     }
 
+    @Test("the price fetcher's endpoints (seed 002) answer in its shapes with the same numbers")
+    func seedEndpoints() async throws {
+        let db = try await TestDatabase.make()
+        _ = try await Self.load(db)
+        try await withRouter(db) { client, _ in
+            let all = try await client.call("/api/prices")
+            #expect(all.status == .ok)
+            // PEPE on binance: 0.01200 / 0.01201 per 1000 → per PEPE; no last price streamed, so price = mid.
+            let pepe = try #require(dig(try all.json, "prices", "PEPE", "binance") as? [String: Any])
+            #expect(close(double(pepe["bid"]), 0.000012))
+            #expect(close(double(pepe["price"]), (0.000012 + 0.00001201) / 2))
+            #expect(pepe["timestamp"] is Int)
+
+            // A seed-style market name finds the symbol; edgex (stale) and the rejected rows are absent.
+            let aaa = try await client.call("/api/prices/AAAUSDT")
+            #expect(try aaa.json["symbol"] as? String == "AAA")
+            #expect(Set(((try aaa.json["prices"]) as? [String: Any] ?? [:]).keys) == ["binance", "hyperliquid"])
+
+            let best = try await client.call("/api/best-prices/AAA")
+            #expect(dig(try best.json, "best_bid", "exchange") as? String == "hyperliquid")
+            #expect(double(dig(try best.json, "best_bid", "price")) == 10.05)
+            #expect(dig(try best.json, "best_ask", "exchange") as? String == "binance")
+            #expect(double(dig(try best.json, "best_ask", "price")) == 10.01)
+
+            let arbitrage = try await client.call("/api/arbitrage")
+            let opportunities = try #require(try arbitrage.json["opportunities"] as? [[String: Any]])
+            #expect(opportunities.map { $0["symbol"] as? String } == ["PEPE", "AAA"])
+            let aaaOpp = Self.net(buy: 10.01, sell: 10.05, takerLong: 0.0005, takerShort: 0.0004)
+            #expect(close(double(opportunities[1]["spread"]), 0.04))
+            #expect(close(double(opportunities[1]["spread_percentage"]), aaaOpp.gross / 100))  // 0.3988 %
+            #expect(close(double(opportunities[1]["potential_profit"]), aaaOpp.net / 100))     // 0.2188 %
+            #expect(opportunities[1]["profitable"] as? Bool == true)
+
+            let spread = try await client.call("/api/spread/AAA/binance/hyperliquid")
+            #expect(close(double(dig(try spread.json, "buy_exchange1_sell_exchange2", "net_spread_bps")), aaaOpp.net))
+            let reverse = Self.net(buy: 10.06, sell: 10.00, takerLong: 0.0004, takerShort: 0.0005)
+            #expect(close(double(dig(try spread.json, "buy_exchange2_sell_exchange1", "net_spread_bps")), reverse.net))
+            #expect(dig(try spread.json, "buy_exchange2_sell_exchange1", "profitable") as? Bool == false)
+            #expect(try await client.call("/api/spread/AAA/binance/binance").status == .badRequest)
+
+            let summary = try await client.call("/api/summary")
+            #expect(try summary.json["symbols"] as? Int == 2)
+            #expect(try summary.json["markets"] as? Int == 4)
+            #expect(try summary.json["arbitrage_opportunities"] as? Int == 2)
+            #expect(dig(try summary.json, "best_opportunity", "symbol") as? String == "PEPE")
+        }
+    }
+
     @Test("replayed Binance frames become a pushed-through spread: stream → book → flush → SQL → REST")
     func replayedFramesToSpread() async throws {
         let db = try await TestDatabase.make()
