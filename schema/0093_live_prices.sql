@@ -104,19 +104,18 @@ BEGIN
 END
 $$;
 
--- A streamed price or size as float8: NULL when absent (''), when not finite, or outside (0, 1e15] (sizes may be 0).
-CREATE FUNCTION price_number(p_text text, p_allow_zero boolean) RETURNS float8
+-- A streamed price or size: NULL when absent (-Infinity, the writer's marker: arrays carry no NULL through the
+-- daemon's client), when not finite or outside (0, 1e15] (sizes may be 0). No SET clause, so it is inlined.
+CREATE FUNCTION price_number(p_value float8, p_allow_zero boolean) RETURNS float8
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog
 AS $$
-SELECT CASE WHEN p_text IS NULL OR p_text = '' OR p_text !~ '^-?[0-9.]+(e[-+]?[0-9]+)?$' THEN NULL
-            WHEN p_text::float8 > 0 AND p_text::float8 <= 1e15 THEN p_text::float8
-            WHEN p_allow_zero AND p_text::float8 = 0 THEN 0
+SELECT CASE WHEN p_value > 0 AND p_value <= 1e15 THEN p_value
+            WHEN p_allow_zero AND p_value = 0 THEN 0::float8
        END
 $$;
 
-COMMENT ON FUNCTION price_number(text, boolean) IS
-    'prices_apply() helper: a decimal text as float8 when it is a finite number in (0, 1e15] (or 0 when p_allow_zero); NULL otherwise (absent, NaN, infinite, negative).';
+COMMENT ON FUNCTION price_number(float8, boolean) IS
+    'prices_apply() helper: the value when it is a finite number in (0, 1e15] (or 0 when p_allow_zero); NULL otherwise (absent = -Infinity, NaN, infinite, negative). NaN compares above every number in PostgreSQL, so the upper bound excludes it.';
 
 -- The one write of a flush. One array per field (PostgresNIO arrays carry no NULL: an absent number is '').
 CREATE FUNCTION prices_apply(
@@ -124,12 +123,12 @@ CREATE FUNCTION prices_apply(
     p_dex_symbol  text[],
     p_time_us     bigint[],
     p_received_us bigint[],
-    p_bid         text[],
-    p_bid_size    text[],
-    p_ask         text[],
-    p_ask_size    text[],
-    p_last        text[],
-    p_mark        text[])
+    p_bid         float8[],
+    p_bid_size    float8[],
+    p_ask         float8[],
+    p_ask_size    float8[],
+    p_last        float8[],
+    p_mark        float8[])
 RETURNS TABLE (rows_in integer, rows_applied integer, rows_unknown_market integer, rows_rejected integer)
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -137,73 +136,82 @@ SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     v_epoch constant timestamptz := timestamptz '1970-01-01 00:00:00+00';
+    v_absent constant float8 := '-Infinity';
     v_in integer := coalesce(cardinality(p_dex), 0);
     v_applied integer;
     v_known integer;
     v_unknown integer;
     v_flush timestamptz;
+    -- Read once: a function call in the statements' WHERE would be evaluated for every row.
+    v_sample_cutoff constant timestamptz := now() - coalesce(setting_interval('price_sample_retention'), INTERVAL '2 days');
+    v_rollup_cutoff constant timestamptz := now() - coalesce(setting_interval('price_rollup_retention'), INTERVAL '30 days');
 BEGIN
     CREATE TEMP TABLE IF NOT EXISTS prices_flush (
         market_id integer, time timestamptz, received_at timestamptz, bid float8, bid_size float8, ask float8,
         ask_size float8, last float8, mark float8, bad boolean
     ) ON COMMIT DELETE ROWS;
-    TRUNCATE pg_temp.prices_flush;
+    DELETE FROM pg_temp.prices_flush;
 
-    -- A market the snapshot collector has not created yet is skipped (counted): streams never create markets,
-    -- so a typo in a venue symbol cannot invent one.
+    -- Every row with its market (NULL: a market the snapshot collector has not created; streams never create
+    -- markets, so a typo in a venue symbol cannot invent one).
     INSERT INTO pg_temp.prices_flush
-    SELECT DISTINCT ON (m.id)
-           m.id, v_epoch + u.time_us * interval '1 microsecond', v_epoch + u.received_us * interval '1 microsecond',
-           price_number(u.bid, false), price_number(u.bid_size, true), price_number(u.ask, false),
-           price_number(u.ask_size, true), price_number(u.last, false), price_number(u.mark, false),
+    SELECT m.id, v_epoch + u.time_us * interval '1 microsecond', v_epoch + u.received_us * interval '1 microsecond',
+           n.bid, n.bid_size, n.ask, n.ask_size, n.last, n.mark,
            -- rejected: a field sent but unusable, a crossed book, or nothing usable at all
-           (u.bid <> '' AND price_number(u.bid, false) IS NULL)
-           OR (u.ask <> '' AND price_number(u.ask, false) IS NULL)
-           OR (u.bid_size <> '' AND price_number(u.bid_size, true) IS NULL)
-           OR (u.ask_size <> '' AND price_number(u.ask_size, true) IS NULL)
-           OR (u.last <> '' AND price_number(u.last, false) IS NULL)
-           OR (u.mark <> '' AND price_number(u.mark, false) IS NULL)
-           OR price_number(u.bid, false) > price_number(u.ask, false)
-           OR (u.bid = '' AND u.ask = '' AND u.last = '' AND u.mark = '')
+           (u.bid <> v_absent AND n.bid IS NULL) OR (u.ask <> v_absent AND n.ask IS NULL)
+           OR (u.bid_size <> v_absent AND n.bid_size IS NULL) OR (u.ask_size <> v_absent AND n.ask_size IS NULL)
+           OR (u.last <> v_absent AND n.last IS NULL) OR (u.mark <> v_absent AND n.mark IS NULL)
+           OR n.bid > n.ask
+           OR (u.bid = v_absent AND u.ask = v_absent AND u.last = v_absent AND u.mark = v_absent)
     FROM unnest(p_dex, p_dex_symbol, p_time_us, p_received_us, p_bid, p_bid_size, p_ask, p_ask_size, p_last, p_mark)
          AS u(dex, dex_symbol, time_us, received_us, bid, bid_size, ask, ask_size, last, mark)
-    JOIN dexes d ON d.name = u.dex
-    JOIN markets m ON m.dex_id = d.id AND m.dex_symbol = u.dex_symbol
-    ORDER BY m.id, u.received_us DESC;
-    GET DIAGNOSTICS v_known = ROW_COUNT;
-    SELECT count(*) INTO v_unknown
-    FROM unnest(p_dex, p_dex_symbol) AS u(dex, dex_symbol)
-    WHERE NOT EXISTS (SELECT 1 FROM dexes d JOIN markets m ON m.dex_id = d.id
-                      WHERE d.name = u.dex AND m.dex_symbol = u.dex_symbol);
+    CROSS JOIN LATERAL (
+        SELECT price_number(u.bid, false) AS bid, price_number(u.bid_size, true) AS bid_size,
+               price_number(u.ask, false) AS ask, price_number(u.ask_size, true) AS ask_size,
+               price_number(u.last, false) AS last, price_number(u.mark, false) AS mark) AS n
+    LEFT JOIN dexes d ON d.name = u.dex
+    LEFT JOIN markets m ON m.dex_id = d.id AND m.dex_symbol = u.dex_symbol;
 
+    DELETE FROM pg_temp.prices_flush WHERE market_id IS NULL;
+    GET DIAGNOSTICS v_unknown = ROW_COUNT;
+    -- Several rows of one market: the newest received is the one applied.
+    DELETE FROM pg_temp.prices_flush
+    WHERE ctid IN (SELECT x.ctid FROM (
+                       SELECT f.ctid, row_number() OVER (PARTITION BY f.market_id ORDER BY f.received_at DESC) AS n
+                       FROM pg_temp.prices_flush f) AS x
+                   WHERE x.n > 1);
+    SELECT count(*) INTO v_known FROM pg_temp.prices_flush;
     DELETE FROM pg_temp.prices_flush WHERE bad;
     GET DIAGNOSTICS v_applied = ROW_COUNT;
     v_applied := v_known - v_applied;
 
-    -- Newer wins; a field the update did not carry keeps its value (a bid/ask update leaves last and mark alone).
-    INSERT INTO price_latest AS p (market_id, time, received_at, bid, bid_size, ask, ask_size, last, mark)
-    SELECT market_id, time, received_at, bid, bid_size, ask, ask_size, last, mark FROM pg_temp.prices_flush
-    ON CONFLICT (market_id) DO UPDATE SET
-        time = EXCLUDED.time, received_at = EXCLUDED.received_at,
-        bid = coalesce(EXCLUDED.bid, p.bid), bid_size = coalesce(EXCLUDED.bid_size, p.bid_size),
-        ask = coalesce(EXCLUDED.ask, p.ask), ask_size = coalesce(EXCLUDED.ask_size, p.ask_size),
-        last = coalesce(EXCLUDED.last, p.last), mark = coalesce(EXCLUDED.mark, p.mark)
-    WHERE EXCLUDED.received_at >= p.received_at;
-
-    -- Samples from the merged state, so a sample always has the bid and ask in force at that second.
-    INSERT INTO price_samples AS s (time, market_id, bid, ask, last, mark)
-    SELECT date_trunc('second', p.received_at), p.market_id, p.bid, p.ask, p.last, p.mark
-    FROM price_latest p JOIN pg_temp.prices_flush f USING (market_id)
-    WHERE p.received_at > now() - coalesce(setting_interval('price_sample_retention'), INTERVAL '2 days')
-    ON CONFLICT (market_id, time) DO UPDATE SET
-        bid = EXCLUDED.bid, ask = EXCLUDED.ask, last = EXCLUDED.last, mark = EXCLUDED.mark;
-
+    -- One statement: upsert the latest state (newer wins; a field the update did not carry keeps its value), then
+    -- from the rows it returned (the merged state, so a sample always has the bid and ask in force) the per-second
+    -- sample and the minute's rollup, without reading price_latest again.
+    WITH latest AS (
+        INSERT INTO price_latest AS p (market_id, time, received_at, bid, bid_size, ask, ask_size, last, mark)
+        SELECT market_id, time, received_at, bid, bid_size, ask, ask_size, last, mark FROM pg_temp.prices_flush
+        ON CONFLICT (market_id) DO UPDATE SET
+            time = EXCLUDED.time, received_at = EXCLUDED.received_at,
+            bid = coalesce(EXCLUDED.bid, p.bid), bid_size = coalesce(EXCLUDED.bid_size, p.bid_size),
+            ask = coalesce(EXCLUDED.ask, p.ask), ask_size = coalesce(EXCLUDED.ask_size, p.ask_size),
+            last = coalesce(EXCLUDED.last, p.last), mark = coalesce(EXCLUDED.mark, p.mark)
+        WHERE EXCLUDED.received_at >= p.received_at
+        RETURNING p.market_id, p.received_at, p.bid, p.ask, p.last, p.mark
+    ), samples AS (
+        INSERT INTO price_samples AS s (time, market_id, bid, ask, last, mark)
+        SELECT date_trunc('second', l.received_at), l.market_id, l.bid, l.ask, l.last, l.mark
+        FROM latest l
+        WHERE l.received_at > v_sample_cutoff
+        ON CONFLICT (market_id, time) DO UPDATE SET
+            bid = EXCLUDED.bid, ask = EXCLUDED.ask, last = EXCLUDED.last, mark = EXCLUDED.mark
+    )
     INSERT INTO price_samples_1m AS r
         (bucket, market_id, samples, mid_open, mid_high, mid_low, mid_close, bid_close, ask_close, last_time)
-    SELECT date_trunc('minute', p.received_at), p.market_id, 1, (p.bid + p.ask) / 2, (p.bid + p.ask) / 2,
-           (p.bid + p.ask) / 2, (p.bid + p.ask) / 2, p.bid, p.ask, p.received_at
-    FROM price_latest p JOIN pg_temp.prices_flush f USING (market_id)
-    WHERE p.received_at > now() - coalesce(setting_interval('price_rollup_retention'), INTERVAL '30 days')
+    SELECT date_trunc('minute', l.received_at), l.market_id, 1, (l.bid + l.ask) / 2, (l.bid + l.ask) / 2,
+           (l.bid + l.ask) / 2, (l.bid + l.ask) / 2, l.bid, l.ask, l.received_at
+    FROM latest l
+    WHERE l.received_at > v_rollup_cutoff
     ON CONFLICT (market_id, bucket) DO UPDATE SET
         samples = r.samples + 1,
         mid_open = coalesce(r.mid_open, EXCLUDED.mid_open),
@@ -226,10 +234,10 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION prices_apply(text[], text[], bigint[], bigint[], text[], text[], text[], text[], text[], text[]) IS
-    'Write path of the live streams: one call per flush with one array per field (dex, dex_symbol, venue event time and receive time in microseconds since 1970, bid, bid_size, ask, ask_size, last, mark as decimal text, '''' = not in the update). Upserts price_latest (newer receive time wins, absent fields keep their value), the per-second price_samples and the per-minute price_samples_1m, then NOTIFY fundingd_prices {flush_time, markets}. Markets not yet created by the snapshot collector are skipped and counted (rows_unknown_market); a row with a non-finite, non-positive or crossed price is rejected (rows_rejected) and costs only itself. Several rows for one market in one call: the newest receive time is the one applied.';
+COMMENT ON FUNCTION prices_apply(text[], text[], bigint[], bigint[], float8[], float8[], float8[], float8[], float8[], float8[]) IS
+    'Write path of the live streams: one call per flush with one array per field (dex, dex_symbol, venue event time and receive time in microseconds since 1970, bid, bid_size, ask, ask_size, last, mark as float8, -Infinity = not in the update). Upserts price_latest (newer receive time wins, absent fields keep their value), the per-second price_samples and the per-minute price_samples_1m, then NOTIFY fundingd_prices {flush_time, markets}. Markets not yet created by the snapshot collector are skipped and counted (rows_unknown_market); a row with a non-finite, non-positive or crossed price is rejected (rows_rejected) and costs only itself. Several rows for one market in one call: the newest receive time is the one applied.';
 
-REVOKE ALL ON FUNCTION prices_apply(text[], text[], bigint[], bigint[], text[], text[], text[], text[], text[], text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION prices_apply(text[], text[], bigint[], bigint[], float8[], float8[], float8[], float8[], float8[], float8[]) FROM PUBLIC;
 
 -- The latest streamed prices, named and per unit: what /api/v1/prices and dashboards read.
 CREATE VIEW live_prices AS
@@ -488,7 +496,7 @@ DECLARE
     r text;
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fundingd_writer') THEN
-        GRANT EXECUTE ON FUNCTION prices_apply(text[], text[], bigint[], bigint[], text[], text[], text[], text[], text[], text[]) TO fundingd_writer;
+        GRANT EXECUTE ON FUNCTION prices_apply(text[], text[], bigint[], bigint[], float8[], float8[], float8[], float8[], float8[], float8[]) TO fundingd_writer;
     END IF;
     FOREACH r IN ARRAY ARRAY['fundingd_reader', 'fundingd_writer'] LOOP
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN

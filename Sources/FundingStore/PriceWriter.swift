@@ -20,19 +20,22 @@ public struct PriceWriteResult: Sendable, Hashable {
 
 /// The live-price calls: one flush, and the markets a venue's streams subscribe to.
 public enum PriceWriter {
-    /// Writes one flush with one `prices_apply()` call (one array per field; an absent number is '').
+    /// Writes one flush with one `prices_apply()` call (one array per field).
     public static func write(_ prices: [LivePrice], on connection: PostgresConnection, logger: Logger) async throws
         -> PriceWriteResult
     {
+        // -Infinity marks an absent number (arrays carry no NULL through PostgresNIO; JSON has no infinity, so no
+        // venue value is confused with it). NaN and other unusable values travel as they are and are rejected.
+        let absent = -Double.infinity
         var dex: [String] = [], dexSymbol: [String] = [], timeUs: [Int64] = [], receivedUs: [Int64] = []
-        var bid: [String] = [], bidSize: [String] = [], ask: [String] = [], askSize: [String] = []
-        var last: [String] = [], mark: [String] = []
+        var bid: [Double] = [], bidSize: [Double] = [], ask: [Double] = [], askSize: [Double] = []
+        var last: [Double] = [], mark: [Double] = []
         for p in prices {
             dex.append(p.dex); dexSymbol.append(p.dexSymbol)
             timeUs.append(CopyText.microseconds(p.time)); receivedUs.append(CopyText.microseconds(p.receivedAt))
-            bid.append(StagedColumns.text(p.bid)); bidSize.append(StagedColumns.text(p.bidSize))
-            ask.append(StagedColumns.text(p.ask)); askSize.append(StagedColumns.text(p.askSize))
-            last.append(StagedColumns.text(p.last)); mark.append(StagedColumns.text(p.mark))
+            bid.append(p.bid ?? absent); bidSize.append(p.bidSize ?? absent)
+            ask.append(p.ask ?? absent); askSize.append(p.askSize ?? absent)
+            last.append(p.last ?? absent); mark.append(p.mark ?? absent)
         }
         let rows = try await connection.query("""
             SELECT rows_in, rows_applied, rows_unknown_market, rows_rejected
