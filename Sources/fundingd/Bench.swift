@@ -13,6 +13,31 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks (print figures).", subcommands: [WritePath.self, StreamParse.self, PriceFlush.self])
 
+    /// Runs `body` with a client of `DATABASE_URL` (a scratch database).
+    static func withScratchClient(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Void)
+        async throws
+    {
+        let logger = Logger(label: "bench")
+        let config = try await FundingConfig.load()
+        guard let url = config.databaseURL else { throw ValidationError("set DATABASE_URL to a scratch database") }
+        let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await body(client, logger)
+        }
+    }
+
+    /// `dex/dex_symbol` → markets.id, for COPY text with market ids.
+    static func marketIDs(_ client: PostgresClient, logger: Logger) async throws -> [String: Int] {
+        var ids: [String: Int] = [:]
+        let query: PostgresQuery = "SELECT d.name || '/' || m.dex_symbol, m.id FROM markets m JOIN dexes d ON d.id = m.dex_id"
+        for try await (key, id) in try await client.query(query, logger: logger).decode((String, Int).self) {
+            ids[key] = id
+        }
+        return ids
+    }
+
     struct WritePath: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "write-path",
@@ -25,13 +50,7 @@ struct Bench: AsyncParsableCommand {
         var dumpCopy: String?
 
         func run() async throws {
-            let logger = Logger(label: "bench")
-            let config = try await FundingConfig.load()
-            guard let url = config.databaseURL else { throw ValidationError("set DATABASE_URL to a scratch database") }
-            let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await Bench.withScratchClient { client, logger in
                 let writer = CycleWriter(client: client, logger: logger)
                 // Slot 0 seeds the markets, so the timed cycle finds them known, as a running daemon does.
                 let seed = try await writer.write(snapshots: Self.snapshots(rows: markets, markets: markets, slot: 0),
@@ -46,11 +65,7 @@ struct Bench: AsyncParsableCommand {
                              result.rowsInserted, seconds, Double(rows) / seconds))
 
                 if let path = dumpCopy {
-                    var ids: [String: Int] = [:]
-                    let query: PostgresQuery = "SELECT d.name || '/' || m.dex_symbol, m.id FROM markets m JOIN dexes d ON d.id = m.dex_id"
-                    for try await (key, id) in try await client.query(query, logger: logger).decode((String, Int).self) {
-                        ids[key] = id
-                    }
+                    let ids = try await Bench.marketIDs(client, logger: logger)
                     var text = ""
                     text.reserveCapacity(rows * 160)
                     for s in Self.snapshots(rows: rows, markets: markets, slot: slot + 1) {
@@ -142,13 +157,7 @@ struct Bench: AsyncParsableCommand {
         var dumpCopy: String?
 
         func run() async throws {
-            let logger = Logger(label: "bench")
-            let config = try await FundingConfig.load()
-            guard let url = config.databaseURL else { throw ValidationError("set DATABASE_URL to a scratch database") }
-            let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                defer { group.cancelAll() }
+            try await Bench.withScratchClient { client, logger in
                 _ = try await CycleWriter(client: client, logger: logger).write(
                     snapshots: WritePath.snapshots(rows: markets, markets: markets, slot: 0), runs: [])
                 var times: [Double] = []
@@ -170,11 +179,7 @@ struct Bench: AsyncParsableCommand {
                 print(String(format: "price_flush markets=%d runs=%d median_ms=%.1f min_ms=%.1f max_ms=%.1f", markets,
                              runs, median, times.min()!, times.max()!))
                 if let path = dumpCopy {
-                    var ids: [String: Int] = [:]
-                    let query: PostgresQuery = "SELECT d.name || '/' || m.dex_symbol, m.id FROM markets m JOIN dexes d ON d.id = m.dex_id"
-                    for try await (key, id) in try await client.query(query, logger: logger).decode((String, Int).self) {
-                        ids[key] = id
-                    }
+                    let ids = try await Bench.marketIDs(client, logger: logger)
                     let time = CopyText.timestamp(Date().addingTimeInterval(5))
                     var text = ""
                     for m in 0..<markets {
