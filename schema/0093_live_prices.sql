@@ -255,6 +255,22 @@ JOIN symbols y ON y.id = m.symbol_id
 WHERE m.is_active;
 
 COMMENT ON VIEW live_prices IS 'The latest streamed prices of every active market, per unit of the symbol (venue prices divided by the market''s multiplier): bid, ask, mid, the book spread in bps ((ask - bid) / mid x 1e4), last and mark where streamed; sizes in the venue''s size unit; time (venue clock), received_at and age_seconds (now() - received_at).';
+COMMENT ON COLUMN live_prices.symbol IS 'Normalised base asset (symbols.symbol).';
+COMMENT ON COLUMN live_prices.dex IS 'The venue (dexes.name).';
+COMMENT ON COLUMN live_prices.dex_symbol IS 'The venue''s own contract symbol.';
+COMMENT ON COLUMN live_prices.quote IS 'Quote / settlement asset of the market.';
+COMMENT ON COLUMN live_prices.multiplier IS 'Units of the symbol per contract unit (prices here are already divided by it).';
+COMMENT ON COLUMN live_prices.bid IS 'Best bid per unit of the symbol, quote currency.';
+COMMENT ON COLUMN live_prices.ask IS 'Best ask per unit of the symbol, quote currency.';
+COMMENT ON COLUMN live_prices.mid IS '(bid + ask) / 2 per unit of the symbol.';
+COMMENT ON COLUMN live_prices.spread_bps IS 'Book spread (ask - bid) / mid x 1e4, basis points.';
+COMMENT ON COLUMN live_prices.last IS 'Last traded price per unit, where streamed.';
+COMMENT ON COLUMN live_prices.mark IS 'Mark price per unit, where streamed.';
+COMMENT ON COLUMN live_prices.bid_size IS 'Size at the best bid in the venue''s size unit (contracts where the venue counts contracts).';
+COMMENT ON COLUMN live_prices.ask_size IS 'Size at the best ask in the venue''s size unit.';
+COMMENT ON COLUMN live_prices.time IS 'The venue''s event time of the newest update (venue clock).';
+COMMENT ON COLUMN live_prices.received_at IS 'When fundingd received the newest update (its clock).';
+COMMENT ON COLUMN live_prices.age_seconds IS 'now() - received_at, seconds.';
 
 -- The markets a venue's streams subscribe to, with their last polled book and mark (the demo's starting prices).
 CREATE FUNCTION stream_markets(p_dex text)
@@ -293,6 +309,24 @@ CREATE TYPE price_spread AS (
     short_time           timestamptz);
 
 COMMENT ON TYPE price_spread IS 'One cross-venue price spread (a row of price_spreads() and best_price_spreads()).';
+COMMENT ON COLUMN price_spread.symbol IS 'Normalised base asset.';
+COMMENT ON COLUMN price_spread.long_dex IS 'The venue bought (at its ask).';
+COMMENT ON COLUMN price_spread.long_dex_symbol IS 'The long venue''s contract symbol.';
+COMMENT ON COLUMN price_spread.short_dex IS 'The venue sold (at its bid).';
+COMMENT ON COLUMN price_spread.short_dex_symbol IS 'The short venue''s contract symbol.';
+COMMENT ON COLUMN price_spread.buy_price IS 'The long leg''s ask per unit of the symbol.';
+COMMENT ON COLUMN price_spread.sell_price IS 'The short leg''s bid per unit of the symbol.';
+COMMENT ON COLUMN price_spread.gross_spread_bps IS '(sell_price - buy_price) / ((sell_price + buy_price) / 2) x 1e4, basis points.';
+COMMENT ON COLUMN price_spread.fees_bps IS '(2 x taker fee of the long venue + 2 x taker fee of the short venue) x 1e4: opening and closing both legs, basis points.';
+COMMENT ON COLUMN price_spread.net_spread_bps IS 'gross_spread_bps - fees_bps, basis points.';
+COMMENT ON COLUMN price_spread.long_ask_size IS 'Size at the long leg''s ask, venue size unit.';
+COMMENT ON COLUMN price_spread.short_bid_size IS 'Size at the short leg''s bid, venue size unit.';
+COMMENT ON COLUMN price_spread.long_volume_24h_usd IS 'The long market''s 24 h volume, USD (latest snapshot).';
+COMMENT ON COLUMN price_spread.short_volume_24h_usd IS 'The short market''s 24 h volume, USD (latest snapshot).';
+COMMENT ON COLUMN price_spread.long_age_seconds IS 'now() - when fundingd received the long leg''s newest update, seconds.';
+COMMENT ON COLUMN price_spread.short_age_seconds IS 'now() - when fundingd received the short leg''s newest update, seconds.';
+COMMENT ON COLUMN price_spread.long_time IS 'The long leg''s venue event time.';
+COMMENT ON COLUMN price_spread.short_time IS 'The short leg''s venue event time.';
 
 CREATE FUNCTION price_spreads(
     p_symbols        text[]   DEFAULT NULL,
