@@ -274,18 +274,19 @@ COMMENT ON COLUMN live_prices.age_seconds IS 'now() - received_at, seconds.';
 
 -- The markets a venue's streams subscribe to, with their last polled book and mark (the demo's starting prices).
 CREATE FUNCTION stream_markets(p_dex text)
-RETURNS TABLE (dex_symbol text, best_bid float8, best_ask float8, mark_price float8)
+RETURNS TABLE (dex_symbol text, best_bid float8, best_ask float8, mark_price float8, symbol text, multiplier float8)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, public
 AS $$
-SELECT m.dex_symbol, l.best_bid, l.best_ask, l.mark_price
-FROM markets m JOIN dexes d ON d.id = m.dex_id LEFT JOIN market_latest l ON l.market_id = m.id
+SELECT m.dex_symbol, l.best_bid, l.best_ask, l.mark_price, y.symbol, m.multiplier
+FROM markets m JOIN dexes d ON d.id = m.dex_id JOIN symbols y ON y.id = m.symbol_id
+LEFT JOIN market_latest l ON l.market_id = m.id
 WHERE d.name = p_dex AND m.is_active
 ORDER BY m.dex_symbol
 $$;
 
 COMMENT ON FUNCTION stream_markets(text) IS
-    'The venue symbols of p_dex''s active markets (created by the snapshot collector): what its live streams subscribe to, with the best bid, best ask and mark price of the latest polled snapshot (per contract unit; NULL when not reported).';
+    'The venue symbols of p_dex''s active markets (created by the snapshot collector): what its live streams subscribe to, with the best bid, best ask and mark price of the latest polled snapshot (per contract unit; NULL when not reported), its symbol and multiplier.';
 
 -- Cross-venue price spreads: buy on the long leg L at L.ask, sell on the short leg S at S.bid, per-unit prices.
 CREATE TYPE price_spread AS (

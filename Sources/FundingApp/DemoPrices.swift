@@ -9,8 +9,9 @@ import ServiceLifecycle
 /// around the market's last polled price, folded into the `PriceBook` the flusher writes, as the stream connections
 /// would. Demo data, not a stream: the venues' WebSocket clients are exercised by the replay tests instead.
 ///
-/// Each symbol follows one slow common path (all venues move together) and each venue drifts a few basis points
-/// around it on its own phase, so cross-venue spreads open, close and change sign while someone watches.
+/// Each symbol sits at one level (the median of the venues' polled prices), follows one slow common path (all
+/// venues move together), and each venue drifts up to 15 basis points around it on its own phase, so cross-venue
+/// spreads open, close and change sign while someone watches.
 struct DemoPrices: Service {
     let dexes: [String]
     let book: PriceBook
@@ -30,9 +31,14 @@ struct DemoPrices: Service {
                     }
                     lastLoad = .now
                 }
+                // One level per symbol (the median of the venues' polled levels): the recordings were made on
+                // different days, so their own prices of one symbol can differ by half; demo spreads should not.
+                let levels = Self.levels(quotes.values.flatMap { $0 })
                 let now = Date()
                 for (dex, markets) in quotes {
-                    let events = markets.compactMap { Self.event(dex: dex, quote: $0, at: now) }
+                    let events = markets.compactMap { q in
+                        levels[q.symbol].flatMap { Self.event(dex: dex, quote: q, level: $0, at: now) }
+                    }
                     book.apply(dex: dex, events: events, receivedAt: now)
                 }
                 try await Task.sleep(for: tick)
@@ -40,18 +46,25 @@ struct DemoPrices: Service {
         }
     }
 
-    /// A top of book around the polled mid (or mark): common path × venue drift, half-spread at least 1 bp.
-    static func event(dex: String, quote: MarketQuote, at date: Date) -> StreamEvent? {
-        let polledMid = quote.bid.flatMap { b in quote.ask.map { (b + $0) / 2 } } ?? quote.mark
-        guard let mid0 = polledMid, mid0 > 0, mid0.isFinite else { return nil }
-        let symbolPhase = phase(quote.dexSymbol.filter(\.isLetter).uppercased())
+    /// The median polled level per unit of each symbol across the venues.
+    static func levels(_ quotes: [MarketQuote]) -> [String: Double] {
+        Dictionary(grouping: quotes.compactMap { q in q.unitLevel.map { (q.symbol, $0) } }, by: \.0)
+            .mapValues { pairs in
+                let sorted = pairs.map(\.1).sorted()
+                return sorted[sorted.count / 2]
+            }
+    }
+
+    /// A top of book around the symbol's level (per contract unit: × multiplier): common path × venue drift,
+    /// half-spread 1 bp.
+    static func event(dex: String, quote: MarketQuote, level: Double, at date: Date) -> StreamEvent? {
+        let symbolPhase = phase(quote.symbol)
         let venuePhase = phase(dex + quote.dexSymbol)
         let t = date.timeIntervalSince1970
         let common = 1 + 0.002 * sin(t / 45 + symbolPhase) + 0.001 * sin(t / 7 + symbolPhase * 2)
         let venue = 1 + 0.0015 * sin(t / 20 + venuePhase)
-        let mid = mid0 * common * venue
-        let polledHalf = quote.bid.flatMap { b in quote.ask.map { ($0 - b) / 2 } } ?? 0
-        let half = max(polledHalf, mid * 0.0001)
+        let mid = level * quote.multiplier * common * venue
+        let half = mid * 0.0001
         return .topOfBook(TopOfBook(dexSymbol: quote.dexSymbol, time: date, bid: mid - half, bidSize: 1,
                                     ask: mid + half, askSize: 1))
     }

@@ -61,26 +61,40 @@ public enum PriceWriter {
         -> [MarketQuote]
     {
         let rows = try await connection.query(
-            "SELECT dex_symbol, best_bid, best_ask, mark_price FROM stream_markets(\(dex))", logger: logger)
+            "SELECT dex_symbol, best_bid, best_ask, mark_price, symbol, multiplier FROM stream_markets(\(dex))",
+            logger: logger)
         var quotes: [MarketQuote] = []
-        for try await (symbol, bid, ask, mark) in rows.decode((String, Double?, Double?, Double?).self) {
-            quotes.append(MarketQuote(dexSymbol: symbol, bid: bid, ask: ask, mark: mark))
+        for try await (dexSymbol, bid, ask, mark, symbol, multiplier)
+            in rows.decode((String, Double?, Double?, Double?, String, Double).self)
+        {
+            quotes.append(MarketQuote(dexSymbol: dexSymbol, bid: bid, ask: ask, mark: mark, symbol: symbol,
+                                      multiplier: multiplier))
         }
         return quotes
     }
 }
 
-/// A market's last polled book and mark (per contract unit).
+/// A market's last polled book and mark (per contract unit), its symbol and multiplier.
 public struct MarketQuote: Sendable, Hashable {
     public var dexSymbol: String
     public var bid: Double?
     public var ask: Double?
     public var mark: Double?
+    public var symbol: String
+    public var multiplier: Double
 
-    public init(dexSymbol: String, bid: Double?, ask: Double?, mark: Double?) {
+    public init(dexSymbol: String, bid: Double?, ask: Double?, mark: Double?, symbol: String, multiplier: Double) {
         self.dexSymbol = dexSymbol
         self.bid = bid
         self.ask = ask
         self.mark = mark
+        self.symbol = symbol
+        self.multiplier = multiplier
+    }
+
+    /// The polled level per unit of the symbol: the mark, else the book's mid.
+    public var unitLevel: Double? {
+        let level = mark ?? bid.flatMap { b in ask.map { (b + $0) / 2 } }
+        return level.flatMap { $0 > 0 && $0.isFinite ? $0 / multiplier : nil }
     }
 }
