@@ -32,7 +32,18 @@ func withFixtureServer<T: Sendable>(faults: [String: FixtureFault] = [:],
         do { result = .success(try await body(port)) } catch { result = .failure(error) }
         try await step("stop the fixture server") {
             await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+            // Bounded: once (1 drill run in 15 on CI, 2026-12-02) the graceful stop never finished after the
+            // daemons had stopped, holding the drill until its time limit; cause not found (a connection the
+            // shared HTTP client kept open is the suspect). After 20 s the server is cancelled instead. No client
+            // is connecting by then, so the NIO trap above does not apply.
+            let stopStarted = ContinuousClock.now
+            tasks.addTask { try await Task.sleep(for: .seconds(20)); return nil }
+            _ = try await tasks.next()
+            if ContinuousClock.now - stopStarted >= .seconds(20) {
+                logger.warning("fixture server: graceful stop took over 20 s; cancelling it")
+            }
+            tasks.cancelAll()
+            do { try await tasks.waitForAll() } catch is CancellationError {}
         }
         return try result.get()
     }
