@@ -40,7 +40,7 @@ extension BinanceAdapter: LiveStreamSource {
         return try stride(from: 0, to: dexSymbols.count, by: 50).enumerated().map { n, start in
             let params = dexSymbols[start..<min(dexSymbols.count, start + 50)].map { $0.lowercased() + suffix }
             let request = BinanceSubscribe(method: "SUBSCRIBE", params: params, id: n + 1)
-            return Array(try Self.streamEncoder.encode(request))
+            return try StreamSupport.stableJSON(request)
         }
     }
 
@@ -71,14 +71,6 @@ extension BinanceAdapter: LiveStreamSource {
             return []
         }
     }
-}
-
-extension BinanceAdapter {
-    static let streamEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }
 
 struct BinanceSubscribe: Encodable {

@@ -35,8 +35,8 @@ extension BitMEXAdapter: LiveStreamSource {
 
     public func subscribeMessages(_ channel: StreamChannel, dexSymbols: [String]) throws -> [[UInt8]] {
         let tables = channel == .topOfBook ? ["quote", "instrument"] : ["trade"]
-        return try StreamFraming.batches(dexSymbols, of: streamLimits.symbolsPerMessage).map { batch in
-            try StreamFraming.json(BitMEXCommand(args: batch.flatMap { symbol in tables.map { "\($0):\(symbol)" } }))
+        return try StreamSupport.batches(dexSymbols, of: streamLimits.symbolsPerMessage).map { batch in
+            try StreamSupport.stableJSON(BitMEXCommand(args: batch.flatMap { symbol in tables.map { "\($0):\(symbol)" } }))
         }
     }
 
@@ -44,12 +44,12 @@ extension BitMEXAdapter: LiveStreamSource {
 
     public func parseStreamMessage(_ message: [UInt8]) throws -> [StreamEvent] {
         if message == Array("pong".utf8) { return [] }
-        let m = try StreamFraming.decode(BitMEXStreamMessage.self, message)
+        let m = try StreamSupport.decode(BitMEXStreamMessage.self, message)
         if let error = m.error { throw StreamMessageError.rejected(error) }
         guard let table = m.table, m.action != "delete" else { return [] }  // welcome, subscribe answers
-        let rows = try StreamFraming.required(m.data, "data")
+        let rows = try StreamSupport.required(m.data, "data")
         func time(_ row: BitMEXStreamMessage.Row) throws -> Date {
-            try StreamFraming.required(VenueTime.iso8601(row.timestamp), "timestamp")
+            try StreamSupport.required(VenueTime.iso8601(row.timestamp), "timestamp")
         }
         switch table {
         case "quote":
@@ -64,8 +64,8 @@ extension BitMEXAdapter: LiveStreamSource {
         case "trade":
             return try rows.map { r in
                 .trade(PublicTrade(
-                    dexSymbol: r.symbol, time: try time(r), price: try StreamFraming.required(r.price.number, "price"),
-                    size: try StreamFraming.required(r.size.number, "size"),
+                    dexSymbol: r.symbol, time: try time(r), price: try StreamSupport.required(r.price.number, "price"),
+                    size: try StreamSupport.required(r.size.number, "size"),
                     takerSide: r.side == "Buy" ? .buy : r.side == "Sell" ? .sell : nil))
             }
         default:

@@ -36,35 +36,35 @@ extension DeribitAdapter: LiveStreamSource {
     public func subscribeMessages(_ channel: StreamChannel, dexSymbols: [String]) throws -> [[UInt8]] {
         let (name, firstId): ((String) -> String, Int) = channel == .topOfBook
             ? ({ "quote.\($0)" }, 1_000) : ({ "trades.\($0).100ms" }, 2_000)
-        return try StreamFraming.batches(dexSymbols, of: streamLimits.symbolsPerMessage).enumerated().map { i, batch in
-            try StreamFraming.json(DeribitRequest(
+        return try StreamSupport.batches(dexSymbols, of: streamLimits.symbolsPerMessage).enumerated().map { i, batch in
+            try StreamSupport.stableJSON(DeribitRequest(
                 id: firstId + i, method: "public/subscribe", params: ["channels": batch.map(name)]))
         }
     }
 
     public func pingMessage(now: Date) -> [UInt8]? {
-        try? StreamFraming.json(DeribitRequest(
+        try? StreamSupport.stableJSON(DeribitRequest(
             id: Int((now.timeIntervalSince1970 * 1000).rounded()), method: "public/test", params: [:]))
     }
 
     public func parseStreamMessage(_ message: [UInt8]) throws -> [StreamEvent] {
-        switch try StreamFraming.decode(DeribitStreamMessage.self, message) {
+        switch try StreamSupport.decode(DeribitStreamMessage.self, message) {
         case .ignored:
             return []
         case .error(let error):
             throw StreamMessageError.rejected("error \(error.code): \(error.message)")
         case .quote(let q):
             return [.topOfBook(TopOfBook(
-                dexSymbol: q.instrument_name, time: try StreamFraming.required(q.timestamp.date(.milliseconds), "timestamp"),
+                dexSymbol: q.instrument_name, time: try StreamSupport.required(q.timestamp.date(.milliseconds), "timestamp"),
                 bid: q.best_bid_price.number, bidSize: q.best_bid_amount.number,
                 ask: q.best_ask_price.number, askSize: q.best_ask_amount.number))]
         case .trades(let trades):
             return try trades.map { t in
                 .trade(PublicTrade(
                     dexSymbol: t.instrument_name,
-                    time: try StreamFraming.required(t.timestamp.date(.milliseconds), "timestamp"),
-                    price: try StreamFraming.required(t.price.value, "price"),
-                    size: try StreamFraming.required(t.amount.value, "amount"),
+                    time: try StreamSupport.required(t.timestamp.date(.milliseconds), "timestamp"),
+                    price: try StreamSupport.required(t.price.value, "price"),
+                    size: try StreamSupport.required(t.amount.value, "amount"),
                     takerSide: t.direction == "buy" ? .buy : t.direction == "sell" ? .sell : nil))
             }
         }

@@ -32,13 +32,13 @@ extension HyperliquidAdapter: LiveStreamSource {
 
     public func subscribeMessages(_ channel: StreamChannel, dexSymbols: [String]) throws -> [[UInt8]] {
         let type = channel == .topOfBook ? "bbo" : "trades"
-        return try dexSymbols.map { try StreamFraming.json(HLSubscribe(subscription: .init(type: type, coin: $0))) }
+        return try dexSymbols.map { try StreamSupport.stableJSON(HLSubscribe(subscription: .init(type: type, coin: $0))) }
     }
 
     public func pingMessage(now: Date) -> [UInt8]? { Array(#"{"method":"ping"}"#.utf8) }
 
     public func parseStreamMessage(_ message: [UInt8]) throws -> [StreamEvent] {
-        switch try StreamFraming.decode(HLStreamMessage.self, message) {
+        switch try StreamSupport.decode(HLStreamMessage.self, message) {
         case .ignored:
             return []
         case .error(let text):
@@ -49,20 +49,20 @@ extension HyperliquidAdapter: LiveStreamSource {
             }
             let (bid, ask) = (try b.bbo[0].map(Self.level), try b.bbo[1].map(Self.level))
             return [.topOfBook(TopOfBook(
-                dexSymbol: b.coin, time: try StreamFraming.required(b.time.date(.milliseconds), "time"),
+                dexSymbol: b.coin, time: try StreamSupport.required(b.time.date(.milliseconds), "time"),
                 bid: bid?.price, bidSize: bid?.size, ask: ask?.price, askSize: ask?.size))]
         case .trades(let trades):
             return try trades.map { t in
                 .trade(PublicTrade(
-                    dexSymbol: t.coin, time: try StreamFraming.required(t.time.date(.milliseconds), "time"),
-                    price: try StreamFraming.required(t.px.value, "px"), size: try StreamFraming.required(t.sz.value, "sz"),
+                    dexSymbol: t.coin, time: try StreamSupport.required(t.time.date(.milliseconds), "time"),
+                    price: try StreamSupport.required(t.px.value, "px"), size: try StreamSupport.required(t.sz.value, "sz"),
                     takerSide: t.side == "B" ? .buy : t.side == "A" ? .sell : nil))
             }
         }
     }
 
     static func level(_ level: HLLevel) throws -> (price: Double, size: Double) {
-        (try StreamFraming.required(level.px.value, "px"), try StreamFraming.required(level.sz.value, "sz"))
+        (try StreamSupport.required(level.px.value, "px"), try StreamSupport.required(level.sz.value, "sz"))
     }
 }
 

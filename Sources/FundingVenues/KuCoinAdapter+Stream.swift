@@ -57,8 +57,8 @@ extension KuCoinAdapter: LiveStreamSource {
 
     public func subscribeMessages(_ channel: StreamChannel, dexSymbols: [String]) throws -> [[UInt8]] {
         let (prefix, firstId) = channel == .topOfBook ? ("/contractMarket/tickerV2:", 1_000) : ("/contractMarket/execution:", 2_000)
-        return try StreamFraming.batches(dexSymbols, of: streamLimits.symbolsPerMessage).enumerated().map { i, batch in
-            try StreamFraming.json(KuCoinSubscribe(id: firstId + i, topic: prefix + batch.joined(separator: ",")))
+        return try StreamSupport.batches(dexSymbols, of: streamLimits.symbolsPerMessage).enumerated().map { i, batch in
+            try StreamSupport.stableJSON(KuCoinSubscribe(id: firstId + i, topic: prefix + batch.joined(separator: ",")))
         }
     }
 
@@ -67,26 +67,26 @@ extension KuCoinAdapter: LiveStreamSource {
     }
 
     public func parseStreamMessage(_ message: [UInt8]) throws -> [StreamEvent] {
-        let m = try StreamFraming.decode(KuCoinStreamMessage.self, message)
+        let m = try StreamSupport.decode(KuCoinStreamMessage.self, message)
         if m.type == "error" {
             throw StreamMessageError.rejected("code \(m.code.map { "\($0)" } ?? "?"): \(m.errorText ?? "")")
         }
         switch m.subject {
         case "tickerV2":
-            let t = try StreamFraming.required(m.ticker, "data")
+            let t = try StreamSupport.required(m.ticker, "data")
             return [.topOfBook(TopOfBook(
-                dexSymbol: t.symbol, time: try StreamFraming.required(t.ts.date(.nanoseconds), "ts"),
+                dexSymbol: t.symbol, time: try StreamSupport.required(t.ts.date(.nanoseconds), "ts"),
                 bid: t.bestBidPrice.number, bidSize: t.bestBidSize.number,
                 ask: t.bestAskPrice.number, askSize: t.bestAskSize.number,
                 sequence: t.sequence.number.map { Int64($0) }))]
         case "match":
-            let e = try StreamFraming.required(m.execution, "data")
+            let e = try StreamSupport.required(m.execution, "data")
             let side = e.side.lowercased()
             return [.trade(PublicTrade(
                 dexSymbol: e.symbol,
-                time: try StreamFraming.required((e.time ?? e.ts).date(.nanoseconds), "time"),
-                price: try StreamFraming.required(e.price.value, "price"),
-                size: try StreamFraming.required((e.matchSize ?? e.size).number, "matchSize"),
+                time: try StreamSupport.required((e.time ?? e.ts).date(.nanoseconds), "time"),
+                price: try StreamSupport.required(e.price.value, "price"),
+                size: try StreamSupport.required((e.matchSize ?? e.size).number, "matchSize"),
                 takerSide: side == "buy" ? .buy : side == "sell" ? .sell : nil))]
         default:
             return []  // welcome, ack, pong, and subjects not read here

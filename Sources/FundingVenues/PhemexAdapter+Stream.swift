@@ -41,19 +41,19 @@ extension PhemexAdapter: LiveStreamSource {
     public func subscribeMessages(_ channel: StreamChannel, dexSymbols: [String]) throws -> [[UInt8]] {
         guard !dexSymbols.isEmpty else { return [] }
         if channel == .topOfBook {
-            return [try StreamFraming.json(PhemexRequest(id: 1_000, method: "perp_market24h_pack_p.subscribe", params: []))]
+            return [try StreamSupport.stableJSON(PhemexRequest(id: 1_000, method: "perp_market24h_pack_p.subscribe", params: []))]
         }
         return try dexSymbols.enumerated().map { i, symbol in
-            try StreamFraming.json(PhemexRequest(id: 2_000 + i, method: "trade_p.subscribe", params: [symbol]))
+            try StreamSupport.stableJSON(PhemexRequest(id: 2_000 + i, method: "trade_p.subscribe", params: [symbol]))
         }
     }
 
     public func pingMessage(now: Date) -> [UInt8]? {
-        try? StreamFraming.json(PhemexRequest(id: Int((now.timeIntervalSince1970 * 1000).rounded()), method: "server.ping", params: []))
+        try? StreamSupport.stableJSON(PhemexRequest(id: Int((now.timeIntervalSince1970 * 1000).rounded()), method: "server.ping", params: []))
     }
 
     public func parseStreamMessage(_ message: [UInt8]) throws -> [StreamEvent] {
-        let m = try StreamFraming.decode(PhemexStreamMessage.self, message)
+        let m = try StreamSupport.decode(PhemexStreamMessage.self, message)
         if let error = m.error {
             throw StreamMessageError.rejected("error \(error.code.map { "\($0)" } ?? "?"): \(error.message ?? "")")
         }
@@ -62,29 +62,29 @@ extension PhemexAdapter: LiveStreamSource {
         }
         guard let trades = m.trades_p ?? m.trades else { return [] }  // subscribe and ping answers
         guard m.type != "snapshot" else { return [] }
-        let symbol = try StreamFraming.required(m.symbol, "symbol")
+        let symbol = try StreamSupport.required(m.symbol, "symbol")
         return try trades.map { t -> StreamEvent in
             let side = t.side.lowercased()
             return .trade(PublicTrade(
-                dexSymbol: symbol, time: try StreamFraming.required(t.timestamp.date(.nanoseconds), "timestamp"),
-                price: try StreamFraming.required(t.price.value, "price"), size: try StreamFraming.required(t.qty.value, "qty"),
+                dexSymbol: symbol, time: try StreamSupport.required(t.timestamp.date(.nanoseconds), "timestamp"),
+                price: try StreamSupport.required(t.price.value, "price"), size: try StreamSupport.required(t.qty.value, "qty"),
                 takerSide: side == "buy" || side == "bid" ? .buy : side == "sell" || side == "ask" ? .sell : nil))
         }
     }
 
     /// The events of one `perp_market24h_pack_p.update`, its columns found by `fields`.
     static func pack(_ m: PhemexStreamMessage) throws -> [StreamEvent] {
-        let fields = try StreamFraming.required(m.fields, "fields")
-        let rows = try StreamFraming.required(m.data, "data")
-        let time = try StreamFraming.required(m.timestamp?.date(.nanoseconds), "timestamp")
+        let fields = try StreamSupport.required(m.fields, "fields")
+        let rows = try StreamSupport.required(m.data, "data")
+        let time = try StreamSupport.required(m.timestamp?.date(.nanoseconds), "timestamp")
         let column = { (name: String) in fields.firstIndex(of: name) }
-        let symbolColumn = try StreamFraming.required(column("symbol"), "the symbol column")
+        let symbolColumn = try StreamSupport.required(column("symbol"), "the symbol column")
         return try rows.flatMap { row -> [StreamEvent] in
             guard row.count == fields.count else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: [], debugDescription: "a row of \(row.count) values for \(fields.count) fields"))
             }
-            let symbol = try StreamFraming.required(row[symbolColumn], "symbol")
+            let symbol = try StreamSupport.required(row[symbolColumn], "symbol")
             func number(_ name: String) throws -> Double? {
                 guard let i = column(name), let text = row[i] else { return nil }
                 guard let value = Double(text) else {

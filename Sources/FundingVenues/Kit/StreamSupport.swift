@@ -14,6 +14,22 @@ enum StreamSupport {
         Array(try JSONEncoder().encode(value))
     }
 
+    /// One request as JSON bytes with sorted keys (stable bytes) and `/` not escaped (KuCoin topics, Binance).
+    static func stableJSON(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    /// `value`, or a decoding error naming `field` when the message lacks it (or it is `null`).
+    static func required<T>(_ value: T?, _ field: String) throws -> T {
+        guard let value else {
+            throw DecodingError.valueNotFound(
+                T.self, .init(codingPath: [], debugDescription: "stream message without \(field)"))
+        }
+        return value
+    }
+
     /// One received message decoded as `type`; a malformed message throws the decoder's error.
     static func decode<T: Decodable>(_ type: T.Type, _ message: [UInt8]) throws -> T {
         try JSONDecoder().decode(type, from: Data(message))
