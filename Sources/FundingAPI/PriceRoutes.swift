@@ -13,36 +13,26 @@ struct PriceRoutes: Sendable {
     func register(_ routes: RouteRegistrar) {
         routes.get("/api/v1/prices", query: LivePriceQuery.parameterNames) { request, _ in
             let query = try await LivePriceQuery.parse(request.query, catalog: deps.catalog)
-            return Self.list("prices", try await deps.database.livePrices(query))
+            return SettlementRoutes.list("prices", try await deps.database.livePrices(query), period: nil)
         }
         routes.get("/api/v1/prices/{symbol}", query: LivePriceQuery.parameterNames.filter { $0 != "symbols" }) {
             request, context in
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
             let query = try await LivePriceQuery.parse(request.query, catalog: deps.catalog, symbols: [symbol])
-            return Self.list("prices", try await deps.database.livePrices(query))
+            return SettlementRoutes.list("prices", try await deps.database.livePrices(query), period: nil)
         }
         routes.get("/api/v1/price-spreads", query: PriceSpreadQuery.parameterNames) { request, _ in
             let query = try await PriceSpreadQuery.parse(request.query, catalog: deps.catalog, best: false)
-            return Self.list("spreads", try await deps.database.priceSpreads(query))
+            return SettlementRoutes.list("spreads", try await deps.database.priceSpreads(query), period: nil)
         }
         routes.get("/api/v1/price-spreads/best", query: PriceSpreadQuery.parameterNames) { request, _ in
             let query = try await PriceSpreadQuery.parse(request.query, catalog: deps.catalog, best: true)
-            return Self.list("spreads", try await deps.database.priceSpreads(query))
+            return SettlementRoutes.list("spreads", try await deps.database.priceSpreads(query), period: nil)
         }
         routes.get("/api/v1/price-spreads/history",
                    query: ["symbol", "long_dex", "short_dex", "start_time", "end_time", "period", "resolution",
                            "threshold_bps"]) { request, _ in
             try await history(request.query)
-        }
-    }
-
-    static func list(_ key: String, _ rows: [ResultRow]) -> Response {
-        Response.json { w in
-            w.object { o in
-                o.field("count", rows.count)
-                o.key(key)
-                o.array { a in for row in rows { row.write(to: &a) } }
-            }
         }
     }
 
