@@ -29,7 +29,7 @@ extension PostgresConnection {
     /// Every row of `sql` as JSON objects (`json_agg` over the query), in the query's order.
     func jsonRows(_ sql: String) async throws -> [JSONRow] {
         let text = try await scalar(
-            PostgresQuery(unsafeSQL: "SELECT coalesce(json_agg(t), '[]')::text FROM (\(sql)) t"), as: String.self)
+            PostgresQuery(unsafeSQL: "SELECT coalesce(json_agg(json_rows_row), '[]')::text FROM (\(sql)) json_rows_row"), as: String.self)
         let array = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] ?? []
         return array.map(JSONRow.init(values:))
     }

@@ -113,21 +113,14 @@ struct LivePriceTests {
         // A later flush for binance AAA: its ask drops to 10.00 (net 0.05 / 10.025 × 1e4 − 18).
         let later = now.addingTimeInterval(0.5)
         _ = try await Self.write(db, [Self.price("binance", "AAAUSDT", bid: 9.99, ask: 10.00, age: 0, now: later)])
-        let (samples, rollup) = try await db.with(try db.readerURL) { conn in
-            let samples = try await conn.scalar("""
-                SELECT count(*)::int FROM price_samples s JOIN markets m ON m.id = s.market_id
-                WHERE m.dex_symbol = 'AAAUSDT'
-                """, as: Int.self)
-            let rollup = try await conn.jsonRows("""
-                SELECT r.* FROM price_samples_1m r JOIN markets m ON m.id = r.market_id WHERE m.dex_symbol = 'AAAUSDT'
+        let rollup = try await db.with(try db.readerURL) { conn in
+            try await conn.jsonRows("""
+                SELECT r.* FROM price_minutes r JOIN markets m ON m.id = r.market_id WHERE m.dex_symbol = 'AAAUSDT'
                 ORDER BY bucket
                 """)
-            return (samples, rollup)
         }
-        // One or two seconds (the two flushes may fall in one second: the later one then replaces it).
-        #expect((1...2).contains(samples))
         let minutes = rollup.map { $0.int("samples") ?? 0 }.reduce(0, +)
-        #expect(minutes == 2)  // two flushes folded into the minute(s)
+        #expect(minutes == 2)  // two flushes folded into the minute(s), closed or in progress
         #expect(rollup.last?.double("ask_close") == 10.00)
         #expect(close(rollup.first?.double("mid_high"), 10.005))  // (10.00 + 10.01) / 2 from the first flush
 
@@ -147,6 +140,76 @@ struct LivePriceTests {
         }
         #expect(never.first?.values["above_now"] as? Bool == false)
         #expect(never.first?.double("seconds_above") == 0)
+    }
+
+    @Test("a market's second and minute are written when its first update of a later one arrives; the one in progress is in price_latest (price_minutes shows it)")
+    func secondsAndMinutesClose() async throws {
+        let db = try await TestDatabase.make()
+        _ = try await KnownAnswer.load(db)
+        // A minute boundary ten minutes ago; every time below is exact in microseconds.
+        let t = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970) / 60 * 60 - 600))
+        func at(_ seconds: Double, bid: Double?, ask: Double?) -> LivePrice {
+            LivePrice(dex: "binance", dexSymbol: "AAAUSDT", time: t.addingTimeInterval(seconds),
+                      receivedAt: t.addingTimeInterval(seconds), bid: bid, bidSize: 1, ask: ask, askSize: 1)
+        }
+        func state() async throws -> (seconds: [JSONRow], minutes: [JSONRow]) {
+            try await db.with(try db.readerURL) { conn in
+                let seconds = try await conn.jsonRows("""
+                    SELECT extract(epoch FROM s.time)::float8 AS second, s.bid, s.ask FROM price_samples s
+                    JOIN markets m ON m.id = s.market_id WHERE m.dex_symbol = 'AAAUSDT' ORDER BY s.time
+                    """)
+                let minutes = try await conn.jsonRows("""
+                    SELECT extract(epoch FROM r.bucket)::float8 AS bucket, r.samples, r.mid_open, r.mid_high,
+                           r.mid_low, r.mid_close, r.bid_close, r.ask_close,
+                           extract(epoch FROM r.last_time)::float8 AS last_time, r.in_progress
+                    FROM price_minutes r JOIN markets m ON m.id = r.market_id WHERE m.dex_symbol = 'AAAUSDT'
+                    ORDER BY r.bucket
+                    """)
+                return (seconds, minutes)
+            }
+        }
+        let t0 = t.timeIntervalSince1970
+
+        _ = try await Self.write(db, [at(5.2, bid: 10.00, ask: 10.02)])      // mid 10.01
+        _ = try await Self.write(db, [at(5.7, bid: 10.01, ask: nil)])        // ask kept: mid (10.01 + 10.02) / 2
+        var now = try await state()
+        #expect(now.seconds.isEmpty)  // second 5 is still in progress
+        #expect(now.minutes.count == 1)
+        #expect(now.minutes[0].values["in_progress"] as? Bool == true)
+        #expect(now.minutes[0].int("samples") == 2)
+        #expect(close(now.minutes[0].double("mid_open"), 10.01))
+        #expect(close(now.minutes[0].double("mid_high"), 10.015))
+
+        _ = try await Self.write(db, [at(6.1, bid: 9.98, ask: 10.00)])       // mid 9.99; second 5 closes
+        now = try await state()
+        #expect(now.seconds.count == 1)
+        #expect(now.seconds.first?.double("second") == t0 + 5)
+        #expect(now.seconds.first?.double("bid") == 10.01)  // the state at the end of second 5
+        #expect(now.seconds.first?.double("ask") == 10.02)
+
+        _ = try await Self.write(db, [at(61.0, bid: 10.10, ask: 10.12)])     // second 6 and minute 0 close
+        // A late update (received before the newest): applied to nothing, closes nothing.
+        _ = try await Self.write(db, [at(30.0, bid: 1, ask: 2)])
+        now = try await state()
+        #expect(now.seconds.map { $0.double("second") } == [t0 + 5, t0 + 6])
+        #expect(now.seconds.last?.double("bid") == 9.98)
+        #expect(now.minutes.count == 2)
+        let closed = now.minutes[0]
+        #expect(closed.values["in_progress"] as? Bool == false)
+        #expect(closed.double("bucket") == t0)
+        #expect(closed.int("samples") == 3)
+        #expect(close(closed.double("mid_open"), 10.01))
+        #expect(close(closed.double("mid_high"), 10.015))
+        #expect(close(closed.double("mid_low"), 9.99))
+        #expect(close(closed.double("mid_close"), 9.99))
+        #expect(closed.double("bid_close") == 9.98)
+        #expect(closed.double("ask_close") == 10.00)
+        #expect(close(closed.double("last_time"), t0 + 6.1, relative: 1e-12))
+        let open = now.minutes[1]
+        #expect(open.values["in_progress"] as? Bool == true)
+        #expect(open.double("bucket") == t0 + 60)
+        #expect(open.int("samples") == 1)
+        #expect(close(open.double("mid_open"), 10.11))
     }
 
     @Test("the price routes answer the SQL's numbers; bad parameters are 400s naming them")
