@@ -31,8 +31,13 @@ public struct PriceFlushService: Service {
 
     public func run() async throws {
         // Not cancelled on graceful shutdown: the loop ends within one interval and the last flush still runs.
+        // Flushes start on a fixed cadence (a flush's own duration does not stretch the interval, so a price waits
+        // at most one interval for its flush); after a flush longer than the interval the next one starts at once.
+        let clock = ContinuousClock()
+        var next = clock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            next = max(next + interval, clock.now)
+            try? await Task.sleep(until: next, clock: clock)
             await flush()
         }
         if !Task.isCancelled { await flush() }
