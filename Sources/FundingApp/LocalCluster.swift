@@ -177,7 +177,7 @@ public struct LocalCluster: Sendable {
             cron.database_name = 'fundingd'
             cron.use_background_workers = on
             max_worker_processes = 32
-            max_connections = 200
+            max_connections = 300
             shared_buffers = 512MB
             timescaledb.telemetry_level = off
             timescaledb.max_background_workers = 8
