@@ -79,6 +79,10 @@ let package = Package(
             dependencies: [
                 "FundingApp", "FundingCore", "FundingStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // bench stream-latency: a replay venue and a push client in one process.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -11,7 +11,7 @@ import PostgresNIO
 /// Benchmarks that print figures (never assertions): `bench/write_path.sh` drives them beside psql.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks (print figures).", subcommands: [WritePath.self, StreamParse.self, PriceFlush.self])
+        abstract: "Benchmarks (print figures).", subcommands: [WritePath.self, StreamParse.self, PriceFlush.self, StreamLatency.self])
 
     /// Runs `body` with a client of `DATABASE_URL` (a scratch database).
     static func withScratchClient(_ body: @escaping @Sendable (PostgresClient, Logger) async throws -> Void)
@@ -177,7 +177,8 @@ struct Bench: AsyncParsableCommand {
                 }
                 let median = times.sorted()[times.count / 2]
                 print(String(format: "price_flush markets=%d runs=%d median_ms=%.1f min_ms=%.1f max_ms=%.1f", markets,
-                             runs, median, times.min()!, times.max()!))
+                             runs, median, times.min()!, times.max()!)
+                      + " each_ms=" + times.map { String(format: "%.0f", $0) }.joined(separator: ","))
                 if let path = dumpCopy {
                     let ids = try await Bench.marketIDs(client, logger: logger)
                     let time = CopyText.timestamp(Date().addingTimeInterval(5))
