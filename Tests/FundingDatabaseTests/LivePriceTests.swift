@@ -110,8 +110,10 @@ struct LivePriceTests {
     func historyAndPersistence() async throws {
         let db = try await TestDatabase.make()
         let now = try await Self.load(db)
-        // A later flush for binance AAA: its ask drops to 10.00 (net 0.05 / 10.025 × 1e4 − 18).
-        let later = now.addingTimeInterval(0.5)
+        // A later flush for binance AAA: its ask drops to 10.00 (net 0.05 / 10.025 × 1e4 − 18). Received now, at
+        // least a second after the first (`load` wrote it 1 s before `now`), never in the future: the history ends
+        // at now() and would leave out a second that has not begun.
+        let later = max(Date(), now)
         _ = try await Self.write(db, [Self.price("binance", "AAAUSDT", bid: 9.99, ask: 10.00, age: 0, now: later)])
         let rollup = try await db.with(try db.readerURL) { conn in
             try await conn.jsonRows("""
