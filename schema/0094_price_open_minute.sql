@@ -18,14 +18,29 @@ ALTER TABLE price_latest
     ADD COLUMN minute_high    float8,
     ADD COLUMN minute_low     float8;
 
-COMMENT ON COLUMN price_latest.minute IS 'The UTC minute in progress for this market (received_at truncated to the minute); it moves to price_samples_1m when an update of a later minute arrives (as the second in progress, the state of received_at''s second, moves to price_samples). NULL for a row last written before migration 0094.';
+COMMENT ON COLUMN price_latest.minute IS 'The UTC minute in progress for this market (received_at truncated to the minute); it moves to price_samples_1m when an update of a later minute arrives (as the second in progress, the state of received_at''s second, moves to price_samples).';
 COMMENT ON COLUMN price_latest.minute_samples IS 'Flushed updates folded into the minute in progress.';
 COMMENT ON COLUMN price_latest.minute_open IS 'First mid ((bid + ask) / 2 per contract unit) of the minute in progress.';
 COMMENT ON COLUMN price_latest.minute_high IS 'Highest mid of the minute in progress.';
 COMMENT ON COLUMN price_latest.minute_low IS 'Lowest mid of the minute in progress.';
 
--- Rows written by 0093's prices_apply keep minute NULL: their second and minute are already in price_samples and
--- price_samples_1m, so nothing is closed for them; their next update starts counting afresh.
+-- Rows written by 0093's prices_apply: their second and minute in progress were already written to price_samples
+-- and price_samples_1m. They move into price_latest here, so that those tables hold closed seconds and minutes only
+-- (what prices_apply relies on: a second or minute it closes is inserted once). Without this, a daemon streaming
+-- across the upgrade would close a minute that 0093 had already stored, and every flush would fail on its key.
+UPDATE price_latest p SET
+    minute = date_trunc('minute', p.received_at),
+    minute_samples = coalesce(r.samples, 1),
+    minute_open = coalesce(r.mid_open, (p.bid + p.ask) / 2),
+    minute_high = coalesce(r.mid_high, (p.bid + p.ask) / 2),
+    minute_low = coalesce(r.mid_low, (p.bid + p.ask) / 2)
+FROM price_latest q
+LEFT JOIN price_samples_1m r ON r.market_id = q.market_id AND r.bucket = date_trunc('minute', q.received_at)
+WHERE q.market_id = p.market_id;
+
+DELETE FROM price_samples_1m r USING price_latest p WHERE r.market_id = p.market_id AND r.bucket = p.minute;
+DELETE FROM price_samples s USING price_latest p
+WHERE s.market_id = p.market_id AND s.time = date_trunc('second', p.received_at);
 
 COMMENT ON TABLE price_samples_1m IS 'Streamed prices per market and closed UTC minute (hypertable, 1-day chunks, kept price_rollup_retention): prices_apply() inserts a market''s minute when the market''s first update of a later minute arrives; the minute in progress is in price_latest (the view price_minutes shows both). mid = (bid + ask) / 2 per contract unit.';
 
@@ -105,12 +120,12 @@ BEGIN
         LEFT JOIN price_latest p ON p.market_id = g.market_id
     ), seconds AS (
         -- A market's second in progress ends with its first update of a later second: its state then is the
-        -- state at the end of that second. (old_minute IS NULL: a row last written by 0093, whose second is
-        -- already in price_samples.) Each second is closed once, so a plain insert.
+        -- state at the end of that second. Each second is closed once, so a plain insert (two writers racing on
+        -- one market: one flush fails on the key and its markets are written by its next flush).
         INSERT INTO price_samples (time, market_id, bid, ask, last, mark)
         SELECT date_trunc('second', o.received_at), o.market_id, o.bid, o.ask, o.last, o.mark
         FROM old o
-        WHERE o.old_minute IS NOT NULL AND o.new_received_at >= o.received_at
+        WHERE o.known IS NOT NULL AND o.new_received_at >= o.received_at
           AND date_trunc('second', o.received_at) < o.second AND o.received_at > v_sample_cutoff
     ), minutes AS (
         -- The same for the minute in progress.

@@ -214,6 +214,65 @@ struct LivePriceTests {
         #expect(close(open.double("mid_open"), 10.11))
     }
 
+    @Test("upgrading to 0094 while a market streams: 0093's stored second and minute in progress move into price_latest and close once, without a key conflict")
+    func upgradeAcross0094() async throws {
+        // The migrations up to 0093 in a folder of their own, then the whole set.
+        let root = TestDatabase.repositoryRoot
+        let upTo0093 = FileManager.default.temporaryDirectory.appendingPathComponent("fundingd-0093-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: upTo0093) }
+        try FileManager.default.createDirectory(at: upTo0093.appendingPathComponent("schema"),
+                                                withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("schema").path)
+        where file.hasSuffix(".sql") && (Int(file.prefix(4)) ?? .max) <= 93 {
+            try FileManager.default.copyItem(at: root.appendingPathComponent("schema/\(file)"),
+                                             to: upTo0093.appendingPathComponent("schema/\(file)"))
+        }
+        try FileManager.default.copyItem(at: root.appendingPathComponent("timescale"),
+                                         to: upTo0093.appendingPathComponent("timescale"))
+        let db = try await TestDatabase.make(migrate: false)
+        defer { db.drop() }
+        let applied = try await DatabaseSetup.migrate(url: try db.ownerURL, source: SQLSource(root: upTo0093),
+                                                      logger: Self.logger)
+        #expect(applied.last?.version == 93)
+        _ = try await KnownAnswer.load(db)
+        let t = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970) / 60 * 60 - 600))
+        func at(_ seconds: Double, bid: Double, ask: Double) -> LivePrice {
+            LivePrice(dex: "binance", dexSymbol: "AAAUSDT", time: t.addingTimeInterval(seconds),
+                      receivedAt: t.addingTimeInterval(seconds), bid: bid, bidSize: 1, ask: ask, askSize: 1)
+        }
+        // 0093 writes second 5 and minute 0 at once (upserted on each flush).
+        _ = try await Self.write(db, [at(5.2, bid: 10.00, ask: 10.02)])      // mid 10.01
+        _ = try await Self.write(db, [at(5.7, bid: 10.01, ask: 10.02)])      // mid 10.015
+
+        #expect(try await db.migrate().map(\.version) == [94])
+        let closing = try await Self.write(db, [at(6.1, bid: 9.98, ask: 10.00)])   // closes second 5
+        let next = try await Self.write(db, [at(61.0, bid: 10.10, ask: 10.12)])    // closes second 6 and minute 0
+        #expect(closing.rowsApplied == 1 && next.rowsApplied == 1)
+        let (seconds, minutes) = try await db.with(try db.readerURL) { conn in
+            (try await conn.jsonRows("""
+                SELECT extract(epoch FROM s.time)::float8 AS second, s.bid, s.ask FROM price_samples s
+                JOIN markets m ON m.id = s.market_id WHERE m.dex_symbol = 'AAAUSDT' ORDER BY s.time
+                """),
+             try await conn.jsonRows("""
+                SELECT extract(epoch FROM r.bucket)::float8 AS bucket, r.samples, r.mid_open, r.mid_high, r.mid_low,
+                       r.mid_close, r.in_progress
+                FROM price_minutes r JOIN markets m ON m.id = r.market_id WHERE m.dex_symbol = 'AAAUSDT'
+                ORDER BY r.bucket
+                """))
+        }
+        let t0 = t.timeIntervalSince1970
+        #expect(seconds.map { $0.double("second") } == [t0 + 5, t0 + 6])
+        #expect(seconds.first?.double("bid") == 10.01)  // second 5 as it ended, stored once
+        #expect(minutes.count == 2)
+        // Minute 0: two updates under 0093 and one under 0094, folded into one row.
+        #expect(minutes.first?.int("samples") == 3)
+        #expect(close(minutes.first?.double("mid_open"), 10.01))
+        #expect(close(minutes.first?.double("mid_high"), 10.015))
+        #expect(close(minutes.first?.double("mid_low"), 9.99))
+        #expect(close(minutes.first?.double("mid_close"), 9.99))
+        #expect(minutes.last?.values["in_progress"] as? Bool == true)
+    }
+
     @Test("the price routes answer the SQL's numbers; bad parameters are 400s naming them")
     func routes() async throws {
         let db = try await TestDatabase.make()
