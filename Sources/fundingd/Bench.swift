@@ -28,6 +28,11 @@ struct Bench: AsyncParsableCommand {
         }
     }
 
+    /// A duration in seconds.
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
     /// `dex/dex_symbol` → markets.id, for COPY text with market ids.
     static func marketIDs(_ client: PostgresClient, logger: Logger) async throws -> [String: Int] {
         var ids: [String: Int] = [:]
@@ -60,7 +65,7 @@ struct Bench: AsyncParsableCommand {
                 let batch = Self.snapshots(rows: rows, markets: markets, slot: slot)
                 let start = ContinuousClock.now
                 let result = try await writer.write(snapshots: batch, runs: [])
-                let seconds = Self.seconds(ContinuousClock.now - start)
+                let seconds = Bench.seconds(ContinuousClock.now - start)
                 print(String(format: "write_path rows=%d inserted=%d seconds=%.3f rows_per_s=%.0f", rows,
                              result.rowsInserted, seconds, Double(rows) / seconds))
 
@@ -97,9 +102,6 @@ struct Bench: AsyncParsableCommand {
             }
         }
 
-        static func seconds(_ d: Duration) -> Double {
-            Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
     }
 
     /// Frames parsed per CPU second, per venue, from each venue's recorded data frames (`bench/streams.sh`).
@@ -171,7 +173,7 @@ struct Bench: AsyncParsableCommand {
                     }
                     let start = ContinuousClock.now
                     let result = try await client.withConnection { try await PriceWriter.write(prices, on: $0, logger: logger) }
-                    times.append(WritePath.seconds(ContinuousClock.now - start) * 1000)
+                    times.append(Bench.seconds(ContinuousClock.now - start) * 1000)
                     precondition(result.rowsApplied == markets, "flush applied \(result.rowsApplied) of \(markets)")
                     try await Task.sleep(for: .milliseconds(1100))   // the next flush lands in another second
                 }

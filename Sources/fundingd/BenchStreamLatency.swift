@@ -107,8 +107,8 @@ extension Bench {
                             // Scanned, not decoded: a 5,000-row push is ~1.6 MB, and a JSON decode of it here
                             // would put this client's own backlog into the figures.
                             guard text.prefix(64).contains(#""type":"update""#) else { continue }
-                            let elapsed = Self.seconds(now - start)
-                            let first = Self.seconds(from - start), last = Self.seconds(to - start)
+                            let elapsed = Bench.seconds(now - start)
+                            let first = Bench.seconds(from - start), last = Bench.seconds(to - start)
                             var latencies: [Double] = []
                             for bid in Self.numbers(after: #""bid":"#, in: text) {
                                 let sentAt = bid - 1
@@ -147,10 +147,6 @@ extension Bench {
                 }
             }
             return values
-        }
-
-        static func seconds(_ d: Duration) -> Double {
-            Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         }
 
         /// utime + stime of a process, in seconds.
@@ -218,7 +214,7 @@ final class ReplayVenue: Sendable {
                         for symbol in batch {
                             sequence += 1
                             let now = ContinuousClock.now
-                            let seconds = Bench.StreamLatency.seconds(now - self.start)
+                            let seconds = Bench.seconds(now - self.start)
                             let ms = Int64(Date().timeIntervalSince1970 * 1000)
                             let bid = String(format: "%.6f", 1 + seconds)
                             let ask = String(format: "%.6f", 2 + seconds)

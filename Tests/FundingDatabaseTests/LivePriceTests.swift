@@ -28,6 +28,36 @@ struct LivePriceTests {
         }
     }
 
+    /// A minute boundary ten minutes ago: times built on it are exact in microseconds and inside every retention.
+    static func minuteTenMinutesAgo() -> Date {
+        Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970) / 60 * 60 - 600))
+    }
+
+    /// binance AAAUSDT's top of book received (and timed) `seconds` after `t`.
+    static func binanceAAA(_ t: Date, _ seconds: Double, bid: Double?, ask: Double?) -> LivePrice {
+        LivePrice(dex: "binance", dexSymbol: "AAAUSDT", time: t.addingTimeInterval(seconds),
+                  receivedAt: t.addingTimeInterval(seconds), bid: bid, bidSize: 1, ask: ask, askSize: 1)
+    }
+
+    /// AAAUSDT's stored seconds (`price_samples`) and its minutes (`price_minutes`, the one in progress included),
+    /// oldest first; times as epoch seconds.
+    static func samplesOfAAA(_ db: TestDatabase) async throws -> (seconds: [JSONRow], minutes: [JSONRow]) {
+        try await db.with(try db.readerURL) { conn in
+            let seconds = try await conn.jsonRows("""
+                SELECT extract(epoch FROM s.time)::float8 AS second, s.bid, s.ask FROM price_samples s
+                JOIN markets m ON m.id = s.market_id WHERE m.dex_symbol = 'AAAUSDT' ORDER BY s.time
+                """)
+            let minutes = try await conn.jsonRows("""
+                SELECT extract(epoch FROM r.bucket)::float8 AS bucket, r.samples, r.mid_open, r.mid_high,
+                       r.mid_low, r.mid_close, r.bid_close, r.ask_close,
+                       extract(epoch FROM r.last_time)::float8 AS last_time, r.in_progress
+                FROM price_minutes r JOIN markets m ON m.id = r.market_id WHERE m.dex_symbol = 'AAAUSDT'
+                ORDER BY r.bucket
+                """)
+            return (seconds, minutes)
+        }
+    }
+
     /// gross = (sell − buy) / mid × 1e4 with mid = (sell + buy) / 2; fees = (2 × taker L + 2 × taker S) × 1e4.
     static func net(buy: Double, sell: Double, takerLong: Double, takerShort: Double) -> (gross: Double, net: Double) {
         let gross = (sell - buy) / ((sell + buy) / 2) * 10_000
@@ -148,28 +178,11 @@ struct LivePriceTests {
     func secondsAndMinutesClose() async throws {
         let db = try await TestDatabase.make()
         _ = try await KnownAnswer.load(db)
-        // A minute boundary ten minutes ago; every time below is exact in microseconds.
-        let t = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970) / 60 * 60 - 600))
+        let t = Self.minuteTenMinutesAgo()
         func at(_ seconds: Double, bid: Double?, ask: Double?) -> LivePrice {
-            LivePrice(dex: "binance", dexSymbol: "AAAUSDT", time: t.addingTimeInterval(seconds),
-                      receivedAt: t.addingTimeInterval(seconds), bid: bid, bidSize: 1, ask: ask, askSize: 1)
+            Self.binanceAAA(t, seconds, bid: bid, ask: ask)
         }
-        func state() async throws -> (seconds: [JSONRow], minutes: [JSONRow]) {
-            try await db.with(try db.readerURL) { conn in
-                let seconds = try await conn.jsonRows("""
-                    SELECT extract(epoch FROM s.time)::float8 AS second, s.bid, s.ask FROM price_samples s
-                    JOIN markets m ON m.id = s.market_id WHERE m.dex_symbol = 'AAAUSDT' ORDER BY s.time
-                    """)
-                let minutes = try await conn.jsonRows("""
-                    SELECT extract(epoch FROM r.bucket)::float8 AS bucket, r.samples, r.mid_open, r.mid_high,
-                           r.mid_low, r.mid_close, r.bid_close, r.ask_close,
-                           extract(epoch FROM r.last_time)::float8 AS last_time, r.in_progress
-                    FROM price_minutes r JOIN markets m ON m.id = r.market_id WHERE m.dex_symbol = 'AAAUSDT'
-                    ORDER BY r.bucket
-                    """)
-                return (seconds, minutes)
-            }
-        }
+        func state() async throws -> (seconds: [JSONRow], minutes: [JSONRow]) { try await Self.samplesOfAAA(db) }
         let t0 = t.timeIntervalSince1970
 
         _ = try await Self.write(db, [at(5.2, bid: 10.00, ask: 10.02)])      // mid 10.01
@@ -235,10 +248,9 @@ struct LivePriceTests {
                                                       logger: Self.logger)
         #expect(applied.last?.version == 93)
         _ = try await KnownAnswer.load(db)
-        let t = Date(timeIntervalSince1970: Double(Int(Date().timeIntervalSince1970) / 60 * 60 - 600))
+        let t = Self.minuteTenMinutesAgo()
         func at(_ seconds: Double, bid: Double, ask: Double) -> LivePrice {
-            LivePrice(dex: "binance", dexSymbol: "AAAUSDT", time: t.addingTimeInterval(seconds),
-                      receivedAt: t.addingTimeInterval(seconds), bid: bid, bidSize: 1, ask: ask, askSize: 1)
+            Self.binanceAAA(t, seconds, bid: bid, ask: ask)
         }
         // 0093 writes second 5 and minute 0 at once (upserted on each flush).
         _ = try await Self.write(db, [at(5.2, bid: 10.00, ask: 10.02)])      // mid 10.01
@@ -248,18 +260,7 @@ struct LivePriceTests {
         let closing = try await Self.write(db, [at(6.1, bid: 9.98, ask: 10.00)])   // closes second 5
         let next = try await Self.write(db, [at(61.0, bid: 10.10, ask: 10.12)])    // closes second 6 and minute 0
         #expect(closing.rowsApplied == 1 && next.rowsApplied == 1)
-        let (seconds, minutes) = try await db.with(try db.readerURL) { conn in
-            (try await conn.jsonRows("""
-                SELECT extract(epoch FROM s.time)::float8 AS second, s.bid, s.ask FROM price_samples s
-                JOIN markets m ON m.id = s.market_id WHERE m.dex_symbol = 'AAAUSDT' ORDER BY s.time
-                """),
-             try await conn.jsonRows("""
-                SELECT extract(epoch FROM r.bucket)::float8 AS bucket, r.samples, r.mid_open, r.mid_high, r.mid_low,
-                       r.mid_close, r.in_progress
-                FROM price_minutes r JOIN markets m ON m.id = r.market_id WHERE m.dex_symbol = 'AAAUSDT'
-                ORDER BY r.bucket
-                """))
-        }
+        let (seconds, minutes) = try await Self.samplesOfAAA(db)
         let t0 = t.timeIntervalSince1970
         #expect(seconds.map { $0.double("second") } == [t0 + 5, t0 + 6])
         #expect(seconds.first?.double("bid") == 10.01)  // second 5 as it ended, stored once
