@@ -177,11 +177,19 @@ struct StreamReplayAllVenuesTests {
                 group.addTask { try await service.run() }
                 group.addTask { try await flush.run() }
                 defer { group.cancelAll() }
+                // Until every market holds each field its frames carry: a venue's trade frames (the last price)
+                // come on a connection of their own and may land a flush after its book.
                 try await eventually("every venue's markets are in price_latest", within: .seconds(30)) {
-                    let n = try await db.with(try db.readerURL) { conn in
-                        try await conn.scalar("SELECT count(*)::int FROM price_latest", as: Int.self)
+                    let rows = try await db.with(try db.readerURL) { conn in
+                        try await conn.jsonRows("SELECT dex, dex_symbol, bid, ask, last, mark FROM live_prices")
                     }
-                    return n == expected.count
+                    return rows.count == expected.count && expected.allSatisfy { price in
+                        rows.contains { row in
+                            row.string("dex") == price.dex && row.string("dex_symbol") == price.dexSymbol
+                                && (row.double("last") != nil) == (price.last != nil)
+                                && (row.double("mark") != nil) == (price.mark != nil)
+                        }
+                    }
                 }
             }
         }
