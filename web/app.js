@@ -187,6 +187,15 @@ export function setConnection(badge, state, detail = '') {
     offline: 'the server does not answer', connecting: '' }[state];
 }
 
+/**
+ * `fn` at most once per `ms`, and always once after the last call: a page refreshing on pushes keeps up even when
+ * pushes come faster than `ms` (a debounce would wait for a pause that may never come).
+ */
+export function throttle(fn, ms) {
+  let timer = null;
+  return () => { timer ??= setTimeout(() => { timer = null; fn(); }, ms); };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The live stream: a WebSocket subscription that reconnects with backoff; while it is down the page polls.
 

@@ -4,6 +4,7 @@
 // while the stream is down it polls.
 import {
   API, fill, fmtAge, fmtBps, fmtDuration, getJSON, h, liveStream, notice, num, pageHeader, setConnection, startClock,
+  throttle,
 } from './app.js';
 
 const badge = pageHeader('health');
@@ -62,10 +63,10 @@ async function load() {
 
 startClock(venues);
 load();
-let pending = null;
+const reload = throttle(load, 500);
 liveStream('funding-rates', { symbols: ['BTC'] }, {
-  // Any push means a cycle was written; refresh once the burst is over.
-  onMessage: () => { clearTimeout(pending); pending = setTimeout(load, 500); },
+  // Any push means a cycle was written; refresh at most twice a second.
+  onMessage: reload,
   onState: s => setConnection(badge, s),
   poll: load,
   pollMs: 15000,

@@ -4,7 +4,7 @@
 // asks the route again, so what it shows is exactly what the API answers.
 import {
   API, compare, downloadCSV, fmtAge, fmtBps, fmtDuration, fmtInterval, fmtPercent, fmtUSD, getJSON, h, hasRoute,
-  liveStream, notice, num, pageHeader, query, setConnection, signClass, sortableHeader, startClock,
+  liveStream, notice, num, pageHeader, query, setConnection, signClass, sortableHeader, startClock, throttle,
 } from './app.js';
 
 const ROUTE = '/api/v1/opportunities';
@@ -196,10 +196,10 @@ document.getElementById('csv').addEventListener('click', () => {
 startClock(table);
 if (await buildForm()) {
   await load();
-  let pending = null;
+  const reload = throttle(load, 1000);
   stream = liveStream('opportunities', streamFilters(filters()), {
     // A cycle changed the result: ask the route again (at most once a second).
-    onMessage: msg => { if (msg.type === 'update') { clearTimeout(pending); pending = setTimeout(load, 1000); } },
+    onMessage: msg => { if (msg.type === 'update') reload(); },
     onState: s => setConnection(badge, s),
     poll: load,
   });
