@@ -60,6 +60,7 @@ public func buildApplication(
             if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
             services += try liveStreams(config, dexes: dexes, url: writerURL, demo: demo != nil, logger: logger)
                 .map { .init(service: $0) }
+            services += try positionScanner(config, url: writerURL).map { .init(service: $0) }
             if demo != nil {
                 services.append(.init(service: DemoSettlements(url: writerURL, dexes: try config.dexSchedules(only: dexes).map(\.name),
                                                                logger: Logger(label: "fundingd.demo-settlements"))))
@@ -85,6 +86,7 @@ public func buildApplication(
             if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
             services += try liveStreams(config, dexes: dexes, url: writerURL, demo: demo != nil, logger: logger)
                 .map { .init(service: $0) }
+            services += try positionScanner(config, url: writerURL).map { .init(service: $0) }
         }
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))
@@ -127,6 +129,19 @@ func liveStreams(_ config: FundingConfig, dexes: [String]?, url: DatabaseURL, de
                            settings: settings, logger: Logger(label: "fundingd.streams")),
         flush,
     ]
+}
+
+/// The Hyperliquid position scanner, when `FUNDINGD_HYPERLIQUID_ADDRESSES` lists addresses: it asks Hyperliquid's
+/// base URL (`FUNDINGD_HYPERLIQUID_BASE_URL`: the demo's, a fixture server's, or the venue's) and writes on a
+/// connection of its own.
+func positionScanner(_ config: FundingConfig, url: DatabaseURL) throws -> [any Service] {
+    guard let settings = try config.positionScanSettings() else { return [] }
+    let name = HyperliquidAdapter.descriptor.name
+    let baseURL = try config.dexSchedules(only: [name]).first?.baseURL ?? HyperliquidAdapter.descriptor.defaultBaseURL
+    let logger = Logger(label: "fundingd.positions")
+    let fetcher = AsyncHTTPFetcher(timeout: config.requestTimeout, retry: RetryPolicy(maxAttempts: 1), logger: logger)
+    return [PositionScanService(client: fetcher, baseURL: baseURL, store: PostgresPositionStore(url: url, logger: logger),
+                                settings: settings, logger: logger)]
 }
 
 /// The API's pools and dependencies: a reader pool (role `fundingd_reader`, statement timeout) and a small pool

@@ -13,10 +13,18 @@ public struct DemoVenues: Sendable {
 
     /// `fixtures` is a directory of venue folders with `routes.json` (the repository's `Tests/Fixtures`).
     public init(fixtures: URL, port: Int) throws {
-        self.server = FixtureServer(catalog: try FixtureCatalog(directory: fixtures), transform: { dex, body in
+        let catalog = try FixtureCatalog(directory: fixtures)
+        self.server = FixtureServer(catalog: catalog, transform: { dex, body in
             let now = Date()
             return DemoVenues.drift(DemoVenues.rollForward(body, now: now), factor: DemoVenues.factor(dex: dex, at: now))
         })
+        let accounts = DemoPositions(catalog: catalog)
+        self.server.generate = { dex, pathAndQuery, body in
+            guard dex == "hyperliquid" else { return nil }
+            let now = Date()
+            return accounts.answer(pathAndQuery: pathAndQuery, body: body, factor: DemoVenues.factor(dex: dex, at: now),
+                                   at: now)
+        }
         self.port = port
     }
 
@@ -34,11 +42,18 @@ public struct DemoVenues: Sendable {
     }
 
     /// `environment` with every venue pointed at the demo and, unless set, a 15 s collection interval so the
-    /// series move while someone watches.
+    /// series move while someone watches, and the position scanner following the demo's Hyperliquid accounts
+    /// (priority every 15 s, the rest every minute).
     public func configure(_ environment: [String: String]) -> [String: String] {
         var env = environment
         for name in Venues.names { env["FUNDINGD_\(name.uppercased())_BASE_URL"] = baseURL(for: name) }
-        if env["FUNDINGD_INTERVAL_SECONDS"] == nil { env["FUNDINGD_INTERVAL_SECONDS"] = "15" }
+        let defaults = [
+            "FUNDINGD_INTERVAL_SECONDS": "15",
+            "FUNDINGD_HYPERLIQUID_ADDRESSES": DemoPositions.addresses.joined(separator: ","),
+            "FUNDINGD_HYPERLIQUID_PRIORITY_SECONDS": "15",
+            "FUNDINGD_HYPERLIQUID_BACKGROUND_SECONDS": "60",
+        ]
+        for (key, value) in defaults where env[key] == nil { env[key] = value }
         return env
     }
 

@@ -24,6 +24,9 @@ public struct FixtureServer: Sendable {
     public var faults: [String: FixtureFault]
     /// Applied to every body that is not faulted (demo mode moves the numbers a little each request).
     public var transform: (@Sendable (_ dex: String, _ body: String) -> String)?
+    /// Answers a request no recording can (demo mode: the Hyperliquid accounts it invents), before the recordings
+    /// are consulted; nil leaves the request to them.
+    public var generate: (@Sendable (_ dex: String, _ pathAndQuery: String, _ body: [UInt8]?) -> String?)?
 
     public init(catalog: FixtureCatalog, faults: [String: FixtureFault] = [:],
                 transform: (@Sendable (String, String) -> String)? = nil) {
@@ -64,6 +67,9 @@ public struct FixtureServer: Sendable {
             return Self.text(.gatewayTimeout, "")
         default:
             break
+        }
+        if faults[dex] == nil, let generated = generate?(dex, pathAndQuery, body) {
+            return Self.text(.ok, generated)
         }
         guard let answer = try catalog.answer(dex: dex, method: request.method.rawValue, pathAndQuery: pathAndQuery,
                                               body: body) else {

@@ -256,7 +256,9 @@ struct LivePriceTests {
         _ = try await Self.write(db, [at(5.2, bid: 10.00, ask: 10.02)])      // mid 10.01
         _ = try await Self.write(db, [at(5.7, bid: 10.01, ask: 10.02)])      // mid 10.015
 
-        #expect(try await db.migrate().map(\.version) == [94])
+        // 0094 and every later migration (none of which touches prices) applied on top.
+        let upgrade = try await db.migrate().map(\.version)
+        #expect(upgrade.first == 94 && upgrade == upgrade.sorted())
         let closing = try await Self.write(db, [at(6.1, bid: 9.98, ask: 10.00)])   // closes second 5
         let next = try await Self.write(db, [at(61.0, bid: 10.10, ask: 10.12)])    // closes second 6 and minute 0
         #expect(closing.rowsApplied == 1 && next.rowsApplied == 1)
