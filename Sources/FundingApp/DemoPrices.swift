@@ -11,7 +11,8 @@ import ServiceLifecycle
 ///
 /// Each symbol sits at one level (the median of the venues' polled prices), follows one slow common path (all
 /// venues move together), and each venue drifts up to 15 basis points around it on its own phase, so cross-venue
-/// spreads open, close and change sign while someone watches.
+/// spreads open, close and change sign while someone watches. Each tick also trades once per market, so the trade
+/// flow boards (cvd, taker_buy_ratio) fill.
 struct DemoPrices: Service {
     let dexes: [String]
     let book: PriceBook
@@ -36,10 +37,10 @@ struct DemoPrices: Service {
                 let levels = Self.levels(quotes.values.flatMap { $0 })
                 let now = Date()
                 for (dex, markets) in quotes {
-                    let events = markets.compactMap { q in
-                        levels[q.symbol].flatMap { Self.event(dex: dex, quote: q, level: $0, at: now) }
+                    let events = markets.flatMap { q in
+                        levels[q.symbol].map { Self.events(dex: dex, quote: q, level: $0, at: now) } ?? []
                     }
-                    book.apply(dex: dex, events: events, receivedAt: now)
+                    book.apply(dex: dex, events: events, receivedAt: now, countTrades: true)
                 }
                 try await Task.sleep(for: tick)
             }
@@ -53,6 +54,22 @@ struct DemoPrices: Service {
                 let sorted = pairs.map(\.1).sorted()
                 return sorted[sorted.count / 2]
             }
+    }
+
+    /// A top of book (see `event`) and one taker trade at it: a buy at the ask or a sell at the bid, worth 200 to
+    /// 20,000 USD, buys more likely while the symbol's slow flow phase is positive, so CVD and the taker buy ratio
+    /// differ between symbols and turn over time.
+    static func events(dex: String, quote: MarketQuote, level: Double, at date: Date) -> [StreamEvent] {
+        guard let book = event(dex: dex, quote: quote, level: level, at: date),
+              case .topOfBook(let top) = book, let bid = top.bid, let ask = top.ask else { return [] }
+        let t = date.timeIntervalSince1970
+        let draw = Double(DemoPositions.hash("\(dex)\(quote.dexSymbol)\(Int64(t * 10))") % 10_000) / 10_000
+        let buyShare = 0.5 + 0.3 * sin(t / 240 + phase(quote.symbol) * 3)
+        let buy = draw < buyShare
+        let notional = 200 * pow(100, Double(DemoPositions.hash("\(quote.dexSymbol)\(Int64(t * 10))") % 1000) / 1000)
+        let price = buy ? ask : bid
+        return [book, .trade(PublicTrade(dexSymbol: quote.dexSymbol, time: date, price: price, size: notional / price,
+                                         takerSide: buy ? .buy : .sell))]
     }
 
     /// A top of book around the symbol's level (per contract unit: × multiplier): common path × venue drift,

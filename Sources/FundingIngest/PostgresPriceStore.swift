@@ -16,10 +16,16 @@ public struct PostgresPriceStore: PriceStore {
         self.logger = logger
     }
 
-    public func write(_ prices: [LivePrice]) async throws -> Int {
+    public func write(_ prices: [LivePrice], flows: [TradeFlow]) async throws -> Int {
         let logger = self.logger
-        let result = try await connection.run("price flush", timeout: writeTimeout) { connection in
-            try await PriceWriter.write(prices, on: connection, logger: logger)
+        let (result, flow) = try await connection.run("price flush", timeout: writeTimeout) { connection in
+            let result = prices.isEmpty ? PriceWriteResult(rowsIn: 0, rowsApplied: 0, rowsUnknownMarket: 0, rowsRejected: 0)
+                : try await PriceWriter.write(prices, on: connection, logger: logger)
+            let flow = flows.isEmpty ? nil : try await PriceWriter.writeTradeFlow(flows, on: connection, logger: logger)
+            return (result, flow)
+        }
+        if let flow, flow.rowsRejected > 0 {
+            logger.debug("trade flow skipped rows", metadata: ["rejected": "\(flow.rejected)"])
         }
         if result.rowsRejected > 0 || result.rowsUnknownMarket > 0 {
             logger.debug("price flush skipped rows", metadata: [

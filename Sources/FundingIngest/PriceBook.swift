@@ -15,10 +15,19 @@ public final class PriceBook: Sendable {
         var dexSymbol: String
     }
 
+    struct FlowKey: Hashable, Sendable {
+        var market: Key
+        var minute: Date
+    }
+
     private struct State {
         var latest: [Key: LivePrice] = [:]
         var sequences: [Key: Int64] = [:]
         var changed: Set<Key> = []
+        /// Trade flow not yet flushed, per market and minute.
+        var flows: [FlowKey: TradeFlow] = [:]
+        /// Per market, the newest trade time counted: a trade at or before it is not counted again.
+        var counted: [Key: Date] = [:]
     }
 
     private let state = Mutex(State())
@@ -26,12 +35,19 @@ public final class PriceBook: Sendable {
     public init() {}
 
     /// Folds one message's events into the book; returns how many changed a market. A top of book older than the
-    /// one held (by the venue's sequence number) is ignored.
+    /// one held (by the venue's sequence number) is ignored. With `countTrades` (a venue whose trade sizes are
+    /// `TradeSizeUnit.priceUnits`), trades with a taker side are added to their minute's trade flow, except:
+    /// - the first trade message of a market in this process only sets where counting starts: venues replay recent
+    ///   trades on subscribing (Bitget's `snapshot`), which a previous process may already have counted;
+    /// - a trade not newer than the newest one counted for its market (a replay after a reconnect). Trades of one
+    ///   message that share a time are all counted; two messages' trades in the same millisecond are not.
     @discardableResult
-    public func apply(dex: String, events: [StreamEvent], receivedAt: Date) -> Int {
+    public func apply(dex: String, events: [StreamEvent], receivedAt: Date, countTrades: Bool = false) -> Int {
         guard !events.isEmpty else { return 0 }
         return state.withLock { s in
             var applied = 0
+            // Where counting stood before this message, per market it names.
+            var countedBefore: [Key: Date?] = [:]
             for event in events {
                 switch event {
                 case .topOfBook(let top):
@@ -52,14 +68,64 @@ public final class PriceBook: Sendable {
                         p.mark = tick.mark ?? p.mark
                     }
                 case .trade(let trade):
+                    let key = Key(dex: dex, dexSymbol: trade.dexSymbol)
                     // A trade's price is the market's last price.
-                    Self.update(&s, Key(dex: dex, dexSymbol: trade.dexSymbol), time: trade.time, receivedAt: receivedAt) { p in
+                    Self.update(&s, key, time: trade.time, receivedAt: receivedAt) { p in
                         p.last = trade.price
+                    }
+                    if countTrades {
+                        let before: Date?
+                        if let recorded = countedBefore[key] {
+                            before = recorded
+                        } else {
+                            before = s.counted[key]
+                            countedBefore[key] = .some(before)
+                        }
+                        s.counted[key] = max(s.counted[key] ?? trade.time, trade.time)
+                        if let before, trade.time > before { Self.count(&s, key, trade) }
                     }
                 }
                 applied += 1
             }
             return applied
+        }
+    }
+
+    private static func count(_ s: inout State, _ key: Key, _ trade: PublicTrade) {
+        guard let side = trade.takerSide, trade.size.isFinite, trade.size > 0, trade.price.isFinite, trade.price > 0
+        else { return }
+        let minute = Date(timeIntervalSince1970: (trade.time.timeIntervalSince1970 / 60).rounded(.down) * 60)
+        let flowKey = FlowKey(market: key, minute: minute)
+        var flow = s.flows[flowKey] ?? TradeFlow(dex: key.dex, dexSymbol: key.dexSymbol, minute: minute)
+        switch side {
+        case .buy:
+            flow.buySize += trade.size
+            flow.buyNotional += trade.size * trade.price
+            flow.buyTrades += 1
+        case .sell:
+            flow.sellSize += trade.size
+            flow.sellNotional += trade.size * trade.price
+            flow.sellTrades += 1
+        }
+        s.flows[flowKey] = flow
+    }
+
+    /// The trade flow counted since the last call; clears it.
+    public func drainTradeFlow() -> [TradeFlow] {
+        state.withLock { s in
+            let flows = Array(s.flows.values)
+            s.flows.removeAll(keepingCapacity: true)
+            return flows
+        }
+    }
+
+    /// Puts trade flow back (its write failed): the next drain returns it, added to what was counted meanwhile.
+    public func restoreTradeFlow(_ flows: [TradeFlow]) {
+        state.withLock { s in
+            for f in flows {
+                let key = FlowKey(market: Key(dex: f.dex, dexSymbol: f.dexSymbol), minute: f.minute)
+                if var held = s.flows[key] { held.add(f); s.flows[key] = held } else { s.flows[key] = f }
+            }
         }
     }
 

@@ -4,14 +4,16 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
-/// Where a flush of live prices goes (the database in production, a recorder in tests).
+/// Where a flush of live prices and trade flow goes (the database in production, a recorder in tests).
 public protocol PriceStore: Sendable {
-    func write(_ prices: [LivePrice]) async throws -> Int
+    /// Writes one flush; returns the markets whose prices were written.
+    func write(_ prices: [LivePrice], flows: [TradeFlow]) async throws -> Int
 }
 
-/// Writes the markets that changed in the `PriceBook` every `interval` (`FUNDINGD_PRICE_FLUSH_MS`) in one call.
+/// Writes the markets that changed in the `PriceBook`, and the trade flow counted, every `interval`
+/// (`FUNDINGD_PRICE_FLUSH_MS`) in one call.
 ///
-/// A failed write puts its markets back as changed, so the next flush writes their newest state: a database outage
+/// A failed write puts its markets back as changed and its trade flow back to be counted again, so the next flush writes their newest state: a database outage
 /// costs the per-second samples of its duration, never a market's latest price. On shutdown one last flush runs.
 public struct PriceFlushService: Service {
     let book: PriceBook
@@ -48,17 +50,21 @@ public struct PriceFlushService: Service {
     @discardableResult
     public func flush() async -> Int {
         let prices = book.drainChanged()
-        guard !prices.isEmpty else { return 0 }
+        let flows = book.drainTradeFlow()
+        guard !prices.isEmpty || !flows.isEmpty else { return 0 }
         let started = ContinuousClock.now
         do {
             let store = self.store
-            let written = try await withDeadline(writeTimeout, "price flush") { try await store.write(prices) }
+            let written = try await withDeadline(writeTimeout, "price flush") {
+                try await store.write(prices, flows: flows)
+            }
             Timer(label: "fundingd_price_flush_seconds").recordMilliseconds(
                 (ContinuousClock.now - started).wholeMilliseconds)
             Counter(label: "fundingd_price_flush_markets_total").increment(by: written)
             return written
         } catch {
             book.markChanged(prices)
+            book.restoreTradeFlow(flows)
             Counter(label: "fundingd_price_flush_failures_total").increment()
             logger.warning("price flush failed; its markets stay pending", metadata: [
                 "markets": "\(prices.count)", "error": "\(error)",

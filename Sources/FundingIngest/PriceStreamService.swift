@@ -248,7 +248,8 @@ public struct PriceStreamService<Fetcher: HTTPFetching>: Service {
                        logger: Logger) {
         do {
             let events = try source.parseStreamMessage(bytes)
-            let applied = book.apply(dex: dex, events: events, receivedAt: receivedAt)
+            let applied = book.apply(dex: dex, events: events, receivedAt: receivedAt,
+                                     countTrades: source.tradeSizes == .priceUnits)
             if applied > 0 {
                 Counter(label: "fundingd_stream_events_total", dimensions: [("dex", dex)]).increment(by: applied)
             }

@@ -49,6 +49,20 @@ public enum PriceWriter {
         return result
     }
 
+    /// Writes one flush's trade flow with one `trade_flow_apply_contracts()` call (schema/0096); rows of unknown
+    /// markets or with bad numbers are counted as rejected, never fail the rest.
+    public static func writeTradeFlow(_ flows: [TradeFlow], on connection: PostgresConnection, logger: Logger)
+        async throws -> (rowsApplied: Int, rowsRejected: Int, rejected: String)
+    {
+        let json = String(decoding: try JSONEncoder().encode(flows), as: UTF8.self)
+        let rows = try await connection.query(
+            "SELECT rows_applied, rows_rejected, rejected::text FROM trade_flow_apply_contracts(\(json)::jsonb)",
+            logger: logger)
+        var result = (rowsApplied: 0, rowsRejected: 0, rejected: "{}")
+        for try await (a, r, why) in rows.decode((Int, Int, String).self) { result = (a, r, why) }
+        return result
+    }
+
     /// The active markets of `dex` (venue symbols), the set its streams subscribe to.
     public static func activeMarkets(dex: String, on connection: PostgresConnection, logger: Logger) async throws
         -> [String]

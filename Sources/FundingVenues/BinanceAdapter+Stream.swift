@@ -16,6 +16,8 @@ import Foundation
 /// - Combined-stream frames (`{"stream":...,"data":{...}}`, from `/stream`) are unwrapped as well.
 extension BinanceAdapter: LiveStreamSource {
     public var streamChannels: Set<StreamChannel> { [.topOfBook, .trades] }
+    /// Trade sizes are in the units the price is quoted per (see above), so trades feed the trade flow.
+    public var tradeSizes: TradeSizeUnit { .priceUnits }
 
     public var streamLimits: StreamLimits {
         StreamLimits(symbolsPerConnection: 200, symbolsPerMessage: 50, pingInterval: .seconds(180),

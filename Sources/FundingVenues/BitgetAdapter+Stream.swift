@@ -21,6 +21,8 @@ import Foundation
 ///   request.
 extension BitgetAdapter: LiveStreamSource {
     public var streamChannels: Set<StreamChannel> { [.topOfBook, .trades] }
+    /// Trade sizes are in the units the price is quoted per (see above), so trades feed the trade flow.
+    public var tradeSizes: TradeSizeUnit { .priceUnits }
 
     public var streamLimits: StreamLimits {
         StreamLimits(symbolsPerConnection: 50, symbolsPerMessage: 20, pingInterval: .seconds(30),

@@ -24,6 +24,8 @@ import Foundation
 ///   documented response fields.
 extension BybitAdapter: LiveStreamSource {
     public var streamChannels: Set<StreamChannel> { [.topOfBook, .trades] }
+    /// Trade sizes are in the units the price is quoted per (see above), so trades feed the trade flow.
+    public var tradeSizes: TradeSizeUnit { .priceUnits }
 
     public var streamLimits: StreamLimits {
         StreamLimits(symbolsPerConnection: 200, symbolsPerMessage: 10, pingInterval: .seconds(20),

@@ -20,6 +20,8 @@ import Foundation
 ///   documented; 100 per connection is a conservative choice (two channels over ~200 coins stay under 1000).
 extension HyperliquidAdapter: LiveStreamSource {
     public var streamChannels: Set<StreamChannel> { [.topOfBook, .trades] }
+    /// Trade sizes are in the units the price is quoted per (see above), so trades feed the trade flow.
+    public var tradeSizes: TradeSizeUnit { .priceUnits }
 
     public var streamLimits: StreamLimits {
         StreamLimits(symbolsPerConnection: 100, symbolsPerMessage: 1, pingInterval: .seconds(30),

@@ -28,6 +28,8 @@ import Foundation
 ///   requests per second per connection.
 extension PhemexAdapter: LiveStreamSource {
     public var streamChannels: Set<StreamChannel> { [.topOfBook, .trades] }
+    /// Trade sizes are in the units the price is quoted per (see above), so trades feed the trade flow.
+    public var tradeSizes: TradeSizeUnit { .priceUnits }
 
     public var streamLimits: StreamLimits {
         StreamLimits(symbolsPerConnection: 20, symbolsPerMessage: 1, pingInterval: .seconds(5),

@@ -45,7 +45,7 @@ import Testing
         let failing = Atomic<Bool>(true)
         let written = Mutex<[[LivePrice]]>([])
         struct Down: Error {}
-        func write(_ prices: [LivePrice]) async throws -> Int {
+        func write(_ prices: [LivePrice], flows: [TradeFlow]) async throws -> Int {
             if failing.load(ordering: .relaxed) { throw Down() }
             written.withLock { $0.append(prices) }
             return prices.count

@@ -28,6 +28,8 @@ public protocol LiveStreamSource: VenueAdapter {
     /// The application-level ping to send every `streamLimits.pingInterval`; nil when the venue relies on
     /// WebSocket ping frames (which the client answers by itself).
     func pingMessage(now: Date) -> [UInt8]?
+    /// What a streamed trade's `size` counts, and so whether trades feed the trade flow (CVD, taker buy ratio).
+    var tradeSizes: TradeSizeUnit { get }
     /// The events in one received message: none for heartbeats and acknowledgements. Throws
     /// `StreamMessageError.rejected` for a venue's error answer (a refused subscription) and a decoding error for
     /// a malformed message; either costs that message only.
@@ -35,6 +37,9 @@ public protocol LiveStreamSource: VenueAdapter {
 }
 
 extension LiveStreamSource {
+    /// Unless a venue says otherwise, its trade sizes are venue contracts of a size this service does not store.
+    public var tradeSizes: TradeSizeUnit { .venueContracts }
+
     public func streamEndpoint(for channel: StreamChannel, client: some HTTPFetching, restBaseURL: String)
         async throws -> StreamEndpoint
     {
@@ -86,6 +91,17 @@ public enum StreamMessageError: Error, Sendable, Hashable, CustomStringConvertib
         case .rejected(let message): "venue rejected a request: \(message)"
         }
     }
+}
+
+/// What the `size` of a venue's streamed trades counts.
+public enum TradeSizeUnit: Sendable, Hashable {
+    /// The units the market's price is quoted per (Binance's `q`, Bybit's `v`, ...): notional = price × size, symbol
+    /// units = size × the market's multiplier. Trades of these venues are aggregated into `trade_flow_1m`.
+    case priceUnits
+    /// Venue contracts of a per-market size (OKX `ctVal`, Gate `quanto_multiplier`, KuCoin `multiplier`, MEXC
+    /// `contractSize`) or USD contracts of inverse markets (BitMEX, Deribit): the contract size is not stored, so
+    /// these trades set the last price only.
+    case venueContracts
 }
 
 /// A public stream a venue may offer.
