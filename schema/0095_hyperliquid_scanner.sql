@@ -4,29 +4,47 @@
 -- at a time ({"type": "clearinghouseState", "user": address}) and writes each answer here. Which address is next,
 -- and whether an address is scanned often (tier priority: a position near liquidation) or in the background, is
 -- decided in SQL from the stored positions and the latest marks:
---   * hyperliquid_track_addresses(addresses, source): adds addresses to scan (configured or discovered);
+--   * hyperliquid_track_addresses(addresses, source, max_discovered): adds addresses to scan (configured, or
+--     discovered from large public trades, up to a cap);
 --   * hyperliquid_due_addresses(limit, priority_every, background_every): the addresses most overdue;
 --   * hyperliquid_positions_apply(address, time, positions, priority_pct): one scan's positions, the address's
 --     last_scanned_at and its tier, in one transaction.
 
--- Configured addresses stay configured; a discovered address listed by the operator becomes configured.
-CREATE FUNCTION hyperliquid_track_addresses(p_addresses text[], p_source text) RETURNS integer
+-- Configured addresses stay configured; a discovered address listed by the operator becomes configured. Discovered
+-- addresses are added only while fewer than p_max_discovered are tracked (the busiest traders come first anyway).
+CREATE FUNCTION hyperliquid_track_addresses(p_addresses text[], p_source text, p_max_discovered integer DEFAULT 2000)
+RETURNS integer
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp
 AS $$
 DECLARE
     added integer;
+    room integer;
 BEGIN
     IF p_source IS NULL OR p_source NOT IN ('configured', 'discovered') THEN
         RAISE EXCEPTION 'hyperliquid_track_addresses: p_source must be configured or discovered, not %', p_source
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF p_max_discovered IS NULL OR p_max_discovered < 0 THEN
+        RAISE EXCEPTION 'hyperliquid_track_addresses: p_max_discovered must be >= 0' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- Serialises concurrent callers, so the cap holds.
+    LOCK TABLE public.hyperliquid_addresses IN SHARE ROW EXCLUSIVE MODE;
+    room := CASE WHEN p_source = 'configured' THEN NULL
+                 ELSE greatest(0, p_max_discovered - (SELECT count(*) FROM public.hyperliquid_addresses
+                                                      WHERE source = 'discovered')::integer) END;
     WITH input AS (
         SELECT DISTINCT lower(a) AS address FROM unnest(p_addresses) AS a WHERE lower(a) ~ '^0x[0-9a-f]{40}$'
+    ), fresh AS (
+        SELECT i.address FROM input i
+        WHERE p_source = 'configured'
+           OR NOT EXISTS (SELECT 1 FROM public.hyperliquid_addresses h WHERE h.address = i.address)
+        ORDER BY i.address
+        LIMIT room
     ), upserted AS (
         INSERT INTO public.hyperliquid_addresses AS h (address, source)
-        SELECT address, p_source FROM input ORDER BY address
+        SELECT address, p_source FROM fresh ORDER BY address
         ON CONFLICT (address) DO UPDATE SET source = 'configured'
             WHERE excluded.source = 'configured' AND h.source <> 'configured'
         RETURNING (xmax = 0) AS inserted
@@ -36,8 +54,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION hyperliquid_track_addresses(text[], text) IS
-    'Adds Hyperliquid addresses to scan (case-insensitive; anything that is not 0x + 40 hex digits is ignored) with source p_source (configured or discovered); a discovered address listed again as configured becomes configured, never the reverse. Returns the number of addresses added. Writer only.';
+COMMENT ON FUNCTION hyperliquid_track_addresses(text[], text, integer) IS
+    'Adds Hyperliquid addresses to scan (case-insensitive; anything that is not 0x + 40 hex digits is ignored) with source p_source (configured or discovered); a discovered address listed again as configured becomes configured, never the reverse. Discovered addresses are added only while fewer than p_max_discovered (default 2000) discovered ones are tracked. Returns the number of addresses added. Writer only.';
 
 -- Overdue = time since the last scan over the tier's period: both tiers advance in proportion to their periods, so
 -- a crowd of priority addresses slows the background scan down without stopping it.
@@ -119,13 +137,13 @@ $$;
 COMMENT ON FUNCTION hyperliquid_positions_apply(text, timestamptz, jsonb, float8) IS
     'Writes one scan of a tracked Hyperliquid address: p_positions = [{"coin", "size" (signed, coins), "entry_price", "liquidation_price" (USD per coin, null when the account cannot be liquidated), "leverage", "leverage_type" (cross / isolated), "margin_used_usd", "position_value_usd"}] at scan time p_time (an empty array = no open position). Sets the address''s last_scanned_at = p_time (so these rows become its current positions) and its tier: priority when a position''s liquidation price lies within p_priority_pct (default 5) percent of the coin''s latest Hyperliquid mark, else background. Returns positions written and the tier. Writer only.';
 
-REVOKE ALL ON FUNCTION hyperliquid_track_addresses(text[], text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION hyperliquid_track_addresses(text[], text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION hyperliquid_due_addresses(integer, interval, interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION hyperliquid_positions_apply(text, timestamptz, jsonb, float8) FROM PUBLIC;
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'fundingd_writer') THEN
-        GRANT EXECUTE ON FUNCTION hyperliquid_track_addresses(text[], text) TO fundingd_writer;
+        GRANT EXECUTE ON FUNCTION hyperliquid_track_addresses(text[], text, integer) TO fundingd_writer;
         GRANT EXECUTE ON FUNCTION hyperliquid_due_addresses(integer, interval, interval) TO fundingd_writer;
         GRANT EXECUTE ON FUNCTION hyperliquid_positions_apply(text, timestamptz, jsonb, float8) TO fundingd_writer;
     END IF;

@@ -58,9 +58,11 @@ public func buildApplication(
             api.deps.ingestStatus = IngestServiceStatus(ingest: ingest)
             services.append(.init(service: ingest))
             if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
-            services += try liveStreams(config, dexes: dexes, url: writerURL, demo: demo != nil, logger: logger)
-                .map { .init(service: $0) }
-            services += try positionScanner(config, url: writerURL).map { .init(service: $0) }
+            let scan = try config.positionScanSettings()
+            let book = PriceBook(discoverAbove: scan?.discoverAbove)
+            services += try liveStreams(config, dexes: dexes, url: writerURL, demo: demo != nil, book: book,
+                                        logger: logger).map { .init(service: $0) }
+            services += try positionScanner(config, settings: scan, url: writerURL, book: book).map { .init(service: $0) }
             if demo != nil {
                 services.append(.init(service: DemoSettlements(url: writerURL, dexes: try config.dexSchedules(only: dexes).map(\.name),
                                                                logger: Logger(label: "fundingd.demo-settlements"))))
@@ -84,9 +86,11 @@ public func buildApplication(
         } else {
             services.append(.init(service: ingest))
             if let refresh = settlementRefresh(config, dexes: dexes, ingest: ingest) { services.append(.init(service: refresh)) }
-            services += try liveStreams(config, dexes: dexes, url: writerURL, demo: demo != nil, logger: logger)
-                .map { .init(service: $0) }
-            services += try positionScanner(config, url: writerURL).map { .init(service: $0) }
+            let scan = try config.positionScanSettings()
+            let book = PriceBook(discoverAbove: scan?.discoverAbove)
+            services += try liveStreams(config, dexes: dexes, url: writerURL, demo: demo != nil, book: book,
+                                        logger: logger).map { .init(service: $0) }
+            services += try positionScanner(config, settings: scan, url: writerURL, book: book).map { .init(service: $0) }
         }
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                  logger: logger))
@@ -102,13 +106,12 @@ func settlementRefresh(_ config: FundingConfig, dexes: [String]?, ingest: Ingest
 }
 
 /// The live-price services of the streaming venues among `dexes` (none when `FUNDINGD_STREAMS=none`): the stream
-/// connections, which fill one `PriceBook`, and its flusher (`FUNDINGD_PRICE_FLUSH_MS`), which writes on a
+/// connections, which fill `book`, and its flusher (`FUNDINGD_PRICE_FLUSH_MS`), which writes on a
 /// connection of its own to `url`. In the demo, `DemoPrices` fills the book for every streaming venue instead.
-func liveStreams(_ config: FundingConfig, dexes: [String]?, url: DatabaseURL, demo: Bool, logger: Logger) throws
-    -> [any Service]
+func liveStreams(_ config: FundingConfig, dexes: [String]?, url: DatabaseURL, demo: Bool, book: PriceBook,
+                 logger: Logger) throws -> [any Service]
 {
     let schedules = try config.dexSchedules(only: dexes)
-    let book = PriceBook()
     let store = PostgresPriceStore(url: url, logger: Logger(label: "fundingd.prices"))
     let flush = PriceFlushService(book: book, store: store, interval: try config.priceFlushInterval(),
                                   logger: Logger(label: "fundingd.prices"))
@@ -132,16 +135,18 @@ func liveStreams(_ config: FundingConfig, dexes: [String]?, url: DatabaseURL, de
 }
 
 /// The Hyperliquid position scanner, when `FUNDINGD_HYPERLIQUID_ADDRESSES` lists addresses: it asks Hyperliquid's
-/// base URL (`FUNDINGD_HYPERLIQUID_BASE_URL`: the demo's, a fixture server's, or the venue's) and writes on a
-/// connection of its own.
-func positionScanner(_ config: FundingConfig, url: DatabaseURL) throws -> [any Service] {
-    guard let settings = try config.positionScanSettings() else { return [] }
+/// base URL (`FUNDINGD_HYPERLIQUID_BASE_URL`: the demo's, a fixture server's, or the venue's), writes on a
+/// connection of its own, and also tracks the accounts of large Hyperliquid trades that `book` collects (when
+/// trades are streamed).
+func positionScanner(_ config: FundingConfig, settings: PositionScanService<AsyncHTTPFetcher>.Settings?,
+                     url: DatabaseURL, book: PriceBook) throws -> [any Service] {
+    guard let settings else { return [] }
     let name = HyperliquidAdapter.descriptor.name
     let baseURL = try config.dexSchedules(only: [name]).first?.baseURL ?? HyperliquidAdapter.descriptor.defaultBaseURL
     let logger = Logger(label: "fundingd.positions")
     let fetcher = AsyncHTTPFetcher(timeout: config.requestTimeout, retry: RetryPolicy(maxAttempts: 1), logger: logger)
     return [PositionScanService(client: fetcher, baseURL: baseURL, store: PostgresPositionStore(url: url, logger: logger),
-                                settings: settings, logger: logger)]
+                                settings: settings, logger: logger, discovered: { book.drainDiscovered() })]
 }
 
 /// The API's pools and dependencies: a reader pool (role `fundingd_reader`, statement timeout) and a small pool

@@ -10,7 +10,10 @@ extension FundingConfig {
     ///   minute Hyperliquid allows an IP, and the snapshot collection needs its share);
     /// - `FUNDINGD_HYPERLIQUID_PRIORITY_SECONDS` (default 60) / `FUNDINGD_HYPERLIQUID_BACKGROUND_SECONDS` (default
     ///   900): how often an address with / without a position near liquidation is scanned;
-    /// - `FUNDINGD_HYPERLIQUID_PRIORITY_PCT` (default 5): "near" = liquidation price within this percent of the mark.
+    /// - `FUNDINGD_HYPERLIQUID_PRIORITY_PCT` (default 5): "near" = liquidation price within this percent of the mark;
+    /// - `FUNDINGD_HYPERLIQUID_DISCOVER_MIN_USD` (default 100,000; 0 = off): a streamed Hyperliquid trade at least
+    ///   this large adds both its accounts (needs `trades` in `FUNDINGD_STREAM_CHANNELS`), up to
+    ///   `FUNDINGD_HYPERLIQUID_DISCOVER_MAX` (default 2,000) discovered accounts.
     public func positionScanSettings() throws -> PositionScanService<AsyncHTTPFetcher>.Settings? {
         let addresses = (reader.stringArray(forKey: "fundingd.hyperliquid.addresses") ?? [])
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
@@ -39,6 +42,15 @@ extension FundingConfig {
         settings.priorityPercent = reader.double(forKey: "fundingd.hyperliquid.priority.pct", default: 5)
         guard settings.priorityPercent >= 0, settings.priorityPercent <= 100 else {
             throw ConfigError(key: "FUNDINGD_HYPERLIQUID_PRIORITY_PCT", message: "must be 0 to 100")
+        }
+        let discoverAbove = reader.double(forKey: "fundingd.hyperliquid.discover.min.usd", default: 100_000)
+        guard discoverAbove >= 0 else {
+            throw ConfigError(key: "FUNDINGD_HYPERLIQUID_DISCOVER_MIN_USD", message: "must be 0 (off) or positive")
+        }
+        settings.discoverAbove = discoverAbove > 0 ? discoverAbove : nil
+        settings.maxDiscovered = reader.int(forKey: "fundingd.hyperliquid.discover.max", default: 2000)
+        guard settings.maxDiscovered >= 0 else {
+            throw ConfigError(key: "FUNDINGD_HYPERLIQUID_DISCOVER_MAX", message: "must be 0 or more")
         }
         return settings
     }

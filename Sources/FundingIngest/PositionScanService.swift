@@ -9,8 +9,8 @@ import Synchronization
 
 /// Where the position scanner keeps its addresses and writes its scans (the database in production, a fake in tests).
 public protocol PositionStore: Sendable {
-    /// Adds addresses to scan; returns how many were new.
-    func track(_ addresses: [String], source: String) async throws -> Int
+    /// Adds addresses to scan; returns how many were new. Discovered ones only while fewer than `limit` are tracked.
+    func track(_ addresses: [String], source: String, limit: Int) async throws -> Int
     /// Up to `limit` addresses due for a scan, most overdue first.
     func due(limit: Int, priorityEvery: Duration, backgroundEvery: Duration) async throws -> [String]
     /// Writes one scan; returns the address's tier after it.
@@ -29,10 +29,11 @@ public struct PostgresPositionStore: PositionStore {
         self.logger = logger
     }
 
-    public func track(_ addresses: [String], source: String) async throws -> Int {
+    public func track(_ addresses: [String], source: String, limit: Int) async throws -> Int {
         let logger = self.logger
         return try await connection.run("track addresses", timeout: .seconds(10)) { connection in
-            try await PositionWriter.track(addresses, source: source, on: connection, logger: logger)
+            try await PositionWriter.track(addresses, source: source, maxDiscovered: limit, on: connection,
+                                           logger: logger)
         }
     }
 
@@ -80,6 +81,10 @@ public struct PositionScanService<Client: HTTPFetching>: Service {
         public var failureBackoff: Duration = .seconds(300)
         /// The wait after the database could not be reached, or when no address is due.
         public var idleWait: Duration = .seconds(5)
+        /// The most discovered addresses tracked at once (configured ones do not count).
+        public var maxDiscovered: Int = 2000
+        /// A streamed Hyperliquid trade of at least this notional (USD) makes its two accounts tracked; nil = none.
+        public var discoverAbove: Double? = 100_000
 
         public init() {}
 
@@ -93,13 +98,17 @@ public struct PositionScanService<Client: HTTPFetching>: Service {
     let settings: Settings
     let logger: Logger
     let failures = FailedAddresses()
+    /// Accounts discovered since the last call (Hyperliquid's public trades, through the `PriceBook`).
+    let discovered: @Sendable () -> [String]
 
-    public init(client: Client, baseURL: String, store: any PositionStore, settings: Settings, logger: Logger) {
+    public init(client: Client, baseURL: String, store: any PositionStore, settings: Settings, logger: Logger,
+                discovered: @escaping @Sendable () -> [String] = { [] }) {
         self.client = client
         self.baseURL = baseURL
         self.store = store
         self.settings = settings
         self.logger = logger
+        self.discovered = discovered
     }
 
     public func run() async throws {
@@ -117,7 +126,8 @@ public struct PositionScanService<Client: HTTPFetching>: Service {
             while !Task.isCancelled {
                 if !tracked {
                     do {
-                        let added = try await store.track(settings.configured, source: "configured")
+                        let added = try await store.track(settings.configured, source: "configured",
+                                                          limit: settings.maxDiscovered)
                         logger.info("tracking Hyperliquid addresses", metadata: [
                             "configured": "\(settings.configured.count)", "new": "\(added)"])
                         tracked = true
@@ -126,6 +136,14 @@ public struct PositionScanService<Client: HTTPFetching>: Service {
                                        metadata: ["error": "\(String(reflecting: error))"])
                         try await Task.sleep(for: settings.idleWait)
                         continue
+                    }
+                }
+                let found = discovered()
+                if !found.isEmpty {
+                    // Lost if the database is away: large traders trade again.
+                    if let added = try? await store.track(found, source: "discovered", limit: settings.maxDiscovered),
+                       added > 0 {
+                        logger.info("discovered Hyperliquid addresses", metadata: ["new": "\(added)"])
                     }
                 }
                 let batch = max(1, settings.scansPerMinute / 6)

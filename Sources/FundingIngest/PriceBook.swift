@@ -28,11 +28,20 @@ public final class PriceBook: Sendable {
         var flows: [FlowKey: TradeFlow] = [:]
         /// Per market, the newest trade time counted: a trade at or before it is not counted again.
         var counted: [Key: Date] = [:]
+        /// Accounts named by large trades (see `discoverAbove`), not yet taken.
+        var discovered: Set<String> = []
     }
 
     private let state = Mutex(State())
+    /// A trade of at least this notional (price × size) adds the accounts it names to `drainDiscovered()`; nil
+    /// collects none.
+    let discoverAbove: Double?
+    /// The most accounts held between two drains (the rest are dropped; large trades repeat their accounts).
+    static let discoveredLimit = 10_000
 
-    public init() {}
+    public init(discoverAbove: Double? = nil) {
+        self.discoverAbove = discoverAbove
+    }
 
     /// Folds one message's events into the book; returns how many changed a market. A top of book older than the
     /// one held (by the venue's sequence number) is ignored. With `countTrades` (a venue whose trade sizes are
@@ -73,6 +82,10 @@ public final class PriceBook: Sendable {
                     Self.update(&s, key, time: trade.time, receivedAt: receivedAt) { p in
                         p.last = trade.price
                     }
+                    if let floor = discoverAbove, !trade.participants.isEmpty, trade.price * trade.size >= floor,
+                       s.discovered.count < Self.discoveredLimit {
+                        s.discovered.formUnion(trade.participants)
+                    }
                     if countTrades {
                         let before: Date?
                         if let recorded = countedBefore[key] {
@@ -108,6 +121,15 @@ public final class PriceBook: Sendable {
             flow.sellTrades += 1
         }
         s.flows[flowKey] = flow
+    }
+
+    /// The accounts large trades named since the last call; clears them.
+    public func drainDiscovered() -> [String] {
+        state.withLock { s in
+            let accounts = s.discovered.sorted()
+            s.discovered.removeAll(keepingCapacity: true)
+            return accounts
+        }
     }
 
     /// The trade flow counted since the last call; clears it.

@@ -5,11 +5,12 @@ import PostgresNIO
 
 /// The Hyperliquid position scanner's calls (schema/0095).
 public enum PositionWriter {
-    /// Adds `addresses` to scan with `source` (`configured` or `discovered`); returns how many were new.
-    public static func track(_ addresses: [String], source: String, on connection: PostgresConnection,
-                             logger: Logger) async throws -> Int {
+    /// Adds `addresses` to scan with `source` (`configured` or `discovered`; discovered ones only while fewer than
+    /// `maxDiscovered` are tracked); returns how many were new.
+    public static func track(_ addresses: [String], source: String, maxDiscovered: Int,
+                             on connection: PostgresConnection, logger: Logger) async throws -> Int {
         let rows = try await connection.query(
-            "SELECT hyperliquid_track_addresses(\(addresses), \(source))", logger: logger)
+            "SELECT hyperliquid_track_addresses(\(addresses), \(source), \(maxDiscovered)::integer)", logger: logger)
         var added = 0
         for try await n in rows.decode(Int.self) { added = n }
         return added

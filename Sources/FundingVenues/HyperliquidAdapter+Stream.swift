@@ -58,7 +58,8 @@ extension HyperliquidAdapter: LiveStreamSource {
                 .trade(PublicTrade(
                     dexSymbol: t.coin, time: try StreamSupport.required(t.time.date(.milliseconds), "time"),
                     price: try StreamSupport.required(t.px.value, "px"), size: try StreamSupport.required(t.sz.value, "sz"),
-                    takerSide: t.side == "B" ? .buy : t.side == "A" ? .sell : nil))
+                    takerSide: t.side == "B" ? .buy : t.side == "A" ? .sell : nil,
+                    participants: (t.users ?? []).map { $0.lowercased() }))
             }
         }
     }
@@ -96,6 +97,8 @@ enum HLStreamMessage: Decodable {
         var px: LenientDouble
         var sz: LenientDouble
         var time: LenientDouble
+        /// [buyer, seller] addresses (the position scanner's discovery reads them).
+        var users: [String]?
     }
 
     case ignored, error(String), bbo(Bbo), trades([Trade])

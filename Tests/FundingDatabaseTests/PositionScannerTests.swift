@@ -44,7 +44,7 @@ struct PositionScannerTests {
             let store = PostgresPositionStore(url: writer, logger: Logger(label: "test"))
             // Upper-case hex is the same address; anything else is ignored.
             let shouted = "0x" + Self.recordedAddress.dropFirst(2).uppercased()
-            let added = try await store.track([shouted, "not-an-address"], source: "configured")
+            let added = try await store.track([shouted, "not-an-address"], source: "configured", limit: 2000)
             #expect(added == 1)
             // An address the scanner does not track cannot be written.
             #expect(await service.scan(Self.other) == nil)
@@ -103,7 +103,7 @@ struct PositionScannerTests {
         try await db.with(try db.ownerURL) { conn in try await insertBoardMarkets(conn, Self.markets) }
         let writer = try db.writerURL
         let store = PostgresPositionStore(url: writer, logger: Logger(label: "test"))
-        _ = try await store.track([Self.recordedAddress, Self.other], source: "discovered")
+        _ = try await store.track([Self.recordedAddress, Self.other], source: "discovered", limit: 2000)
         // BTC is 1.88 % and DYDX 2.97 % from their marks: with a 1 % threshold the account is background.
         try await withFixtureServer { port in
             var settings = PositionScanService<AsyncHTTPFetcher>.Settings()
@@ -126,6 +126,18 @@ struct PositionScannerTests {
                                       as: Int.self)
             #expect(try await conn.scalar("SELECT source FROM hyperliquid_addresses WHERE address = \(Self.other)",
                                           as: String.self) == "configured")
+            // Discovered addresses stop at the cap: 1 discovered is tracked (the recorded one), room for 2 of 3.
+            let three = (1...3).map { "0x" + String(repeating: "e", count: 39) + "\($0)" }
+            #expect(try await conn.scalar("SELECT hyperliquid_track_addresses(\(three), 'discovered', 3)",
+                                          as: Int.self) == 2)
+            #expect(try await conn.scalar("SELECT hyperliquid_track_addresses(\(three), 'discovered', 3)",
+                                          as: Int.self) == 0)
+            #expect(try await conn.scalar(
+                "SELECT count(*) FROM hyperliquid_addresses WHERE source = 'discovered'", as: Int.self) == 3)
+            // Configured ones are never capped.
+            #expect(try await conn.scalar("SELECT hyperliquid_track_addresses(\(three), 'configured', 0)",
+                                          as: Int.self) == 1)
+            try await conn.exec("DELETE FROM hyperliquid_addresses WHERE address LIKE '0xeeee%'")
         }
         // The service's loop: a third, configured address and the unscanned one are scanned, at 300 a minute.
         let third = "0x00000000000000000000000000000000000000c3"

@@ -13,7 +13,7 @@ final class FakePositionStore: PositionStore {
 
     var written: [String: Int] { state.withLock { $0.written } }
 
-    func track(_ addresses: [String], source: String) async throws -> Int {
+    func track(_ addresses: [String], source: String, limit: Int) async throws -> Int {
         state.withLock { s in
             let new = addresses.filter { !s.tracked.contains($0) }
             s.tracked += new
@@ -58,7 +58,7 @@ final class FakeInfoEndpoint: HTTPFetching {
 
 @Suite("Position scan service (fakes)", .timeLimit(.minutes(1)))
 struct PositionScanServiceTests {
-    @Test("the loop tracks the configured addresses, scans each due one, and backs off from one that fails")
+    @Test("the loop tracks the configured and discovered addresses, scans each due one, and backs off from one that fails")
     func loopAndBackoff() async throws {
         let a = "0x" + String(repeating: "a", count: 40), b = "0x" + String(repeating: "b", count: 40)
         let bad = "0x" + String(repeating: "c", count: 40)
@@ -69,20 +69,28 @@ struct PositionScanServiceTests {
         settings.scansPerMinute = 300 // 200 ms apart
         settings.idleWait = .milliseconds(50)
         settings.failureBackoff = .seconds(3600)
+        // An account a large trade named arrives through the discovery hook once.
+        let found = "0x" + String(repeating: "d", count: 40)
+        let handedOut = Mutex(false)
         let service = PositionScanService(client: endpoint, baseURL: "http://fake", store: store, settings: settings,
-                                          logger: Logger(label: "test"))
+                                          logger: Logger(label: "test"), discovered: {
+                                              handedOut.withLock { done in
+                                                  defer { done = true }
+                                                  return done ? [] : [found]
+                                              }
+                                          })
         let group = ServiceGroup(configuration: .init(services: [service], logger: Logger(label: "test")))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             let deadline = ContinuousClock.now + .seconds(20)
-            while store.written.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            while store.written.count < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
             // The failing address stays due (never written) but is not asked again within its backoff, however often
             // the loop reads the due list meanwhile.
             try await Task.sleep(for: .milliseconds(500))
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        #expect(store.written == [a: 1, b: 1])
+        #expect(store.written == [a: 1, b: 1, found: 1])
         #expect(endpoint.calls(bad) == 1)
         #expect(endpoint.calls(a) == 1)
     }

@@ -60,6 +60,23 @@ import Testing
         #expect(again.first?.buySize == 3 && again.first?.buyNotional == 34 && again.first?.buyTrades == 2)
     }
 
+    @Test("a trade of at least the discovery notional hands its accounts out once; smaller ones and a book without a floor none")
+    func discovery() {
+        func trade(_ price: Double, _ size: Double, _ users: [String]) -> StreamEvent {
+            .trade(PublicTrade(dexSymbol: "BTC", time: Self.minute, price: price, size: size, takerSide: .buy,
+                               participants: users))
+        }
+        let book = PriceBook(discoverAbove: 100_000)
+        // 100,000 x 1 reaches the floor; 99,999 x 1 does not.
+        book.apply(dex: "hyperliquid", events: [trade(100_000, 1, ["0xa", "0xb"]), trade(99_999, 1, ["0xc", "0xd"])],
+                   receivedAt: Self.minute)
+        #expect(book.drainDiscovered() == ["0xa", "0xb"])
+        #expect(book.drainDiscovered().isEmpty)
+        let off = PriceBook()
+        off.apply(dex: "hyperliquid", events: [trade(1e9, 1, ["0xa", "0xb"])], receivedAt: Self.minute)
+        #expect(off.drainDiscovered().isEmpty)
+    }
+
     @Test("the venues whose trade sizes are price units are the ones documented so")
     func venueDeclarations() {
         let counted = Venues.all.compactMap { $0 as? any LiveStreamSource }.filter { $0.tradeSizes == .priceUnits }

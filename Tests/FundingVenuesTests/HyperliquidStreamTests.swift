@@ -49,6 +49,8 @@ import Testing
         #expect(trades[0].dexSymbol == "SOL" && trades[0].takerSide == .sell)
         #expect(near(trades[0].price, 142.51) && near(trades[0].size, 12.5))
         #expect(near(trades[0].time.timeIntervalSince1970, 1_700_000_000.456, 1e-6))
+        // `users` = [buyer, seller]: the accounts the position scanner may discover.
+        #expect(trades[0].participants == ["0x01", "0x02"] && trades[1].participants == ["0x03", "0x04"])
         #expect(trades[1].takerSide == .buy && near(trades[1].price, 142.52) && near(trades[1].size, 0.5))
     }
 

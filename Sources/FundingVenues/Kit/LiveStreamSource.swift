@@ -168,12 +168,16 @@ public struct PublicTrade: Sendable, Hashable {
     public var price: Double
     public var size: Double
     public var takerSide: Side?
+    /// The accounts on either side, where the venue publishes them (Hyperliquid's `users`: buyer, seller).
+    public var participants: [String]
 
-    public init(dexSymbol: String, time: Date, price: Double, size: Double, takerSide: Side?) {
+    public init(dexSymbol: String, time: Date, price: Double, size: Double, takerSide: Side?,
+                participants: [String] = []) {
         self.dexSymbol = dexSymbol
         self.time = time
         self.price = price
         self.size = size
         self.takerSide = takerSide
+        self.participants = participants
     }
 }
