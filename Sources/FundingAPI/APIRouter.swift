@@ -66,6 +66,7 @@ public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     OperationsRoutes(deps: deps).register(routes)
     LeaderboardRoutes(deps: deps).register(routes)
     LiquidationRoutes(deps: deps).register(routes)
+    MarketRoutes(deps: deps).register(routes)
     PriceRoutes(deps: deps).register(routes)
     SeedPriceRoutes(deps: deps).register(routes)
     deps.webUI?.register(on: router)

@@ -21,7 +21,7 @@ struct LeaderboardRouteTests {
             #expect(index.status == .ok, "\(index.text)")
             let list = try index.json
             let boards = list["leaderboards"] as? [[String: Any]] ?? []
-            #expect(boards.count == 19)
+            #expect(boards.count == 20)
             #expect(list["count"] as? Int == boards.count)
             let gainers = boards.first { $0["name"] as? String == "gainers" }
             #expect(gainers?["windows"] as? [String] == ["1h", "4h", "24h"])
