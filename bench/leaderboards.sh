@@ -4,7 +4,7 @@
 #
 # Usage: bench/leaderboards.sh [ADMIN_URL]
 #   ADMIN_URL: a superuser URL of the cluster (default: `fundingd db url --role admin`, which needs FUNDINGD_HOME).
-# Creates a scratch database fundingd_bench_boards owned by fundingd, applies the migrations as fundingd with psql
+# Creates a scratch database fundingd_bench_boards owned by fundingd, applies the migrations with `fundingd migrate`
 # (schema/ merged with timescale/<licence>/ by version), generates the samples straight into funding_rates and
 # market_latest as the owner (the write path is measured by bench/write_path.sh), runs CALL refresh_rollups() so the
 # rollups hold every completed bucket, ANALYZEs, then times each board.

@@ -23,13 +23,11 @@ pgb() {   # $1 = query; prints "tps latency_ms" of pgbench on 2 clients, 2 threa
     rm -f "$script"
 }
 
-migrate_fresh() {   # creates extension timescaledb in $dburl and applies every migration as fundingd (psql, by version)
+migrate_fresh() {   # creates extension timescaledb in $dburl and applies every migration with `fundingd migrate` as the owner
+    # The daemon's own migrator: it records schema_migrations (0086 reads it) and merges timescale/<licence>/.
     psql -X -q "$dburl" -c "CREATE EXTENSION IF NOT EXISTS timescaledb"
-    local lic f
-    lic=$(psql -X -At "$dburl" -c "select coalesce(current_setting('timescaledb.license', true), 'apache')")
-    for f in $( (ls "$root"/schema/[0-9][0-9][0-9][0-9]_*.sql; ls "$root"/timescale/"$lic"/[0-9][0-9][0-9][0-9]_*.sql 2>/dev/null) \
-                | awk -F/ '{print $NF" "$0}' | sort | cut -d' ' -f2); do
-        psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null 2>&1 \
-            || { echo "migration $f failed" >&2; psql -X -q -1 -v ON_ERROR_STOP=1 "$dburl" -c "SET ROLE fundingd" -f "$f" >/dev/null; exit 1; }
-    done
+    local bin=${FUNDINGD_BIN:-$root/.build/debug/fundingd} owner
+    owner=$("$bin" db url --role owner)
+    DATABASE_URL="${owner%/*}/${dburl##*/}" "$bin" migrate >/dev/null \
+        || { echo "migrations failed" >&2; exit 1; }
 }

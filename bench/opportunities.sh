@@ -4,7 +4,7 @@
 #
 # Usage: bench/opportunities.sh [ADMIN_URL]
 #   ADMIN_URL: a superuser URL of the cluster (default: `fundingd db url --role admin`, which needs FUNDINGD_HOME).
-# Creates a scratch database fundingd_bench_opps owned by fundingd, applies the migrations as fundingd with psql
+# Creates a scratch database fundingd_bench_opps owned by fundingd, applies the migrations with `fundingd migrate`
 # (schema/ merged with timescale/<licence>/ by version), and drops the database at the end.
 # Env: SIZES (default "1000 5000 20000"), RUNS (timed runs per size, default 20), PGBENCH_SECONDS (default 10).
 set -euo pipefail
