@@ -2,7 +2,8 @@ import Foundation
 
 /// Taker trade flow of one market in one UTC minute, as a stream saw it: sizes in the market's contract units (the
 /// units its price is quoted per, so notional = price × size), encoded with the keys
-/// `trade_flow_apply_contracts()` reads (it multiplies sizes by the market's multiplier into symbol units).
+/// `trade_flow_apply_contracts()` reads (it multiplies sizes by the market's multiplier into symbol units); `minute`
+/// is a whole minute, so an ISO 8601 date strategy carries it exactly.
 public struct TradeFlow: Sendable, Hashable, Encodable {
     public var dex: String
     public var dexSymbol: String
@@ -36,23 +37,4 @@ public struct TradeFlow: Sendable, Hashable, Encodable {
         case dex, dexSymbol = "dex_symbol", minute = "bucket", buySize = "buy_contracts", sellSize = "sell_contracts"
         case buyNotional = "buy_usd", sellNotional = "sell_usd", buyTrades = "buy_trades", sellTrades = "sell_trades"
     }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(dex, forKey: .dex)
-        try c.encode(dexSymbol, forKey: .dexSymbol)
-        try c.encode(Self.iso.string(from: minute), forKey: .minute)
-        try c.encode(buySize, forKey: .buySize)
-        try c.encode(sellSize, forKey: .sellSize)
-        try c.encode(buyNotional, forKey: .buyNotional)
-        try c.encode(sellNotional, forKey: .sellNotional)
-        try c.encode(buyTrades, forKey: .buyTrades)
-        try c.encode(sellTrades, forKey: .sellTrades)
-    }
-
-    nonisolated(unsafe) static let iso: ISO8601DateFormatter = {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f
-    }()
 }

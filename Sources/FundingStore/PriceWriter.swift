@@ -54,7 +54,9 @@ public enum PriceWriter {
     public static func writeTradeFlow(_ flows: [TradeFlow], on connection: PostgresConnection, logger: Logger)
         async throws -> (rowsApplied: Int, rowsRejected: Int, rejected: String)
     {
-        let json = String(decoding: try JSONEncoder().encode(flows), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        let json = String(decoding: try encoder.encode(flows), as: UTF8.self)
         let rows = try await connection.query(
             "SELECT rows_applied, rows_rejected, rejected::text FROM trade_flow_apply_contracts(\(json)::jsonb)",
             logger: logger)

@@ -106,6 +106,19 @@ extension TestClientProtocol {
     }
 }
 
+extension TestClientProtocol {
+    /// Each (uri, status, code, mention): the URI answers `status` with error `code` and a message naming `mention`.
+    func expectErrors(_ cases: [(String, HTTPResponse.Status, String, String)],
+                      sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for (uri, status, code, mention) in cases {
+            let r = try await call(uri)
+            #expect(r.status == status, "\(uri): \(r.text)", sourceLocation: sourceLocation)
+            #expect(r.errorCode == code, "\(uri): \(r.text)", sourceLocation: sourceLocation)
+            #expect(r.errorMessage?.contains(mention) == true, "\(uri): \(r.text)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
 /// `value` at a path of nested dictionaries.
 func dig(_ value: Any?, _ path: String...) -> Any? {
     var v = value
