@@ -9,6 +9,8 @@ public struct APIDependencies: Sendable {
     public var hub: StreamHub
     /// Pushes of live prices and price spreads (`PriceListener` feeds it).
     public var priceHub: PriceHub
+    /// Pushes of leaderboards that changed (`LeaderboardPusher` drives it).
+    public var leaderboardHub: LeaderboardHub
     public var metrics: APIMetrics
     public var settings: APISettings
     /// Responses of the read routes, dropped on every `fundingd_cycle` notification.
@@ -35,6 +37,7 @@ public struct APIDependencies: Sendable {
         self.hub = StreamHub(database: database, catalog: catalog, queueSize: settings.webSocketQueueSize,
                              logger: logger)
         self.priceHub = PriceHub(database: database, logger: logger)
+        self.leaderboardHub = LeaderboardHub(database: database, catalog: catalog, logger: logger)
         if let path = settings.openAPIPath, let data = FileManager.default.contents(atPath: path) {
             openAPIDocument = Array(data)
         }

@@ -69,6 +69,7 @@ public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     MarketRoutes(deps: deps).register(routes)
     PriceRoutes(deps: deps).register(routes)
     SeedPriceRoutes(deps: deps).register(routes)
+    SeedScreenerRoutes(deps: deps).register(routes)
     deps.webUI?.register(on: router)
     for path in StreamChannel.allCases.map(\.path) {
         routes.get(path) { _, _ in

@@ -25,6 +25,8 @@ public struct APISettings: Sendable {
     public var webSocketWriteTimeout = Duration.seconds(10)
     /// Ping interval for WebSocket keepalive; a client that does not answer is disconnected.
     public var webSocketPingSeconds = 30
+    /// How often subscribed leaderboards are re-ranked; a board is pushed only when it changed.
+    public var leaderboardPushInterval = Duration.seconds(5)
     /// How long a read route's response is reused when no ingest cycle or fee change came in between
     /// (`ResponseCache`); zero turns the cache off.
     public var responseCacheTTL = Duration.seconds(1)

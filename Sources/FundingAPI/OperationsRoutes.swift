@@ -27,7 +27,10 @@ struct OperationsRoutes: Sendable {
     /// unhealthy when none is usable, when the database does not answer (within `healthDeadline`) or when the
     /// ingest writer of this process is stuck (`IngestStatus.isStuck`); degraded otherwise (a dex stale, failing or
     /// whose last run was partial or failed). 503 only when unhealthy, always with `reasons`.
-    func health() async throws -> Response {
+    ///
+    /// With `statusReport` (the screener seed's `GET /api/status`) the answer is always 200 (a report, not a probe)
+    /// and adds the process's memory, the WebSocket subscribers per stream and data-coverage counts.
+    func health(statusReport: Bool = false) async throws -> Response {
         let now = Date()
         let uptime = now.timeIntervalSince(deps.metrics.started)
         let ingest = await deps.ingestStatus?.ingestStatus()
@@ -77,7 +80,8 @@ struct OperationsRoutes: Sendable {
         let requests = deps.metrics.routeSummaries().values.reduce(0) { $0 + $1.requests }
         let cache = deps.cache.summary
         let lookups = cache.hits + cache.stale + cache.misses + cache.shared
-        return Response.json(status: overall == "unhealthy" ? .serviceUnavailable : .ok) { w in
+        let report = statusReport ? await statusDetail() : nil
+        return Response.json(status: overall == "unhealthy" && !statusReport ? .serviceUnavailable : .ok) { w in
             w.object { o in
                 o.field("status", overall)
                 o.field("timestamp", now)
@@ -140,13 +144,60 @@ struct OperationsRoutes: Sendable {
                     r.field("in_recovery", replica?.inRecovery)
                     r.field("replay_lag_seconds", replica?.lagSeconds)
                 }
+                if let report {
+                    o.field("memory_resident_bytes", report.residentBytes)
+                    o.key("websocket_clients")
+                    o.object { c in
+                        for (name, count) in report.clients { c.field(name, count) }
+                    }
+                    o.key("data_quality")
+                    if let coverage = report.coverage { coverage.write(to: &o) } else { o.null() }
+                }
             }
         }
+    }
+
+    /// What `GET /api/status` adds to the health answer.
+    struct StatusDetail {
+        var residentBytes: Int?
+        var clients: [(String, Int)]
+        var coverage: ResultRow?
+    }
+
+    func statusDetail() async -> StatusDetail {
+        let hub = await deps.hub.summary()
+        let prices = await deps.priceHub.clients()
+        let boards = await deps.leaderboardHub.clients()
+        // Nil when the database does not answer: the health fields already say so.
+        let coverage = try? await deps.database.resultRows("""
+            SELECT (SELECT count(*) FROM latest_funding_rates) AS markets_active,
+                   (SELECT count(*) FROM latest_funding_rates WHERE time >= now() - interval '5 minutes')
+                       AS markets_fresh_5m,
+                   (SELECT count(*) FROM live_prices WHERE received_at >= now() - interval '1 minute')
+                       AS markets_streaming_1m,
+                   (SELECT count(DISTINCT market_id) FROM trade_flow_1m WHERE bucket >= now() - interval '1 hour')
+                       AS markets_with_trade_flow_1h
+            """).first
+        return StatusDetail(residentBytes: Self.residentBytes(),
+                            clients: [("funding_rates", hub.rateClients), ("opportunities", hub.opportunityClients),
+                                      ("prices", prices.prices), ("price_spreads", prices.spreads),
+                                      ("leaderboards", boards)],
+                            coverage: coverage)
+    }
+
+    /// The process's resident memory (Linux `/proc/self/statm`), nil elsewhere.
+    static func residentBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     func metricsSummary() async -> Response {
         let routes = deps.metrics.routeSummaries()
         let hub = await deps.hub.summary()
+        let prices = await deps.priceHub.clients()
+        let boards = await deps.leaderboardHub.clients()
         let recent = deps.metrics.lastMinute()
         let cacheSummary = deps.cache.summary
         return Response.json { w in
@@ -157,7 +208,8 @@ struct OperationsRoutes: Sendable {
                 o.field("cache_size_mb", Double(cacheSummary.bytes) / 1_048_576)
                 o.field("database_connections", deps.database.poolMetrics.leasedCount("reader")
                         + deps.database.poolMetrics.leasedCount("writer"))
-                o.field("active_websockets", hub.rateClients + hub.opportunityClients)
+                o.field("active_websockets", hub.rateClients + hub.opportunityClients + prices.prices + prices.spreads
+                        + boards)
                 o.field("uptime_seconds", Date().timeIntervalSince(deps.metrics.started))
                 o.key("requests")
                 o.object { r in
@@ -176,6 +228,9 @@ struct OperationsRoutes: Sendable {
                 o.object { s in
                     s.field("funding_rate_clients", hub.rateClients)
                     s.field("opportunity_clients", hub.opportunityClients)
+                    s.field("price_clients", prices.prices)
+                    s.field("price_spread_clients", prices.spreads)
+                    s.field("leaderboard_clients", boards)
                     s.field("clients_dropped_slow", hub.droppedSlow)
                     s.field("cycles_seen", hub.cycles)
                     s.field("notifications_refused", hub.noticesRefused)

@@ -4,6 +4,7 @@ public enum StreamChannel: String, Sendable, CaseIterable {
     case opportunities
     case prices
     case priceSpreads = "price-spreads"
+    case leaderboards
 
     public var path: String { "/api/v1/ws/\(rawValue)" }
 }

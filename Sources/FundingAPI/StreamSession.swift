@@ -68,6 +68,7 @@ struct StreamSession: Sendable {
         }
         await deps.hub.unsubscribe(id)
         await deps.priceHub.unsubscribe(id)
+        await deps.leaderboardHub.unsubscribe(id)
         logger.debug("websocket disconnected", metadata: ["dropped_slow": "\(outbox.didOverflow)"])
     }
 
@@ -141,10 +142,13 @@ struct StreamSession: Sendable {
                     let best = try reader.bool("best", default: false)
                     let query = try await PriceSpreadQuery.parse(reader, catalog: deps.catalog, best: best)
                     try await deps.priceHub.subscribeSpreads(id, query: query, outbox: outbox)
+                case .leaderboards:
+                    try await deps.leaderboardHub.subscribe(id, filters: reader, outbox: outbox)
                 }
             case "unsubscribe":
                 await deps.hub.unsubscribe(id)
                 await deps.priceHub.unsubscribe(id)
+                await deps.leaderboardHub.unsubscribe(id)
                 outbox.send(#"{"type":"unsubscribed","channel":"\#(channel.rawValue)"}"#)
             case "ping":
                 outbox.send(#"{"type":"pong"}"#)

@@ -73,6 +73,8 @@ public func buildApplication(
                                                             replicaWait: try config.replicaWait())))
         services.append(.init(service: PriceListener(url: try config.listenURL(), hub: api.deps.priceHub,
                                                      logger: logger)))
+        services.append(.init(service: LeaderboardPusher(hub: api.deps.leaderboardHub,
+                                                         interval: api.deps.settings.leaderboardPushInterval)))
         services.append(.init(service: ResponseCacheRefresher(cache: api.deps.cache)))
         services.append(.init(service: buildAPIApplication(api.deps, onServerRunning: onServerRunning)))
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],

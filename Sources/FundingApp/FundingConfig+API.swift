@@ -8,7 +8,8 @@ extension FundingConfig {
     /// (unset: admin routes answer 403), `FUNDINGD_API_STATEMENT_TIMEOUT_MS` (5000), `FUNDINGD_API_POOL_SIZE` (8), `FUNDINGD_API_PLAN_CACHE_MODE` (force_custom_plan),
     /// `FUNDINGD_API_CACHE_TTL_MS` (1000; 0 turns the response cache off),
     /// `FUNDINGD_WS_QUEUE_SIZE` (256 frames), `FUNDINGD_WS_QUEUE_BYTES` (8388608),
-    /// `FUNDINGD_WS_WRITE_TIMEOUT_MS` (10000), `FUNDINGD_WS_PING_SECONDS` (30), `FUNDINGD_OPENAPI_PATH`
+    /// `FUNDINGD_WS_WRITE_TIMEOUT_MS` (10000), `FUNDINGD_WS_PING_SECONDS` (30),
+    /// `FUNDINGD_WS_LEADERBOARD_SECONDS` (5: how often subscribed boards are re-ranked), `FUNDINGD_OPENAPI_PATH`
     /// (default `docs/openapi.json` next to `schema/`), `FUNDINGD_API_DB_CHECKOUT_TIMEOUT_MS` (1000),
     /// `FUNDINGD_API_DB_CIRCUIT_OPEN_MS` (2000), `FUNDINGD_HTTP_IDLE_TIMEOUT_SECONDS` (60),
     /// `FUNDINGD_HTTP_REQUEST_TIMEOUT_SECONDS` (15), `FUNDINGD_HTTP_CORS_ORIGINS` (comma-separated origins or `*`;
@@ -42,6 +43,8 @@ extension FundingConfig {
         s.webSocketQueueBytes = max(1024, reader.int(forKey: "fundingd.ws.queue.bytes", default: 8 << 20))
         s.webSocketWriteTimeout = .milliseconds(max(100, reader.int(forKey: "fundingd.ws.write.timeout.ms", default: 10_000)))
         s.webSocketPingSeconds = max(1, reader.int(forKey: "fundingd.ws.ping.seconds", default: 30))
+        s.leaderboardPushInterval = .seconds(try bounded("fundingd.ws.leaderboard.seconds", 5, 1...3600,
+                                                         key: "FUNDINGD_WS_LEADERBOARD_SECONDS"))
         s.databaseCheckoutTimeout = .milliseconds(try bounded("fundingd.api.db.checkout.timeout.ms", 1000, 50...60_000,
                                                                 key: "FUNDINGD_API_DB_CHECKOUT_TIMEOUT_MS"))
         s.databaseCircuitOpen = .milliseconds(try bounded("fundingd.api.db.circuit.open.ms", 2000, 0...600_000,

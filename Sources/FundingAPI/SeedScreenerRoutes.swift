@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+
+/// The derivatives screener's endpoints at its own paths (the product's seed document 004): `GET /markets`,
+/// `/markets/{id}`, `/leaderboards/{name}` and `/api/status`, for clients written against that document.
+///
+/// The document names the paths, the normalised market name (`BTC-USDT-PERP`) and the board names
+/// (`gainers_1h`, `volume_24h`, `funding_highest`) but prints no response bodies, so the bodies are this service's:
+/// markets are rows of `screener_markets` (schema/0098) under a venue-qualified id (`binance:BTC-USDT-PERP`), a board
+/// is the answer of `GET /api/v1/leaderboards/{name}` (whose names take the window as a suffix), and the status is
+/// `GET /api/v1/health` plus the process's memory and stream subscribers.
+struct SeedScreenerRoutes: Sendable {
+    let deps: APIDependencies
+
+    static let marketParameters = ["exchange", "symbol", "quote", "max_age", "limit"]
+
+    func register(_ routes: RouteRegistrar) {
+        routes.cachedGet("/markets", query: Self.marketParameters) { request, _ in try await markets(request.query) }
+        routes.cachedGet("/markets/{id}", query: ["window"]) { request, context in
+            try await market(try context.path("id"), request.query)
+        }
+        routes.cachedGet("/leaderboards/{name}", query: LeaderboardQuery.parameters.map(\.name)) { request, context in
+            try await LeaderboardRoutes(deps: deps).board(try context.path("name"), request.query)
+        }
+        routes.get("/api/status") { _, _ in try await OperationsRoutes(deps: deps).health(statusReport: true) }
+    }
+
+    /// Every active market, highest 24 h volume first; `exchange` (dexes), `symbol` (bases), `quote`, `max_age`
+    /// (seconds since the newest sample) and `limit` narrow it.
+    func markets(_ r: QueryReader) async throws -> Response {
+        let dexes = try await deps.catalog.dexes(try r.list("exchange"))
+        let bases = try await deps.catalog.symbols(try r.list("symbol")?.map(Self.base))
+        let quote = try r.quote()
+        let maxAge = try r.double("max_age", min: 1, max: 86_400 * 30)
+        let limit = try r.int("limit", default: 10_000, range: 1...10_000)
+        let rows = try await deps.database.resultRows("""
+            SELECT * FROM screener_markets
+            WHERE (\(dexes)::text[] IS NULL OR exchange = ANY (\(dexes)::text[]))
+              AND (\(bases)::text[] IS NULL OR base = ANY (\(bases)::text[]))
+              AND (\(quote)::text IS NULL OR quote = \(quote)::text)
+              AND (\(maxAge)::float8 IS NULL OR age_seconds <= \(maxAge)::float8)
+            ORDER BY volume_24h_usd DESC NULLS LAST, id
+            LIMIT \(limit)::int
+            """)
+        return Response.json { w in
+            w.object { o in
+                o.key("markets")
+                o.array { a in for row in rows { row.write(to: &a) } }
+                o.field("count", rows.count)
+                o.field("timestamp", Date())
+            }
+        }
+    }
+
+    /// One market by id (case-insensitive), with its changes over `window` (`leaderboard_changes()`) and its taker
+    /// flow over the last hour (`trade_flow_1m`). A bare `BTC-USDT-PERP` (or `BTC`) is no id: the 404 names the ids
+    /// of its markets.
+    func market(_ id: String, _ r: QueryReader) async throws -> Response {
+        let window = try r.choice("window", MarketRoutes.windows, default: "24h") ?? "24h"
+        guard let row = try await deps.database.resultRows(
+            "SELECT * FROM screener_markets WHERE lower(id) = lower(\(id))").first else {
+            throw try await notFound(id)
+        }
+        let changes = try await deps.database.resultRows("""
+            SELECT c.reference_time, c.hours, c.mark_reference, c.price_change_pct, c.oi_reference_usd,
+                   c.oi_change_usd, c.oi_change_pct, c.apr_reference, c.apr_change
+            FROM screener_markets s JOIN leaderboard_changes(\(window)::interval) c ON c.market_id = s.market_id
+            WHERE lower(s.id) = lower(\(id))
+            """)
+        let flow = try await deps.database.resultRows("""
+            SELECT sum(f.buy_volume_usd) AS buy_volume_usd, sum(f.sell_volume_usd) AS sell_volume_usd,
+                   sum(f.buy_volume_usd - f.sell_volume_usd) AS cvd_usd,
+                   sum(f.buy_volume_base - f.sell_volume_base) AS cvd_base,
+                   sum(f.buy_volume_usd) / nullif(sum(f.buy_volume_usd + f.sell_volume_usd), 0) AS taker_buy_ratio,
+                   sum(f.buy_trades + f.sell_trades)::bigint AS trades, count(*) AS minutes
+            FROM screener_markets s
+            JOIN trade_flow_1m f ON f.market_id = s.market_id AND f.bucket >= now() - interval '1 hour'
+            WHERE lower(s.id) = lower(\(id))
+            """)
+        return Response.json { w in
+            w.object { o in
+                // The market's own fields, then the details.
+                for (name, value) in zip(row.columns, row.values) {
+                    o.key(name)
+                    value.write(to: &o)
+                }
+                o.field("window", window)
+                o.key("changes")
+                if let c = changes.first { c.write(to: &o) } else { o.null() }
+                o.key("trade_flow_1h")
+                if let f = flow.first, f["minutes"]?.double ?? 0 > 0 { f.write(to: &o) } else { o.null() }
+            }
+        }
+    }
+
+    func notFound(_ id: String) async throws -> APIError {
+        let candidates = try await deps.database.resultRows("""
+            SELECT id FROM screener_markets WHERE lower(symbol) = lower(\(id)) OR lower(base) = lower(\(id))
+            ORDER BY volume_24h_usd DESC NULLS LAST, id LIMIT 50
+            """).compactMap { $0["id"]?.string }
+        if candidates.isEmpty {
+            return APIError(.notFound, code: "market_not_found",
+                            message: "no active market has id '\(id)'; ids are exchange:BASE-QUOTE-PERP (GET /markets lists them)")
+        }
+        return APIError(.notFound, code: "market_not_found",
+                        message: "'\(id)' is not a market id; the ids of its markets: "
+                            + candidates.joined(separator: ", "))
+    }
+
+    /// `BTC-USDT-PERP` → `BTC`; a bare base stays as it is.
+    static func base(_ name: String) -> String {
+        let parts = name.split(separator: "-")
+        return parts.count >= 2 && parts.last?.uppercased() == "PERP" ? String(parts[0]) : name
+    }
+}
