@@ -288,6 +288,47 @@ def test_opportunities(b, base):
           "opportunities: an impossible filter says no pair passes it")
 
 
+def board_rows(b):
+    return b.js("[...document.querySelectorAll('#board tbody tr')].map(tr => ({key: tr.dataset.dex + '|' + "
+                "tr.querySelector('th small').textContent.trim(), value: Number(tr.querySelector('[data-field=value]').dataset.raw)}))")
+
+
+def test_screener(b, base):
+    q = "limit=25"
+    b.goto(base + "/ui/screener.html?name=volume_24h&" + q)
+    b.wait("document.querySelector('#board tbody tr')", timeout=30)
+    # The board moves with every demo cycle and the page follows the stream's push: compare until they agree, as
+    # for opportunities.
+    def same(rows, answer):
+        return [f"{a['dex']}|{a['dex_symbol']}" for a in answer] == [r["key"] for r in rows] \
+            and all(close(r["value"], a["value"]) for r, a in zip(rows, answer))
+    answer, held_since, deadline = None, time.monotonic(), time.monotonic() + 60
+    while True:
+        rows = board_rows(b)
+        latest = api(base, "/api/v1/leaderboards/volume_24h?" + q)["entries"]
+        if latest != answer:
+            answer, held_since = latest, time.monotonic()
+        if same(rows, answer) or time.monotonic() - held_since > 8 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    check(len(rows) == 25, f"screener: volume_24h shows 25 markets ({len(rows)})")
+    check(same(rows, answer), f"screener: the markets and values equal /api/v1/leaderboards/volume_24h "
+          f"(first shown {rows[:2]}, answered {[(a['dex'], a['dex_symbol'], a['value']) for a in answer[:2]]})")
+    check(b.wait("document.getElementById('conn').dataset.state === 'live'", timeout=20) is not None,
+          "screener: the board is live on the leaderboards stream")
+    # Another board from the form: its window list follows the board.
+    set_field(b, "name", "oi_change")
+    windows = b.wait("(() => { const o = [...document.querySelectorAll('[name=window] option')].map(o => o.value); "
+                     "return o.length ? o : null; })()", timeout=10)
+    check(windows == ["1h", "4h", "24h"], f"screener: oi_change offers its windows ({windows})")
+    shown = b.wait("document.getElementById('summary').textContent.includes('oi_change') "
+                   "&& document.querySelector('#board tbody tr, #board .notice:not(:empty)') !== null", timeout=20)
+    check(bool(shown), "screener: switching the board shows oi_change (rows or why there are none)")
+    bars = b.wait("document.querySelectorAll('#clusters svg rect.bar').length", timeout=30)
+    check(bool(bars), f"screener: demo liquidation clusters drawn as bars ({bars})")
+    shows_no_raw_values(b, "screener")
+
+
 def test_market(b, base):
     b.goto(base + "/ui/market.html?symbol=BTC&period=1d")
     rows = b.wait("document.querySelectorAll('#now tbody tr').length", timeout=30)
@@ -331,6 +372,7 @@ def test_stream_down(b, base):
 def screenshots(b, base, directory):
     os.makedirs(directory, exist_ok=True)
     pages = [("grid", "/", "#grid tbody tr"), ("opportunities", "/ui/opportunities.html?min_profit=-1&min_volume_24h=0&limit=20", "#table tbody tr"),
+             ("screener", "/ui/screener.html?name=volume_24h&limit=15", "#clusters svg rect.bar"),
              ("market", "/ui/market.html?symbol=BTC&period=1d", "#charts svg path.line"), ("health", "/ui/health.html", "#venues tbody tr")]
     for name, path, ready in pages:
         b.goto(base + path)
@@ -363,7 +405,7 @@ def main():
     try:
         b.open()
         if not args.only_screenshots:
-            for test in (test_grid, test_opportunities, test_market, test_health, test_stream_down):
+            for test in (test_grid, test_opportunities, test_screener, test_market, test_health, test_stream_down):
                 try:
                     test(b, base)
                 except Exception as e:  # one page's failure must not hide the others'
