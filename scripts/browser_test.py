@@ -329,6 +329,31 @@ def test_screener(b, base):
     shows_no_raw_values(b, "screener")
 
 
+def test_prices(b, base):
+    # Every pair (not only the best per symbol): the set of pairs holds still while their spreads move every second,
+    # so the page's pairs can be compared with the route's exactly.
+    q = "limit=1000"
+    b.goto(base + "/ui/prices.html?best=false&" + q)
+    b.wait("document.querySelector('#table tbody tr')", timeout=30)
+    shown, answer, deadline = [], [], time.monotonic() + 30
+    while True:
+        shown = sorted(b.js("[...document.querySelectorAll('#table tbody tr')].map(tr => tr.dataset.key)"))
+        answer = sorted(f"{r['symbol']}|{r['long_dex']}|{r['short_dex']}"
+                        for r in api(base, "/api/v1/price-spreads?" + q)["spreads"])
+        if shown == answer or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    check(len(shown) > 0 and shown == answer,
+          f"prices: the pairs shown equal /api/v1/price-spreads ({len(shown)} shown, {len(answer)} answered, "
+          f"only shown {sorted(set(shown) - set(answer))[:3]}, only answered {sorted(set(answer) - set(shown))[:3]})")
+    check(b.wait("document.getElementById('conn').dataset.state === 'live'", timeout=20) is not None,
+          "prices: the spreads are live on the price-spreads stream")
+    b.js("document.querySelector('#table tbody tr').click()")
+    lines = b.wait("document.querySelectorAll('#history svg path.line').length", timeout=30)
+    check(bool(lines), f"prices: selecting a pair draws its net and gross spread history ({lines} lines)")
+    shows_no_raw_values(b, "prices")
+
+
 def test_market(b, base):
     b.goto(base + "/ui/market.html?symbol=BTC&period=1d")
     rows = b.wait("document.querySelectorAll('#now tbody tr').length", timeout=30)
@@ -373,10 +398,14 @@ def screenshots(b, base, directory):
     os.makedirs(directory, exist_ok=True)
     pages = [("grid", "/", "#grid tbody tr"), ("opportunities", "/ui/opportunities.html?min_profit=-1&min_volume_24h=0&limit=20", "#table tbody tr"),
              ("screener", "/ui/screener.html?name=volume_24h&limit=15", "#clusters svg rect.bar"),
+             ("prices", "/ui/prices.html?limit=20", "#table tbody tr"),
              ("market", "/ui/market.html?symbol=BTC&period=1d", "#charts svg path.line"), ("health", "/ui/health.html", "#venues tbody tr")]
     for name, path, ready in pages:
         b.goto(base + path)
         b.wait(f"document.querySelector({json.dumps(ready)})", timeout=40)
+        if name == "prices":  # a selected pair, so its history chart is in the picture
+            b.js("document.querySelector('#table tbody tr').click()")
+            b.wait("document.querySelector('#history svg path.line')", timeout=30)
         time.sleep(1.5)  # charts and z-scores arrive after the first rows
         b.screenshot(os.path.join(directory, f"{name}.png"))
         print(f"saved {directory}/{name}.png")
@@ -405,7 +434,7 @@ def main():
     try:
         b.open()
         if not args.only_screenshots:
-            for test in (test_grid, test_opportunities, test_screener, test_market, test_health, test_stream_down):
+            for test in (test_grid, test_opportunities, test_screener, test_prices, test_market, test_health, test_stream_down):
                 try:
                     test(b, base)
                 except Exception as e:  # one page's failure must not hide the others'

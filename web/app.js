@@ -166,7 +166,7 @@ export function notice(kind, text) { return h('p', { class: `notice ${kind}`, ro
 /** Sets the page's header: title, navigation and the connection badge. Returns the badge element. */
 export function pageHeader(active) {
   const pages = [['index', '/', 'Funding grid'], ['opportunities', '/ui/opportunities.html', 'Opportunities'],
-    ['screener', '/ui/screener.html', 'Screener'], ['market', '/ui/market.html', 'Market'],
+    ['screener', '/ui/screener.html', 'Screener'], ['prices', '/ui/prices.html', 'Price spreads'], ['market', '/ui/market.html', 'Market'],
     ['health', '/ui/health.html', 'Venue health']];
   const badge = h('span', { id: 'conn', class: 'badge conn', role: 'status', 'aria-live': 'polite' }, 'connecting…');
   const header = h('header', {},

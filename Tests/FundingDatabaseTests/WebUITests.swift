@@ -39,7 +39,7 @@ struct WebUITests {
         try await withRouter(db, extra: ["FUNDINGD_WEB_DIR": Self.webDir]) { client, _ in
             let names = try FileManager.default.contentsOfDirectory(atPath: Self.webDir)
                 .filter { $0.hasSuffix(".html") || $0.hasSuffix(".js") }
-            #expect(names.count >= 9)
+            #expect(names.count >= 13)
             var referenced = Set<String>()
             let patterns = [#"(?:src|href)="/ui/([^"?]+)"#, #"from '\./([^']+)'"#, #"'/ui/([a-z-]+\.html)"#]
             for name in names {
@@ -52,7 +52,8 @@ struct WebUITests {
                 }
             }
             #expect(referenced.isSuperset(of: ["app.js", "app.css", "grid.js", "opportunities.html", "market.html",
-                                                "health.html"]), "\(referenced.sorted())")
+                                                "health.html", "screener.html", "screener.js", "prices.html",
+                                                "prices.js"]), "\(referenced.sorted())")
             for file in referenced.sorted() {
                 #expect(try await client.call("/ui/\(file)").status == .ok, "\(file)")
             }
