@@ -21,8 +21,6 @@ public actor LeaderboardHub {
     let catalog: NameCatalog
     let logger: Logger
     private var groups: [LeaderboardQuery: Group] = [:]
-    /// Re-rankings done (tests wait on it).
-    private(set) var refreshes = 0
 
     public init(database: APIDatabase, catalog: NameCatalog, logger: Logger) {
         self.database = database
@@ -38,8 +36,8 @@ public actor LeaderboardHub {
             throw APIError.invalidParameter("name", "required: the leaderboard to stream (GET /api/v1/leaderboards lists them)")
         }
         let registry = try await database.leaderboardRegistry()
-        let query = try await LeaderboardQuery.parse(name: name, filters, registry: registry, catalog: catalog)
-        let unit = try LeaderboardQuery.resolve(query.name, in: registry).entry["value_unit"]?.string
+        let (query, entry) = try await LeaderboardQuery.parse(name: name, filters, registry: registry, catalog: catalog)
+        let unit = entry["value_unit"]?.string
         unsubscribe(id)
         let rows = try await database.leaderboard(query)
         guard !outbox.isClosed else { return }
@@ -59,7 +57,6 @@ public actor LeaderboardHub {
 
     /// Re-ranks every subscribed board and pushes those that changed.
     public func refresh() async {
-        refreshes += 1
         for (query, group) in groups {
             let rows: [ResultRow]
             do { rows = try await database.leaderboard(query) } catch {

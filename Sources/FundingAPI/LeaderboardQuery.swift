@@ -38,8 +38,9 @@ struct LeaderboardQuery: Hashable, Sendable {
                            + registry.compactMap { $0["name"]?.string }.joined(separator: ", "))
     }
 
+    /// The query for board `name` and the board's registry row (its description and unit).
     static func parse(name: String, _ r: QueryReader, registry: [ResultRow], catalog: NameCatalog) async throws
-        -> Self
+        -> (query: Self, entry: ResultRow)
     {
         let (entry, suffixWindow) = try resolve(name, in: registry)
         let board = entry["name"]?.string ?? name
@@ -58,13 +59,14 @@ struct LeaderboardQuery: Hashable, Sendable {
         } else {
             window = try r.choice("window", windows, default: entry["default_window"]?.string)
         }
-        return Self(name: board, window: window,
-                    dexes: try await catalog.dexes(try r.list("dex")),
-                    quote: try r.quote(),
-                    minVolume: try r.double("min_volume_24h", min: 0, max: 1e15),
-                    minOI: try r.double("min_oi_usd", min: 0, max: 1e15),
-                    maxAge: try r.int("max_age", default: 300, range: 1...86_400),
-                    limit: try r.int("limit", default: 50, range: 1...1000))
+        let query = Self(name: board, window: window,
+                         dexes: try await catalog.dexes(try r.list("dex")),
+                         quote: try r.quote(),
+                         minVolume: try r.double("min_volume_24h", min: 0, max: 1e15),
+                         minOI: try r.double("min_oi_usd", min: 0, max: 1e15),
+                         maxAge: try r.int("max_age", default: 300, range: 1...86_400),
+                         limit: try r.int("limit", default: 50, range: 1...1000))
+        return (query, entry)
     }
 
     /// The window names of a registry row's `windows` JSON array (empty for a board without windows).

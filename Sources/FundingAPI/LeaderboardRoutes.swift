@@ -40,8 +40,7 @@ struct LeaderboardRoutes: Sendable {
 
     func board(_ name: String, _ r: QueryReader) async throws -> Response {
         let registry = try await deps.database.leaderboardRegistry()
-        let q = try await LeaderboardQuery.parse(name: name, r, registry: registry, catalog: deps.catalog)
-        let entry = try LeaderboardQuery.resolve(q.name, in: registry).entry
+        let (q, entry) = try await LeaderboardQuery.parse(name: name, r, registry: registry, catalog: deps.catalog)
         let rows = try await deps.database.leaderboard(q)
         return Response.json { w in
             w.object { o in
