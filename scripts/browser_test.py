@@ -245,6 +245,21 @@ def test_grid(b, base):
     shows_no_raw_values(b, "grid")
 
 
+def until_page_agrees(read_page, read_api, same, hold):
+    """Reads the page and the API until they agree. Demo cycles keep changing the API's answer and a page follows a
+    push within about a second, so it fails only when the page still differs after the API's answer has held for
+    `hold` seconds (or after 60 s). Returns the last (page rows, API answer)."""
+    answer, held_since, deadline = None, time.monotonic(), time.monotonic() + 60
+    while True:
+        rows = read_page()
+        latest = read_api()
+        if latest != answer:
+            answer, held_since = latest, time.monotonic()
+        if same(rows, answer) or time.monotonic() - held_since > hold or time.monotonic() > deadline:
+            return rows, answer
+        time.sleep(0.5)
+
+
 def opportunity_rows(b):
     return b.js("[...document.querySelectorAll('#table tbody tr')].map(tr => ({id: tr.dataset.id, "
                 "net: Number(tr.querySelector('[data-field=net_profit]').dataset.raw), "
@@ -255,20 +270,11 @@ def test_opportunities(b, base):
     q = "min_profit=-1&min_volume_24h=0&limit=50"
     b.goto(base + "/ui/opportunities.html?" + q)
     b.wait("document.querySelector('#table tbody tr, #table .notice')", timeout=30)
-    # Demo cycles keep changing the answer, and the page follows a push within about a second: compare until they
-    # agree, and fail only when the page still differs after the API's answer has held for 5 s (or after 60 s).
     def same(rows, answer):
         return [str(r["id"]) for r in answer] == [r["id"] for r in rows] \
             and all(close(r["net"], a["net_profit"]) for r, a in zip(rows, answer))
-    answer, held_since, deadline = None, time.monotonic(), time.monotonic() + 60
-    while True:
-        rows = opportunity_rows(b)
-        latest = api(base, "/api/v1/opportunities?" + q)["opportunities"]
-        if latest != answer:
-            answer, held_since = latest, time.monotonic()
-        if same(rows, answer) or time.monotonic() - held_since > 5 or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
+    rows, answer = until_page_agrees(lambda: opportunity_rows(b),
+                                     lambda: api(base, "/api/v1/opportunities?" + q)["opportunities"], same, hold=5)
     check(len(rows) > 0, f"opportunities: rows shown ({len(rows)})")
     differ = [(r["id"], r["net"], a["id"], a["net_profit"]) for r, a in zip(rows, answer)
               if r["id"] != str(a["id"]) or not close(r["net"], a["net_profit"])]
@@ -297,20 +303,11 @@ def test_screener(b, base):
     q = "limit=25"
     b.goto(base + "/ui/screener.html?name=volume_24h&" + q)
     b.wait("document.querySelector('#board tbody tr')", timeout=30)
-    # The board moves with every demo cycle and the page follows the stream's push: compare until they agree, as
-    # for opportunities.
     def same(rows, answer):
         return [f"{a['dex']}|{a['dex_symbol']}" for a in answer] == [r["key"] for r in rows] \
             and all(close(r["value"], a["value"]) for r, a in zip(rows, answer))
-    answer, held_since, deadline = None, time.monotonic(), time.monotonic() + 60
-    while True:
-        rows = board_rows(b)
-        latest = api(base, "/api/v1/leaderboards/volume_24h?" + q)["entries"]
-        if latest != answer:
-            answer, held_since = latest, time.monotonic()
-        if same(rows, answer) or time.monotonic() - held_since > 8 or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
+    rows, answer = until_page_agrees(lambda: board_rows(b),
+                                     lambda: api(base, "/api/v1/leaderboards/volume_24h?" + q)["entries"], same, hold=8)
     check(len(rows) == 25, f"screener: volume_24h shows 25 markets ({len(rows)})")
     check(same(rows, answer), f"screener: the markets and values equal /api/v1/leaderboards/volume_24h "
           f"(first shown {rows[:2]}, answered {[(a['dex'], a['dex_symbol'], a['value']) for a in answer[:2]]})")

@@ -201,6 +201,19 @@ export function throttle(fn, ms) {
 // The live stream: a WebSocket subscription that reconnects with backoff; while it is down the page polls.
 
 /**
+ * A page's filters (query-parameter values) as a stream subscription's JSON values: `'true'` / `'false'` as
+ * booleans, numbers as numbers, everything else (names, comma-separated lists) as text, which the server reads as
+ * the REST route reads its parameters.
+ */
+export function streamFilters(f) {
+  const out = {};
+  for (const [k, v] of Object.entries(f)) {
+    out[k] = typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : Number.isNaN(Number(v)) ? v : Number(v);
+  }
+  return out;
+}
+
+/**
  * Subscribes to `/api/v1/ws/{channel}` with `filters`. Calls onMessage(msg) for snapshot and update frames and
  * onState('live' | 'polling') when the connection changes. While disconnected, calls poll() every `pollMs`.
  * Returns {resubscribe(filters), close()}.

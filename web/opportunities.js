@@ -4,7 +4,8 @@
 // asks the route again, so what it shows is exactly what the API answers.
 import {
   API, compare, downloadCSV, fmtAge, fmtBps, fmtDuration, fmtInterval, fmtPercent, fmtUSD, getJSON, h, hasRoute,
-  liveStream, notice, num, pageHeader, query, setConnection, signClass, sortableHeader, startClock, throttle,
+  liveStream, notice, num, pageHeader, query, setConnection, signClass, sortableHeader, startClock, streamFilters,
+  throttle,
 } from './app.js';
 
 const ROUTE = '/api/v1/opportunities';
@@ -67,13 +68,6 @@ function apply() {
   history.replaceState(null, '', query(f) || location.pathname);
   stream?.resubscribe(streamFilters(f));
   load();
-}
-
-/** The stream takes the route's parameters as JSON values (numbers as numbers). */
-function streamFilters(f) {
-  const out = {};
-  for (const [k, v] of Object.entries(f)) out[k] = v === 'true' ? true : v === 'false' ? false : Number.isNaN(Number(v)) ? v : Number(v);
-  return out;
 }
 
 let generation = 0;

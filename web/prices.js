@@ -3,7 +3,7 @@
 // shows its net and gross spread over the last hour from /api/v1/price-spreads/history.
 import {
   API, fmtBps, fmtPrice, fmtUSD, getJSON, h, lineChart, liveStream, notice, num, pageHeader, query, setConnection,
-  signClass, throttle,
+  signClass, streamFilters, throttle,
 } from './app.js';
 
 const badge = pageHeader('prices');
@@ -48,15 +48,6 @@ const routeOf = f => {
   const { best, ...rest } = f;
   return `${API}/price-spreads${best ? '/best' : ''}${query(rest)}`;
 };
-
-/** The stream's filters: numbers as numbers, lists as arrays. */
-function streamFilters(f) {
-  const out = {};
-  for (const [k, v] of Object.entries(f)) {
-    out[k] = typeof v === 'boolean' ? v : k === 'symbols' || k === 'dexes' ? v.split(',').map(s => s.trim()).filter(Boolean) : Number(v);
-  }
-  return out;
-}
 
 function apply() {
   const f = filters();

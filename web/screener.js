@@ -4,7 +4,7 @@
 // drawn as an inline SVG bar chart by price band.
 import {
   API, fmtAge, fmtBps, fmtPercent, fmtPrice, fmtUSD, getJSON, h, liveStream, notice, num, pageHeader, query,
-  setConnection, signClass, startClock,
+  setConnection, signClass, startClock, streamFilters,
 } from './app.js';
 
 const badge = pageHeader('screener');
@@ -60,13 +60,6 @@ function buildForm() {
     h('label', {}, 'limit', h('input', { name: 'limit', type: 'number', min: 1, max: 1000, value: current.get('limit') ?? '25' })));
   form.addEventListener('change', apply);
   form.addEventListener('submit', e => { e.preventDefault(); apply(); });
-}
-
-/** The stream's filters: the form's, numbers as numbers. */
-function streamFilters(f) {
-  const out = {};
-  for (const [k, v] of Object.entries(f)) out[k] = Number.isNaN(Number(v)) ? v : Number(v);
-  return out;
 }
 
 function routeOf(f) {
