@@ -103,7 +103,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FundingAPITests",
-            dependencies: ["FundingAPI", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "FundingAPI", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "FundingDatabaseTests",

@@ -70,6 +70,7 @@ public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     PriceRoutes(deps: deps).register(routes)
     SeedPriceRoutes(deps: deps).register(routes)
     SeedScreenerRoutes(deps: deps).register(routes)
+    DashboardRoutes(store: deps.database, names: deps.catalog).register(routes)
     deps.webUI?.register(on: router)
     for path in StreamChannel.allCases.map(\.path) {
         routes.get(path) { _, _ in
