@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 FAILURES = []
@@ -192,6 +193,12 @@ def test_grid(b, base):
     check(columns == venues, f"grid: one column per venue ({len(columns)} columns, {len(venues)} venues)")
     check(b.wait("document.getElementById('conn').dataset.state === 'live'", timeout=20) is not None,
           "grid: the stream is live (badge)")
+    # z-scores come from one /contracts-with-zscores request: the cells of scored contracts name theirs.
+    scored = api(base, "/api/v1/contracts-with-zscores?limit=5000")["contracts"]
+    titled = b.wait("(() => { const n = [...document.querySelectorAll('#grid td[data-dex]')]"
+                    ".filter(td => td.title.includes('z-score')).length; return n || null; })()", timeout=20)
+    check((titled is not None) == bool(scored),
+          f"grid: cells show the API's z-scores ({titled or 0} cells; {len(scored)} contracts scored)")
     # The page's value for a cell equals the API's for the same query (APR, then 8H in percent; the most liquid
     # market per venue).
     for basis, scale in (("apr", 1), ("8h", 100)):
@@ -281,6 +288,24 @@ def test_opportunities(b, base):
     check(same(rows, answer),
           f"opportunities: the rows and net profits equal /api/v1/opportunities for the same query "
           f"({len(rows)} shown, {len(answer)} answered, first differences {differ[:3]})")
+    # A row's history: the pair's hourly APR spread over 7 days with its statistics, as the detail route answers.
+    if answer:
+        first = answer[0]
+        b.js("document.querySelector('#table tbody tr button.history').click()")
+        shown = b.wait("(() => { const d = document.querySelector('#detail [data-field=samples]'); "
+                       "return d ? {samples: Number(d.dataset.raw), mean: document.querySelector('#detail [data-field=mean]').dataset.raw, "
+                       "title: document.querySelector('#detail h3').textContent} : null; })()", timeout=15)
+        path = "/".join(urllib.parse.quote(first[k]) for k in ("symbol", "long_dex", "short_dex"))
+        detail = api(base, f"/api/v1/arbitrage/opportunity-detail/{path}?days=7&"
+                     + urllib.parse.urlencode({"long_contract": first["long_dex_symbol"], "short_contract": first["short_dex_symbol"]}))
+        mean = detail["statistics"]["mean"]
+        # The newest hour's mean moves with each cycle, so the mean is compared within 5 %.
+        check(shown is not None and shown["samples"] == detail["statistics"]["samples"]
+              and (mean is None and shown["mean"] == "" or mean is not None and shown["mean"] != ""
+                   and abs(float(shown["mean"]) - mean) <= 0.05 * max(abs(mean), 1e-9))
+              and first["long_dex_symbol"] in shown["title"],
+              f"opportunities: a row's history shows the pair's spread statistics ({shown}; API mean {mean}, "
+              f"{detail['statistics']['samples']} hours)")
     # A filter changes what is shown: the long leg on one venue.
     long_dex = answer[-1]["long_dex"] if answer else "binance"
     set_field(b, "long_dex", long_dex)

@@ -15,7 +15,7 @@ const state = {
   sort: { key: 'venues', desc: true }, // most widely listed first (ties: open interest)
   expanded: new Set(),
   zscores: new Map(),          // "dex|dex_symbol" → zscore_30d
-  zFetched: new Map(),         // symbol → time fetched
+  zFetched: 0,                 // when the z-scores were last asked for (ms)
   limit: 300,
   error: null,
   lastData: null,
@@ -80,20 +80,15 @@ async function loadDexes() {
   return state.dexes;
 }
 
-/** z-scores (`/stats/funding-rates/{symbol}`: each market's current rate against its last 30 days) for `symbols`. */
-async function loadZScores(symbols) {
-  const due = symbols.filter(s => Date.now() - (state.zFetched.get(s) ?? 0) > 300000).slice(0, 40);
-  for (const s of due) state.zFetched.set(s, Date.now());
-  let changed = false;
-  for (let i = 0; i < due.length; i += 4) {
-    await Promise.all(due.slice(i, i + 4).map(async symbol => {
-      const r = await getJSON(`${API}/stats/funding-rates/${encodeURIComponent(symbol)}?period=30d`);
-      for (const m of r.ok ? r.data.statistics ?? [] : []) {
-        if (num(m.zscore_30d) !== null) { state.zscores.set(`${m.dex}|${m.dex_symbol}`, m.zscore_30d); changed = true; }
-      }
-    }));
-  }
-  if (changed) scheduleRender();
+/** z-scores of every contract (`/contracts-with-zscores`: each current rate against its last 30 days) in one
+ * request, at most every 5 minutes (they move with the hourly rollup, not with each cycle). */
+async function loadZScores() {
+  if (Date.now() - state.zFetched < 300000) return;
+  state.zFetched = Date.now();
+  const r = await getJSON(`${API}/contracts-with-zscores?limit=5000`);
+  if (!r.ok) { state.zFetched = 0; return; }
+  state.zscores = new Map(r.data.contracts.map(c => [`${c.dex}|${c.dex_symbol}`, c.zscore]));
+  scheduleRender();
 }
 
 // Model ------------------------------------------------------------------------------------------------------------
@@ -237,7 +232,7 @@ function render() {
   const [top, left] = scroll ? [scroll.scrollTop, scroll.scrollLeft] : [0, 0];
   fill(grid, h('div', { class: 'scroll' }, table), more);
   grid.querySelector('.scroll').scrollTo(left, top);
-  loadZScores(shown.slice(0, 40).map(s => s.symbol).concat([...state.expanded]));
+  loadZScores();
 }
 
 function contractTable(s) {

@@ -4,8 +4,8 @@
 // asks the route again, so what it shows is exactly what the API answers.
 import {
   API, compare, downloadCSV, fmtAge, fmtBps, fmtDuration, fmtInterval, fmtPercent, fmtUSD, getJSON, h, hasRoute,
-  liveStream, notice, num, pageHeader, query, setConnection, signClass, sortableHeader, startClock, streamFilters,
-  throttle,
+  lineChart, liveStream, notice, num, pageHeader, query, setConnection, signClass, sortableHeader, startClock,
+  streamFilters, throttle,
 } from './app.js';
 
 const ROUTE = '/api/v1/opportunities';
@@ -107,6 +107,7 @@ const COLUMNS = [
   ['avg_spread_bps', 'Book spread', r => r.avg_spread_bps],
   ['persist', 'Profitable 24h', r => persistence.get(pairKey(r))?.profitable_share_24h ?? null],
   ['discovered_at', 'Sampled', r => r.discovered_at],
+  ['history', 'History', () => null],
 ];
 const pairKey = r => `${r.symbol}|${r.long_dex}|${r.short_dex}`;
 
@@ -147,9 +148,42 @@ function render(f) {
       h('td', {}, fmtUSD(r.min_volume_24h)), h('td', {}, fmtUSD(r.min_oi_usd)), h('td', {}, fmtBps(r.avg_spread_bps)),
       h('td', { title: p ? `seen in ${p.cycles_seen_24h} of ${p.cycles_24h} cycles, profitable in ${p.cycles_profitable_24h}; 7 d: ${fmtShare(p.profitable_share_7d)}` : 'no recorded history' },
         p ? fmtShare(p.profitable_share_24h) : '—'),
-      h('td', {}, h('span', { dataset: { age: r.discovered_at }, title: new Date(r.discovered_at).toLocaleString() }, fmtAge(r.discovered_at))));
+      h('td', {}, h('span', { dataset: { age: r.discovered_at }, title: new Date(r.discovered_at).toLocaleString() }, fmtAge(r.discovered_at))),
+      h('td', {}, h('button', { type: 'button', class: 'history', onclick: () => showDetail(r),
+        'aria-label': `history of ${r.symbol} long ${r.long_dex} short ${r.short_dex}` }, 'history')));
   }));
   table.replaceChildren(h('div', { class: 'scroll' }, h('table', { 'aria-label': 'opportunities' }, thead, tbody)));
+}
+
+/** One pair's last 7 days (`/arbitrage/opportunity-detail`): both legs' APR and the spread per hour, and the
+ * spread's statistics; the spread is the short leg's APR minus the long leg's, before fees. */
+async function showDetail(r) {
+  const box = document.getElementById('detail');
+  box.replaceChildren(notice('loading', `Loading ${r.symbol} long ${r.long_dex}, short ${r.short_dex}…`));
+  const path = [r.symbol, r.long_dex, r.short_dex].map(encodeURIComponent).join('/');
+  const d = await getJSON(`${API}/arbitrage/opportunity-detail/${path}${query({
+    long_contract: r.long_dex_symbol, short_contract: r.short_dex_symbol, days: 7 })}`);
+  if (!d.ok) { box.replaceChildren(notice('error', `Pair history unavailable: ${d.error}`)); return; }
+  const st = d.data.statistics ?? {};
+  const stat = (label, field, value, fmt) => h('div', {}, h('dt', {}, label),
+    h('dd', { 'data-field': field, 'data-raw': value ?? '' }, fmt(value)));
+  const apr = v => fmtPercent(v);
+  const t = p => Date.parse(p.time);
+  box.replaceChildren(
+    h('h3', {}, `${r.symbol}: long ${r.long_dex} ${r.long_dex_symbol}, short ${r.short_dex} ${r.short_dex_symbol}`),
+    h('dl', { class: 'stats' },
+      stat('Spread now', 'apr_spread', d.data.apr_spread, apr),
+      stat('Mean (7 d)', 'mean', st.mean, apr), stat('Median', 'median', st.median, apr),
+      stat('Std dev', 'stddev', st.stddev, v => num(v) === null ? '—' : apr(v).replace('+', '')),
+      stat('Min', 'min', st.min, apr), stat('Max', 'max', st.max, apr),
+      stat('Hours positive', 'positive_share', st.positive_share, fmtShare),
+      stat('Hours', 'samples', st.samples, v => String(v ?? 0))),
+    lineChart({ title: 'Funding APR per hour', format: v => `${v.toFixed(1)}%`, series: [
+      { name: `short ${r.short_dex}`, points: d.data.history.map(p => [t(p), p.short_apr]) },
+      { name: `long ${r.long_dex}`, points: d.data.history.map(p => [t(p), p.long_apr]) },
+      { name: 'spread (short - long)', points: d.data.history.map(p => [t(p), p.apr_spread]) },
+    ] }));
+  box.scrollIntoView({ block: 'nearest' });
 }
 
 const fmtShare = v => num(v) === null ? '—' : `${(v * 100).toFixed(0)}%`;
