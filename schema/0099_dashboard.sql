@@ -16,14 +16,15 @@
 CREATE FUNCTION dashboard_contract(v latest_funding_rates) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
+    -- float8 arithmetic, not numeric (extract() and round(numeric) cost a fifth of the object at 5,000 rows).
     SELECT json_build_object(
         'dex', v.dex, 'symbol', v.symbol, 'dex_symbol', v.dex_symbol, 'quote', v.quote,
         'multiplier', v.multiplier, 'funding_rate', v.funding_rate,
         'funding_interval_hours', v.funding_interval_hours, 'rate_8h', v.rate_8h, 'apr', v.apr,
         'predicted_rate', v.predicted_rate, 'next_funding_time', v.next_funding_time,
-        'seconds_to_funding', floor(extract(epoch FROM v.next_funding_time - now()))::bigint,
+        'seconds_to_funding', floor(date_part('epoch', v.next_funding_time - now()))::bigint,
         'mark_price', v.mark_price, 'open_interest_usd', v.open_interest_usd, 'volume_24h_usd', v.volume_24h_usd,
-        'spread_bps', v.spread_bps, 'time', v.time, 'age_seconds', round(v.age_seconds::numeric, 3))
+        'spread_bps', v.spread_bps, 'time', v.time, 'age_seconds', round(v.age_seconds * 1000) / 1000)
 $$;
 
 COMMENT ON FUNCTION dashboard_contract(latest_funding_rates) IS
@@ -55,32 +56,35 @@ WITH c AS (
       AND (p_search IS NULL OR strpos(upper(v.symbol), upper(p_search)) > 0
            OR strpos(upper(v.dex_symbol), upper(p_search)) > 0)
 ),
+-- One pipeline, no join: per (symbol, dex) its contracts and sums, then per symbol. (A join of per-symbol sums with
+-- per-symbol venues was planned, inside the function, as a nested loop re-aggregating for every symbol: 170 ms at
+-- 422 markets; this is 10 ms.)
 per_dex AS (
-    SELECT symbol, dex, json_agg(j ORDER BY volume_24h_usd DESC NULLS LAST, open_interest_usd DESC NULLS LAST, dex_symbol) AS contracts,
-           max(volume_24h_usd) AS top_volume
+    SELECT symbol, dex,
+           json_agg(j ORDER BY volume_24h_usd DESC NULLS LAST, open_interest_usd DESC NULLS LAST, dex_symbol) AS contracts,
+           count(*) AS n, min(apr) AS min_apr, max(apr) AS max_apr, sum(open_interest_usd) AS oi,
+           sum(volume_24h_usd) AS volume, min(next_funding_time) FILTER (WHERE next_funding_time > now()) AS next_time
     FROM c GROUP BY symbol, dex
 ),
 per_symbol AS (
-    SELECT c.symbol, count(*)::int AS contracts, count(DISTINCT c.dex)::int AS dexes,
-           min(c.apr) AS min_apr, max(c.apr) AS max_apr, max(c.apr) - min(c.apr) AS apr_spread,
-           sum(c.open_interest_usd) AS open_interest_usd, sum(c.volume_24h_usd) AS volume_24h_usd,
-           min(c.next_funding_time) FILTER (WHERE c.next_funding_time > now()) AS next_funding_time
-    FROM c GROUP BY c.symbol
+    SELECT symbol, json_object_agg(dex, contracts ORDER BY dex) AS venues, sum(n)::int AS contracts,
+           count(*)::int AS dexes, min(min_apr) AS min_apr, max(max_apr) AS max_apr,
+           max(max_apr) - min(min_apr) AS apr_spread, sum(oi) AS open_interest_usd, sum(volume) AS volume_24h_usd,
+           min(next_time) AS next_funding_time
+    FROM per_dex GROUP BY symbol
 )
 SELECT json_build_object(
-    'dexes', coalesce((SELECT json_agg(DISTINCT dex) FROM c), '[]'),
+    'dexes', coalesce((SELECT json_agg(DISTINCT dex) FROM per_dex), '[]'),
     'assets', coalesce((
         SELECT json_agg(json_build_object(
                    'symbol', s.symbol, 'contracts', s.contracts, 'dex_count', s.dexes,
                    'min_apr', s.min_apr, 'max_apr', s.max_apr, 'apr_spread', s.apr_spread,
                    'open_interest_usd', s.open_interest_usd, 'volume_24h_usd', s.volume_24h_usd,
-                   'next_funding_time', s.next_funding_time,
-                   'venues', (SELECT json_object_agg(d.dex, d.contracts ORDER BY d.dex)
-                              FROM per_dex d WHERE d.symbol = s.symbol))
+                   'next_funding_time', s.next_funding_time, 'venues', s.venues)
                  ORDER BY s.volume_24h_usd DESC NULLS LAST, s.symbol)
         FROM per_symbol s), '[]'),
     'count', (SELECT count(*) FROM per_symbol),
-    'contracts', (SELECT count(*) FROM c),
+    'contracts', (SELECT sum(n) FROM per_dex),
     'max_age_seconds', extract(epoch FROM p_max_age)::bigint,
     'generated_at', now())
 $$;
@@ -291,8 +295,11 @@ SELECT json_build_object(
     'positive_share', (SELECT avg((funding_rate > 0)::int)::float8 FROM c WHERE funding_rate IS NOT NULL),
     'open_interest_usd', (SELECT sum(open_interest_usd) FROM c),
     'volume_24h_usd', (SELECT sum(volume_24h_usd) FROM c),
-    'highest_apr', (SELECT public.dashboard_contract(c) FROM c WHERE apr IS NOT NULL ORDER BY apr DESC, dex LIMIT 1),
-    'lowest_apr', (SELECT public.dashboard_contract(c) FROM c WHERE apr IS NOT NULL ORDER BY apr, dex LIMIT 1),
+    -- The row first, then its object (built for every row before the sort, it took 30 ms at 5,000 markets).
+    'highest_apr', (SELECT public.dashboard_contract(x)
+                    FROM (SELECT * FROM c WHERE apr IS NOT NULL ORDER BY apr DESC, dex, dex_symbol LIMIT 1) x),
+    'lowest_apr', (SELECT public.dashboard_contract(x)
+                   FROM (SELECT * FROM c WHERE apr IS NOT NULL ORDER BY apr, dex, dex_symbol LIMIT 1) x),
     'by_dex', coalesce((SELECT json_agg(x ORDER BY x.dex) FROM (
         SELECT dex, count(*) AS contracts, count(DISTINCT symbol) AS symbols, avg(apr) AS mean_apr,
                sum(open_interest_usd) AS open_interest_usd, sum(volume_24h_usd) AS volume_24h_usd,

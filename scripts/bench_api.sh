@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# API benchmark: wrk against GET /api/v1/opportunities and GET /api/v1/funding-rates, beside pgbench running the
-# same SQL call on the same database, with fixture-scale data (one ingest cycle of the recordings) and with
-# 5,000 synthetic markets. Prints RPS / TPS and p50 / p99 latency for both and the API / pgbench ratio, for the
-# API with its response cache (the default: what a bot polling one query gets) and with the cache off (every
-# request runs the SQL, as pgbench does); `cache+1/s` adds a fundingd_cycle notification every second, which drops
-# the cache the way an ingest cycle does.
+# API benchmark: wrk against the hot read routes (GET /api/v1/opportunities, /funding-rates and three of the
+# dashboard's reads), beside pgbench running the same SQL call on the same database, with fixture-scale data (one
+# ingest cycle of the recordings) and with 5,000 synthetic markets. Prints RPS / TPS and p50 / p99 latency for both
+# and the API / pgbench ratio, for the API with its response cache (the default: what a bot polling one query gets)
+# and with the cache off (every request runs the SQL, as pgbench does); `cache+1/s` adds a fundingd_cycle
+# notification every second, which drops the cache the way an ingest cycle does.
+#
+# CPU per request, in milliseconds: `srv` is the fundingd process (/proc/<pid>/stat), `pg` the rest of the
+# machine's busy time (/proc/stat) less the load generator's own (bash `times`): PostgreSQL, plus whatever else ran.
+# For pgbench, `pg` is the machine's busy time less pgbench's per transaction.
 #
 #   bash scripts/bench_api.sh            # release build, 10 s per measurement, 8 connections
 #   DURATION=20 CONNECTIONS=16 bash scripts/bench_api.sh
+#   ROUTES="funding-rates funding-rates-grid" bash scripts/bench_api.sh   # a subset (names below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FUNDINGD_HOME="${FUNDINGD_HOME:-$PWD/.fundingd}"
@@ -54,6 +59,18 @@ ORDER BY CASE WHEN true THEN CASE 'net_profit'::text WHEN 'long_interval_hours' 
 LIMIT 10;
 SQL
 
+# The dashboard's reads run one SQL function each (schema/0099); with no query parameters the API sends no
+# arguments, exactly as here.
+echo 'SELECT public.dashboard_grid()::text;' > "$WORK/funding-rates-grid.sql"
+echo 'SELECT public.dashboard_statistics()::text;' > "$WORK/statistics-summary.sql"
+echo 'SELECT public.dashboard_opportunities()::text;' > "$WORK/arbitrage-opportunities.sql"
+# name → route (the SQL is "$WORK/<name>.sql")
+declare -A ROUTE_OF=([opportunities]=/api/v1/opportunities [funding-rates]=/api/v1/funding-rates
+    [funding-rates-grid]=/api/v1/funding-rates-grid [statistics-summary]=/api/v1/statistics/summary
+    [arbitrage-opportunities]=/api/v1/arbitrage/opportunities)
+read -r -a NAMES <<< "${ROUTES:-opportunities funding-rates funding-rates-grid statistics-summary arbitrage-opportunities}"
+for name in "${NAMES[@]}"; do [ -n "${ROUTE_OF[$name]:-}" ] || { echo "unknown route name: $name" >&2; exit 2; }; done
+
 seed_synthetic() {  # 625 symbols x 8 dexes = 5,000 fresh markets through the write path
     psql -X -q -v ON_ERROR_STOP=1 "$FIXTURE_WRITER_URL" >/dev/null <<'SQL'
 BEGIN;
@@ -80,19 +97,42 @@ wrk_ms() {  # wrk --latency prints "50% 1.23ms" style lines; normalise to ms
     awk -v k="$1" '$1==k {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000}; printf "%.2f", v}'
 }
 
-wrk_run() {  # $1 route → "rps p50 p99 non2xx"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT$1" >/dev/null  # warm-up
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$1" > "$WORK/wrk.txt"
-    local non2xx; non2xx=$(awk '/Non-2xx/ {print $4}' "$WORK/wrk.txt")
-    echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt") $(wrk_ms "50%" < "$WORK/wrk.txt") $(wrk_ms "99%" < "$WORK/wrk.txt") ${non2xx:-0}"
+TICK=$(getconf CLK_TCK)
+machine_busy() {  # seconds of busy CPU on the whole machine so far
+    awk -v t="$TICK" '/^cpu / {printf "%.3f", ($2 + $3 + $4 + $7 + $8 + $9) / t}' /proc/stat
 }
 
-pgbench_run() {  # $1 sql file → "tps p50 p99"
+process_cpu() {  # $1 pid → seconds of CPU it has used
+    awk -v t="$TICK" '{printf "%.3f", ($14 + $15) / t}' "/proc/$1/stat"
+}
+
+children_cpu() {  # bash `times` of a subshell: its children's user + system seconds
+    awk 'NR == 2 {n = split($0, f, " "); s = 0; for (i = 1; i <= n; i++) {split(f[i], ms, /[ms]/); s += ms[1] * 60 + ms[2]}; printf "%.3f", s}'
+}
+
+wrk_run() {  # $1 route → "rps p50 p99 non2xx srv_ms pg_ms" (CPU milliseconds per request)
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "http://127.0.0.1:$PORT$1" >/dev/null  # warm-up
+    local busy0 srv0; busy0=$(machine_busy); srv0=$(process_cpu "$SERVER")
+    (wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$1" > "$WORK/wrk.txt"; times) \
+        | children_cpu > "$WORK/gen.txt"
+    local busy1 srv1; busy1=$(machine_busy); srv1=$(process_cpu "$SERVER")
+    local n; n=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+    local non2xx; non2xx=$(awk '/Non-2xx/ {print $NF}' "$WORK/wrk.txt")
+    local cpu; cpu=$(awk -v n="$n" -v b="$(echo "$busy1 - $busy0" | bc -l)" -v s="$(echo "$srv1 - $srv0" | bc -l)" \
+        -v g="$(cat "$WORK/gen.txt")" 'BEGIN {printf "%.2f %.2f", s * 1000 / n, (b - s - g) * 1000 / n}')
+    echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt") $(wrk_ms "50%" < "$WORK/wrk.txt") $(wrk_ms "99%" < "$WORK/wrk.txt") ${non2xx:-0} $cpu"
+}
+
+pgbench_run() {  # $1 sql file → "tps p50 p99 pg_ms" (machine CPU milliseconds per transaction, pgbench's own less)
     rm -f "$WORK"/pgbench_log.*
-    (cd "$WORK" && pg_exec "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -l -f "$1" \
-        "$FIXTURE_READER_URL" > "$WORK/pgbench.txt" 2>&1)
+    local busy0; busy0=$(machine_busy)
+    ((cd "$WORK" && pg_exec "$PGBENCH" -n -M prepared -c "$CONNECTIONS" -j "$THREADS" -T "$DURATION" -l -f "$1" \
+        "$FIXTURE_READER_URL" > "$WORK/pgbench.txt" 2>&1); times) | children_cpu > "$WORK/gen.txt"
+    local busy1; busy1=$(machine_busy)
     cat "$WORK"/pgbench_log.* | awk '{print $3/1000}' > "$WORK/lat.txt"
-    echo "$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench.txt") $(percentile "$WORK/lat.txt" 50) $(percentile "$WORK/lat.txt" 99)"
+    local n; n=$(wc -l < "$WORK/lat.txt")
+    echo "$(awk '/^tps = / {print $3; exit}' "$WORK/pgbench.txt") $(percentile "$WORK/lat.txt" 50) $(percentile "$WORK/lat.txt" 99)" \
+        "$(awk -v n="$n" -v b="$(echo "$busy1 - $busy0" | bc -l)" -v g="$(cat "$WORK/gen.txt")" 'BEGIN {printf "%.2f", (b - g) * 1000 / n}')"
 }
 
 start_server() {  # $1 response cache TTL in ms (0 = off)
@@ -104,10 +144,11 @@ start_server() {  # $1 response cache TTL in ms (0 = off)
 
 stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=; }
 
-row() {  # label route api-mode "rps p50 p99 non2xx" "tps p50 p99"
+row() {  # label route api-mode "rps p50 p99 non2xx srv_ms pg_ms" "tps p50 p99 pg_ms"
     local a=($4) p=($5)
-    printf "%-13s %-24s %-9s %9.0f %8s %8s %9.0f %8s %8s %6.2f %s\n" "$1" "$2" "$3" "${a[0]}" "${a[1]}" "${a[2]}" \
-        "${p[0]}" "${p[1]}" "${p[2]}" "$(echo "${a[0]} / ${p[0]}" | bc -l)" "$([ "${a[3]}" != 0 ] && echo "(non-2xx: ${a[3]})")"
+    printf "%-13s %-24s %-9s %9.0f %8s %8s %7s %7s %9.0f %8s %8s %7s %6.2f %s\n" "$1" "$2" "$3" "${a[0]}" "${a[1]}" \
+        "${a[2]}" "${a[4]}" "${a[5]}" "${p[0]}" "${p[1]}" "${p[2]}" "${p[3]}" "$(echo "${a[0]} / ${p[0]}" | bc -l)" \
+        "$([ "${a[3]}" != 0 ] && echo "(non-2xx: ${a[3]})")"
 }
 
 notify_every_second() {  # what an ingest cycle does to the API's cache, 60 times as often as the default interval
@@ -120,30 +161,31 @@ notify_every_second() {  # what an ingest cycle does to the API's cache, 60 time
 run_dataset() {  # $1 label. The API three times: with the response cache (default, 1 s TTL), with the cache and a
     # cycle notification every second (each drops the cache; the next request of each query waits for the SQL),
     # and with the cache off.
-    local routes=("/api/v1/opportunities" "/api/v1/funding-rates") sqls=("$WORK/opportunities.sql" "$WORK/funding-rates.sql")
     declare -A cached cycled uncached
     start_server 1000
     local markets; markets=$(psql -X -tA "$FIXTURE_READER_URL" -c "SELECT count(*) FROM latest_funding_rates")
     local opps; opps=$(curl -fs "http://127.0.0.1:$PORT/api/v1/opportunities" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total_count"])')
     echo "-- $1: $markets markets, $opps opportunities after the API defaults"
-    for i in 0 1; do cached[$i]=$(wrk_run "${routes[$i]}"); done
+    for name in "${NAMES[@]}"; do cached[$name]=$(wrk_run "${ROUTE_OF[$name]}"); done
     notify_every_second & local notifier=$!
-    for i in 0 1; do cycled[$i]=$(wrk_run "${routes[$i]}"); done
+    for name in "${NAMES[@]}"; do cycled[$name]=$(wrk_run "${ROUTE_OF[$name]}"); done
     kill "$notifier"; wait "$notifier" 2>/dev/null || true
     stop_server
     start_server 0
-    for i in 0 1; do uncached[$i]=$(wrk_run "${routes[$i]}"); done
+    for name in "${NAMES[@]}"; do uncached[$name]=$(wrk_run "${ROUTE_OF[$name]}"); done
     stop_server
-    for i in 0 1; do
-        local pg; pg=$(pgbench_run "${sqls[$i]}")
-        row "$1" "${routes[$i]#/api/v1}" cache "${cached[$i]}" "$pg"
-        row "$1" "${routes[$i]#/api/v1}" cache+1/s "${cycled[$i]}" "$pg"
-        row "$1" "${routes[$i]#/api/v1}" no-cache "${uncached[$i]}" "$pg"
+    for name in "${NAMES[@]}"; do
+        local pg; pg=$(pgbench_run "$WORK/$name.sql")
+        local route=${ROUTE_OF[$name]#/api/v1}
+        row "$1" "$route" cache "${cached[$name]}" "$pg"
+        row "$1" "$route" cache+1/s "${cycled[$name]}" "$pg"
+        row "$1" "$route" no-cache "${uncached[$name]}" "$pg"
     done
 }
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s  vs  pgbench -M prepared -c$CONNECTIONS -j$THREADS -T$DURATION ($(nproc) cores)"
-printf "%-13s %-24s %-9s %9s %8s %8s %9s %8s %8s %6s\n" dataset route API "API rps" "p50 ms" "p99 ms" "pg tps" "p50 ms" "p99 ms" ratio
+printf "%-13s %-24s %-9s %9s %8s %8s %7s %7s %9s %8s %8s %7s %6s\n" dataset route API "API rps" "p50 ms" "p99 ms" \
+    "srv ms" "pg ms" "pg tps" "p50 ms" "p99 ms" "pg ms" ratio
 fixture_db_create fundingd_bench_fixture
 FIXTURE_PORT=$((PORT + 1)) fixture_db_ingest
 run_dataset fixture
