@@ -25,7 +25,7 @@ struct DashboardRoutes: Sendable {
             throw APIError(.notFound, code: "not_found", message: read.missing ?? "nothing found")
         }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: body)))
+                        body: .init(byteBuffer: body))
     }
 
     /// Every declared parameter read and checked, in order; absent query parameters are left to the SQL default.

@@ -2,6 +2,7 @@ import Foundation
 @testable import FundingAPI
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import Synchronization
 import Testing
 
@@ -10,13 +11,13 @@ import Testing
 /// body passed through); the SQL's numbers are checked against PostgreSQL in `DashboardTests`.
 final class FakeDashboardStore: DashboardReading, NameResolving {
     let calls = Mutex<[DashboardCall]>([])
-    let answer: [UInt8]?
+    let answer: ByteBuffer?
     let dexes: Set<String> = ["binance", "okx", "hyperliquid"]
     let symbols: Set<String> = ["BTC", "ETH"]
 
-    init(answer: String?) { self.answer = answer.map { Array($0.utf8) } }
+    init(answer: String?) { self.answer = answer.map { ByteBuffer(string: $0) } }
 
-    func dashboard(_ call: DashboardCall) async throws -> [UInt8]? {
+    func dashboard(_ call: DashboardCall) async throws -> ByteBuffer? {
         calls.withLock { $0.append(call) }
         return answer
     }
