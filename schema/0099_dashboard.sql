@@ -84,7 +84,7 @@ SELECT json_build_object(
                  ORDER BY s.volume_24h_usd DESC NULLS LAST, s.symbol)
         FROM per_symbol s), '[]'),
     'count', (SELECT count(*) FROM per_symbol),
-    'contracts', (SELECT sum(n) FROM per_dex),
+    'contracts', coalesce((SELECT sum(n) FROM per_dex), 0),
     'max_age_seconds', extract(epoch FROM p_max_age)::bigint,
     'generated_at', now())
 $$;

@@ -168,15 +168,8 @@ struct HistoryRoutes: Sendable {
         }
         let minProfit = try q.double(anyOf: ["min_profit", "min_profit_percent"], min: -1, max: 1)
         let limit = try q.int("limit", default: 100, range: 1...10_000)
-        let (rows, total) = try await deps.database.resultRowsWithTotal("""
-            SELECT h.*, opportunity_pair_id(h.symbol, h.long_dex, h.long_dex_symbol, h.short_dex, h.short_dex_symbol)
-                       AS id,
-                   h.cycle_time AS discovered_at, h.net_profit AS net_profit_percent, count(*) OVER () AS total_count
-            FROM opportunity_history h
-            WHERE (\(symbol)::text IS NULL OR h.symbol = \(symbol)::text) AND h.cycle_time >= \(from)
-              AND h.cycle_time < \(to) AND (\(minProfit)::float8 IS NULL OR h.net_profit >= \(minProfit)::float8)
-            ORDER BY h.cycle_time DESC, h.net_profit DESC NULLS LAST, h.symbol, h.long_dex, h.short_dex LIMIT \(limit)
-            """)
+        let (rows, total) = try await deps.database.opportunityHistory(symbol: symbol, from: from, to: to,
+                                                                       minProfit: minProfit, limit: limit)
         return Response.json { w in
             w.object { o in
                 o.key("opportunities")
@@ -199,19 +192,9 @@ struct HistoryRoutes: Sendable {
         let q = request.query
         let dex = try await deps.catalog.dex(try q.string("dex"))
         let period = try q.choice("period", ["1d", "7d", "30d"], default: "30d")!
-        let pooled = try await deps.database.resultRows("""
-            SELECT period_days, period_start, period_end, avg_funding_rate, median_funding_rate, std_dev, volatility,
-                   min_rate, max_rate, percentile_25, percentile_75, avg_annualized_apy, positive_rate_frequency,
-                   markets, sample_count
-            FROM funding_rate_stats(p_window => \(period), p_symbol => \(symbol), p_dex => \(dex))
-            """).first
-        let markets = try await deps.database.resultRows("""
-            SELECT * FROM funding_stats(p_window => \(period), p_symbol => \(symbol), p_dex => \(dex))
-            ORDER BY dex, dex_symbol
-            """)
-        let summary = dex == nil ? try await deps.database.resultRows("""
-            SELECT * FROM funding_stats_by_symbol(p_window => \(period), p_symbol => \(symbol))
-            """).first : nil
+        let pooled = try await deps.database.pooledFundingStats(period: period, symbol: symbol, dex: dex)
+        let markets = try await deps.database.marketFundingStats(period: period, symbol: symbol, dex: dex)
+        let summary = dex == nil ? try await deps.database.symbolFundingStats(period: period, symbol: symbol) : nil
         return Response.json { w in
             w.object { o in
                 o.field("symbol", symbol)

@@ -18,18 +18,11 @@ struct LiquidationRoutes: Sendable {
         let maxDistance = try r.double("max_distance_pct", min: 0.01, max: 100) ?? 25
         let maxAge = try r.int("max_age", default: 3600, range: 1...86_400)
         // The coin is Hyperliquid's own name (BTC, kPEPE): the market's venue symbol.
-        let known = try await deps.database.resultRows("""
-            SELECT 1 AS found FROM markets m JOIN dexes d ON d.id = m.dex_id
-            WHERE d.name = 'hyperliquid' AND m.dex_symbol = \(coin)
-            """)
-        guard !known.isEmpty else {
+        guard try await deps.database.hyperliquidCoinListed(coin) else {
             throw APIError(.notFound, code: "coin_not_found", message: "hyperliquid has no market for coin '\(coin)'")
         }
-        let rows = try await deps.database.resultRows("""
-            SELECT side, band_low, band_high, distance_pct, positions, size_total, notional_usd, mark_price
-            FROM liquidation_clusters(\(coin), p_band_pct => \(bandPct), p_max_distance_pct => \(maxDistance),
-                                      p_max_age => make_interval(secs => \(Double(maxAge))))
-            """)
+        let rows = try await deps.database.liquidationClusters(coin: coin, bandPct: bandPct, maxDistancePct: maxDistance,
+                                                               maxAgeSeconds: Double(maxAge))
         return Response.json { w in
             w.object { o in
                 o.field("coin", coin)

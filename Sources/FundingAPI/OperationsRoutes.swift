@@ -169,15 +169,7 @@ struct OperationsRoutes: Sendable {
         let prices = await deps.priceHub.clients()
         let boards = await deps.leaderboardHub.clients()
         // Nil when the database does not answer: the health fields already say so.
-        let coverage = try? await deps.database.resultRows("""
-            SELECT (SELECT count(*) FROM latest_funding_rates) AS markets_active,
-                   (SELECT count(*) FROM latest_funding_rates WHERE time >= now() - interval '5 minutes')
-                       AS markets_fresh_5m,
-                   (SELECT count(*) FROM live_prices WHERE received_at >= now() - interval '1 minute')
-                       AS markets_streaming_1m,
-                   (SELECT count(DISTINCT market_id) FROM trade_flow_1m WHERE bucket >= now() - interval '1 hour')
-                       AS markets_with_trade_flow_1h
-            """).first
+        let coverage = try? await deps.database.dataCoverage()
         return StatusDetail(residentBytes: Self.residentBytes(),
                             clients: [("funding_rates", hub.rateClients), ("opportunities", hub.opportunityClients),
                                       ("prices", prices.prices), ("price_spreads", prices.spreads),

@@ -128,10 +128,7 @@ struct OpportunitiesRoutes: Sendable {
         let r = request.query
         let symbol = try await deps.catalog.symbol(try r.string("symbol"))
         let limit = try r.int("limit", default: 10, range: 1...1000)
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM best_opportunities WHERE (\(symbol)::text IS NULL OR symbol = \(symbol)::text)
-            ORDER BY net_profit DESC NULLS LAST LIMIT \(limit)
-            """)
+        let rows = try await deps.database.bestOpportunities(symbol: symbol, limit: limit)
         return Response.json { w in
             w.object { o in
                 o.key("opportunities")
@@ -146,11 +143,7 @@ struct OpportunitiesRoutes: Sendable {
         let r = request.query
         let symbol = try await deps.catalog.symbol(try r.string("symbol"))
         let limit = try r.int("limit", default: 50, range: 1...1000)
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM opportunity_persistence WHERE (\(symbol)::text IS NULL OR symbol = \(symbol)::text)
-            ORDER BY profitable_share_24h DESC NULLS LAST, last_net_profit DESC NULLS LAST, symbol, long_dex, short_dex
-            LIMIT \(limit)
-            """)
+        let rows = try await deps.database.opportunityPersistence(symbol: symbol, limit: limit)
         return Response.json { w in
             w.object { o in
                 o.key("persistence")
@@ -175,13 +168,9 @@ struct OpportunitiesRoutes: Sendable {
         if let lo = minOI, let hi = maxOI, lo > hi {
             throw APIError.invalidParameter("max_oi_usd", "must not be below min_oi_usd")
         }
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM funding_rankings("order" => \(order), dexes => \(dexes)::text[], quote => \(quote),
-                                           min_oi_usd => \(minOI), max_oi_usd => \(maxOI),
-                                           min_volume_24h => \(minVolume), limit_rows => \(limit)::int,
-                                           max_age => make_interval(secs => \(Double(maxAge))), symbol => \(symbol))
-            ORDER BY rank, dex, dex_symbol
-            """)
+        let rows = try await deps.database.fundingRankings(
+            order: order, dexes: dexes, quote: quote, minOIUSD: minOI, maxOIUSD: maxOI, minVolume24h: minVolume,
+            limit: limit, maxAgeSeconds: Double(maxAge), symbol: symbol)
         return Response.json { w in
             w.object { o in
                 o.key("rankings")

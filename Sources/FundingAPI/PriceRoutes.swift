@@ -53,15 +53,13 @@ struct PriceRoutes: Sendable {
                 """)
         }
         let threshold = try q.double("threshold_bps", min: -10_000, max: 10_000)
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM price_spread_history(\(symbol), \(longDex), \(shortDex), \(from), \(to), \(resolution))
-            """)
-        var persistence: [ResultRow]?
+        let rows = try await deps.database.priceSpreadHistory(symbol: symbol, longDex: longDex, shortDex: shortDex,
+                                                              from: from, to: to, resolution: resolution)
+        var persistence: ResultRow??
         if let threshold {
-            persistence = try await deps.database.resultRows("""
-                SELECT * FROM price_spread_persistence(\(symbol), \(longDex), \(shortDex), \(threshold),
-                                                       \(to.timeIntervalSince(from)) * interval '1 second')
-                """)
+            persistence = .some(try await deps.database.priceSpreadPersistence(
+                symbol: symbol, longDex: longDex, shortDex: shortDex, thresholdBps: threshold,
+                seconds: to.timeIntervalSince(from)))
         }
         return Response.json { w in
             w.object { o in
@@ -73,7 +71,7 @@ struct PriceRoutes: Sendable {
                 o.field("resolution", resolution)
                 if let persistence {
                     o.key("persistence")
-                    if let row = persistence.first { row.write(to: &o) } else { o.null() }
+                    if let row = persistence { row.write(to: &o) } else { o.null() }
                 }
                 o.field("count", rows.count)
                 o.key("history")

@@ -33,15 +33,8 @@ struct SeedScreenerRoutes: Sendable {
         let quote = try r.quote()
         let maxAge = try r.double("max_age", min: 1, max: 86_400 * 30)
         let limit = try r.int("limit", default: 10_000, range: 1...10_000)
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM screener_markets
-            WHERE (\(dexes)::text[] IS NULL OR exchange = ANY (\(dexes)::text[]))
-              AND (\(bases)::text[] IS NULL OR base = ANY (\(bases)::text[]))
-              AND (\(quote)::text IS NULL OR quote = \(quote)::text)
-              AND (\(maxAge)::float8 IS NULL OR age_seconds <= \(maxAge)::float8)
-            ORDER BY volume_24h_usd DESC NULLS LAST, id
-            LIMIT \(limit)::int
-            """)
+        let rows = try await deps.database.screenerMarkets(dexes: dexes, bases: bases, quote: quote,
+                                                           maxAgeSeconds: maxAge, limit: limit)
         return Response.json { w in
             w.object { o in
                 o.key("markets")
@@ -57,26 +50,11 @@ struct SeedScreenerRoutes: Sendable {
     /// of its markets.
     func market(_ id: String, _ r: QueryReader) async throws -> Response {
         let window = try r.choice("window", MarketRoutes.windows, default: "24h") ?? "24h"
-        guard let row = try await deps.database.resultRows(
-            "SELECT * FROM screener_markets WHERE lower(id) = lower(\(id))").first else {
+        guard let row = try await deps.database.screenerMarket(id: id) else {
             throw try await notFound(id)
         }
-        let changes = try await deps.database.resultRows("""
-            SELECT c.reference_time, c.hours, c.mark_reference, c.price_change_pct, c.oi_reference_usd,
-                   c.oi_change_usd, c.oi_change_pct, c.apr_reference, c.apr_change
-            FROM screener_markets s JOIN leaderboard_changes(\(window)::interval) c ON c.market_id = s.market_id
-            WHERE lower(s.id) = lower(\(id))
-            """)
-        let flow = try await deps.database.resultRows("""
-            SELECT sum(f.buy_volume_usd) AS buy_volume_usd, sum(f.sell_volume_usd) AS sell_volume_usd,
-                   sum(f.buy_volume_usd - f.sell_volume_usd) AS cvd_usd,
-                   sum(f.buy_volume_base - f.sell_volume_base) AS cvd_base,
-                   sum(f.buy_volume_usd) / nullif(sum(f.buy_volume_usd + f.sell_volume_usd), 0) AS taker_buy_ratio,
-                   sum(f.buy_trades + f.sell_trades)::bigint AS trades, count(*) AS minutes
-            FROM screener_markets s
-            JOIN trade_flow_1m f ON f.market_id = s.market_id AND f.bucket >= now() - interval '1 hour'
-            WHERE lower(s.id) = lower(\(id))
-            """)
+        let changes = try await deps.database.screenerMarketChanges(id: id, window: window)
+        let flow = try await deps.database.screenerMarketFlow(id: id)
         return Response.json { w in
             w.object { o in
                 // The market's own fields, then the details.
@@ -86,18 +64,15 @@ struct SeedScreenerRoutes: Sendable {
                 }
                 o.field("window", window)
                 o.key("changes")
-                if let c = changes.first { c.write(to: &o) } else { o.null() }
+                if let changes { changes.write(to: &o) } else { o.null() }
                 o.key("trade_flow_1h")
-                if let f = flow.first, f["minutes"]?.double ?? 0 > 0 { f.write(to: &o) } else { o.null() }
+                if let flow, flow["minutes"]?.double ?? 0 > 0 { flow.write(to: &o) } else { o.null() }
             }
         }
     }
 
     func notFound(_ id: String) async throws -> APIError {
-        let candidates = try await deps.database.resultRows("""
-            SELECT id FROM screener_markets WHERE lower(symbol) = lower(\(id)) OR lower(base) = lower(\(id))
-            ORDER BY volume_24h_usd DESC NULLS LAST, id LIMIT 50
-            """).compactMap { $0["id"]?.string }
+        let candidates = try await deps.database.screenerMarketIds(named: id)
         if candidates.isEmpty {
             return APIError(.notFound, code: "market_not_found",
                             message: "no active market has id '\(id)'; ids are exchange:BASE-QUOTE-PERP (GET /markets lists them)")

@@ -24,9 +24,7 @@ struct SettlementRoutes: Sendable {
             let symbol = try await deps.catalog.symbol(try q.string("symbol"))
             let dex = try await deps.catalog.dex(try q.string("dex"))
             let period = try Self.period(q)
-            let rows = try await deps.database.resultRows("""
-                SELECT * FROM realised_funding(p_window => \(period)::interval, p_symbol => \(symbol), p_dex => \(dex))
-                """)
+            let rows = try await deps.database.realisedFunding(period: period, symbol: symbol, dex: dex)
             return Self.list("markets", rows, period: period)
         }
         routes.cachedGet("/api/v1/realised-pair-returns",
@@ -38,25 +36,16 @@ struct SettlementRoutes: Sendable {
             let period = try Self.period(q)
             let feeType = try q.choice("fee_type", ["maker", "taker"], default: "taker")!
             let limit = try q.int("limit", default: 100, range: 1...1000)
-            let rows = try await deps.database.resultRows("""
-                SELECT * FROM realised_pair_returns(p_window => \(period)::interval, p_symbol => \(symbol),
-                                                    p_fee_type => \(feeType), p_long_dex => \(longDex),
-                                                    p_short_dex => \(shortDex))
-                LIMIT \(limit)
-                """)
+            let rows = try await deps.database.realisedPairReturns(period: period, symbol: symbol, feeType: feeType,
+                                                                  longDex: longDex, shortDex: shortDex, limit: limit)
             return Self.list("pairs", rows, period: period)
         }
         routes.cachedGet("/api/v1/predictor-accuracy", query: ["dex", "period"]) { request, _ in
             let q = request.query
             let dex = try await deps.catalog.dex(try q.string("dex"))
             let period = try Self.period(q)
-            let byDex = try await deps.database.resultRows("""
-                SELECT * FROM predictor_accuracy_by_dex(p_window => \(period)::interval)
-                WHERE \(dex)::text IS NULL OR dex = \(dex)::text
-                """)
-            let markets = try await deps.database.resultRows("""
-                SELECT * FROM predictor_accuracy(p_window => \(period)::interval, p_dex => \(dex))
-                """)
+            let byDex = try await deps.database.predictorAccuracyByDex(period: period, dex: dex)
+            let markets = try await deps.database.predictorAccuracy(period: period, dex: dex)
             return Response.json { w in
                 w.object { o in
                     o.field("period", period)
@@ -68,7 +57,7 @@ struct SettlementRoutes: Sendable {
             }
         }
         routes.cachedGet("/api/v1/backfill") { _, _ in
-            let rows = try await deps.database.resultRows("SELECT * FROM backfill_status ORDER BY dex")
+            let rows = try await deps.database.backfillStatus()
             return Self.list("dexes", rows, period: nil)
         }
     }
@@ -97,9 +86,7 @@ struct SettlementRoutes: Sendable {
             throw APIError.invalidParameter("start_time", "the window spans at most \(Int(Self.maxHistoryDays)) days")
         }
         let format = try q.choice("format", ["json", "csv"], default: "json")!
-        let rows = try await deps.database.resultRows("""
-            SELECT * FROM settlement_history(\(dex), \(symbol), \(from), \(to))
-            """)
+        let rows = try await deps.database.settlementHistory(dex: dex, symbol: symbol, from: from, to: to)
         if format == "csv" {
             var text = "dex,symbol,dex_symbol,quote,funding_time,funding_rate,funding_interval_hours,rate_8h,apr,"
                 + "mark_price,index_price\n"

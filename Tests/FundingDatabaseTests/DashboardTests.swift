@@ -87,6 +87,9 @@ struct DashboardTests {
             #expect(try await get("/api/v1/funding-rates-grid?max_age=10800")["contracts"] as? Int == 6)
             #expect(try await get("/api/v1/funding-rates-grid?dexes=okx")["contracts"] as? Int == 1)
             #expect(try await get("/api/v1/funding-rates-grid?quote=usdc")["contracts"] as? Int == 2)
+            let none = try await get("/api/v1/funding-rates-grid?search=nothing-like-this")
+            #expect(none["contracts"] as? Int == 0 && none["count"] as? Int == 0)   // numbers, not null, when empty
+            #expect((none["assets"] as? [Any])?.isEmpty == true)
 
             // Contracts of BTC, most volume first; the countdown is okx's (30 minutes ahead, the soonest).
             let contracts = try await get("/api/v1/current-funding/btc")
