@@ -10,11 +10,9 @@ import ServiceLifecycle
 /// `fundingd run --demo`'s settled funding: 30 days of settlements for every demo market, so the history views
 /// (realised returns, statistics, settled-vs-sampled charts) are full at once instead of after a month.
 ///
-/// The recordings hold at most a few settlements per venue, months old, so the demo synthesises them (`rate(...)`):
-/// on each market's funding grid, a positive mean of 0.01 % per 8 h (about 11 % APR, scaled to the interval) that
-/// swings with a multi-day cycle per symbol and an intraday one per dex, so venues disagree and some settlements turn
-/// negative. They are written through the real write path (`settlements_apply`) with the 30-day range marked
-/// fetched. Demo only: no real deployment runs this.
+/// The recordings hold at most a few settlements per venue, months old, so the demo synthesises them on each
+/// market's funding grid from the demo market's rate model (`DemoMarket.rate`). They are written through the real
+/// write path (`settlements_apply`) with the 30-day range marked fetched. Demo only: no real deployment runs this.
 public struct DemoSettlements: Service {
     let url: DatabaseURL
     let dexes: [String]
@@ -34,12 +32,10 @@ public struct DemoSettlements: Service {
         self.logger = logger
     }
 
-    /// Fraction per `intervalHours` settled at `time`.
+    /// Fraction per `intervalHours` settled at `time`: the demo market's rate (`DemoMarket.rate`), so the settled
+    /// history continues into the rates the venues answer now.
     static func rate(dex: String, symbol: String, at time: Date, intervalHours: Double) -> Double {
-        func phase(_ s: String) -> Double { Double(s.unicodeScalars.reduce(0) { $0 &+ Int($1.value) } % 360) * .pi / 180 }
-        let t = time.timeIntervalSince1970
-        let swing = 0.8 * sin(2 * .pi * t / (3.7 * 86_400) + phase(symbol)) + 0.3 * sin(2 * .pi * t / (11 * 3_600) + phase(dex))
-        return 0.0001 * intervalHours / 8 * (1 + swing)
+        DemoMarket.rate(dex: dex, symbol: symbol, at: time, intervalHours: intervalHours)
     }
 
     public func run() async throws {

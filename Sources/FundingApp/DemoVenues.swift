@@ -19,9 +19,14 @@ public struct DemoVenues: Sendable {
             return DemoVenues.drift(DemoVenues.rollForward(body, now: now), factor: DemoVenues.factor(dex: dex, at: now))
         })
         let accounts = DemoPositions(catalog: catalog)
+        let shapes = try DemoShapes(market: DemoMarket(catalog: catalog), catalog: catalog)
         self.server.generate = { dex, pathAndQuery, body in
-            guard dex == "hyperliquid" else { return nil }
             let now = Date()
+            if let answer = try? shapes.answer(dex: dex, method: body == nil ? "GET" : "POST", pathAndQuery: pathAndQuery,
+                                               body: body, at: now) {
+                return answer
+            }
+            guard dex == "hyperliquid" else { return nil }
             return accounts.answer(pathAndQuery: pathAndQuery, body: body, factor: DemoVenues.factor(dex: dex, at: now),
                                    at: now)
         }

@@ -107,7 +107,8 @@ public struct FixtureCatalog: Sendable {
         return nil
     }
 
-    static func split(_ pathAndQuery: String) -> (String, [String: String]) {
+    /// `pathAndQuery`'s path and its query parameters, percent-decoded.
+    public static func split(_ pathAndQuery: String) -> (String, [String: String]) {
         guard let q = pathAndQuery.firstIndex(of: "?") else { return (pathAndQuery, [:]) }
         var query: [String: String] = [:]
         for pair in pathAndQuery[pathAndQuery.index(after: q)...].split(separator: "&") {

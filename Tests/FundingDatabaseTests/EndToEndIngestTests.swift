@@ -17,9 +17,9 @@ let fixtureCatalog: FixtureCatalog = {
 /// Runs a fixture server for the duration of `body`, passing its port. The server is shut down gracefully (it
 /// stops accepting, then finishes what is in flight): cancelling it while a client connects trips NIO's
 /// "Deinited NIOAsyncWriter without calling finish()".
-func withFixtureServer<T: Sendable>(faults: [String: FixtureFault] = [:],
+func withFixtureServer<T: Sendable>(faults: [String: FixtureFault] = [:], server: FixtureServer? = nil,
                                     _ body: @Sendable (Int) async throws -> T) async throws -> T {
-    let server = FixtureServer(catalog: fixtureCatalog, faults: faults)
+    let server = server ?? FixtureServer(catalog: fixtureCatalog, faults: faults)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let logger = Logger(label: "fixture-server")
     let app = server.application(logger: logger) { port in continuation.yield(port) }
