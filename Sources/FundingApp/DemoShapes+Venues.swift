@@ -122,5 +122,102 @@ extension DemoShapes {
                 "symbol": .symbol, "base_currency": .name("{B}"), "asset_kind": .text("PERP"),
             ]),
         ]),
+        DemoVenue(dex: "aster", symbol: "{B}USDT", intervalHours: 8, share: 0.08, count: 120, endpoints: [
+            DemoEndpoint(path: "/fapi/v1/premiumIndex", file: "premiumIndex.json", markets: .list([]), fields: [
+                "symbol": .symbol, "markPrice": .mark, "indexPrice": .index, "estimatedSettlePrice": .index,
+                "lastFundingRate": .rate, "nextFundingTime": .fundingTime(.milliseconds), "time": .now(.milliseconds),
+            ]),
+            DemoEndpoint(path: "/fapi/v1/fundingInfo", file: "fundingInfo.json", markets: .list([]), fields: [
+                "symbol": .symbol, "fundingIntervalHours": .text("8"), "time": .now(.milliseconds),
+            ]),
+            DemoEndpoint(path: "/fapi/v1/ticker/24hr", file: "ticker_24hr.json", markets: .list([]), fields: [
+                "symbol": .symbol, "lastPrice": .last, "weightedAvgPrice": .mark, "openPrice": .mark,
+                "highPrice": .ask, "lowPrice": .bid, "priceChange": .text("0"), "priceChangePercent": .text("0"),
+                "volume": .volumeBase, "quoteVolume": .volumeUSD, "closeTime": .now(.milliseconds),
+            ]),
+        ]),
+        DemoVenue(dex: "phemex", symbol: "{B}USDT", intervalHours: 8, share: 0.1, count: 200, endpoints: [
+            // USDT perpetuals (real-valued v3 fields) and, for the first eight assets, coin-margined ones (v1
+            // scaled integers: prices × 10^4 and ratios × 10^8 as the copied BTCUSD product's scales say;
+            // contracts of 1 USD).
+            DemoEndpoint(path: "/public/products", file: "products.json",
+                         markets: .list([.key("data"), .key("perpProductsV2")]), fields: [
+                "symbol": .symbol, "baseCurrency": .name("{A}"), "contractUnderlyingAssets": .name("{A}"),
+                "displaySymbol": .name("{A} / USDT"), "indexSymbol": .name(".{B}USDT"),
+                "fundingRate8hSymbol": .name(".{B}USDTFR8H"), "status": .text("Listed"),
+            ], more: [
+                DemoEndpoint(path: "", file: "", markets: .list([.key("data"), .key("products")]), fields: [
+                    "symbol": .symbol, "displaySymbol": .name("{A} / USD"), "indexSymbol": .name(".{B}"),
+                    "fundingRate8hSymbol": .name(".{B}FR8H"), "status": .text("Listed"),
+                ], symbol: "{B}USD", count: 8),
+            ]),
+            DemoEndpoint(path: "/md/v3/ticker/24hr/all", file: "ticker-24hr-v3-usdt-perp.json",
+                         markets: .wrapped([.key("result")]), fields: [
+                "symbol": .symbol, "fundingRateRr": .rate, "predFundingRateRr": .rate, "markRp": .mark,
+                "indexRp": .index, "bidRp": .bid, "askRp": .ask, "lastRp": .last, "openRp": .mark, "highRp": .ask,
+                "lowRp": .bid, "openInterestRv": .openInterestBase, "turnoverRv": .volumeUSD,
+                "volumeRq": .volumeBase, "timestamp": .now(.nanoseconds),
+            ]),
+            DemoEndpoint(path: "/md/v1/ticker/24hr/all", file: "ticker-24hr-v1-coinm.json",
+                         markets: .wrapped([.key("result")]), fields: [
+                "symbol": .symbol, "fundingRateEr": .scaled(.rate, 1e8), "predFundingRateEr": .scaled(.rate, 1e8),
+                "markEp": .scaled(.mark, 1e4), "indexEp": .scaled(.index, 1e4), "bidEp": .scaled(.bid, 1e4),
+                "askEp": .scaled(.ask, 1e4), "lastEp": .scaled(.last, 1e4), "openEp": .scaled(.mark, 1e4),
+                "highEp": .scaled(.ask, 1e4), "lowEp": .scaled(.bid, 1e4),
+                "openInterest": .scaled(.openInterestUSD, 1), "volume": .scaled(.volumeUSD, 1),
+                "timestamp": .now(.nanoseconds),
+            ], symbol: "{B}USD", count: 8),
+        ]),
+        DemoVenue(dex: "kraken", symbol: "PF_{B}USD", intervalHours: 1, share: 0.04, count: 150, aliases: ["BTC": "XBT"],
+                  endpoints: [
+            // Multi-collateral linear perpetuals (`PF_`, contracts of 1 base unit) in the shape of the recorded
+            // PF_ETHUSD; funding is Kraken's absolute figure per contract per hour (fraction × size × mark).
+            DemoEndpoint(path: "/derivatives/api/v3/instruments", file: "instruments.json",
+                         markets: .list([.key("instruments")]), fields: [
+                "symbol": .symbol, "type": .text("flexible_futures"), "base": .name("{A}"), "quote": .text("USD"),
+                "pair": .name("{A}:USD"),
+            ], model: "PF_ETHUSD"),
+            DemoEndpoint(path: "/derivatives/api/v3/tickers", file: "tickers.json", markets: .list([.key("tickers")]),
+                         fields: [
+                "symbol": .symbol, "tag": .text("perpetual"), "pair": .name("{A}:USD"), "markPrice": .mark,
+                "indexPrice": .index, "bid": .bid, "ask": .ask, "last": .last, "open24h": .mark, "high24h": .ask,
+                "low24h": .bid, "vol24h": .volumeBase, "volumeQuote": .volumeUSD, "openInterest": .openInterestBase,
+                "fundingRate": .rateTimesMark(1), "fundingRatePrediction": .rateTimesMark(1),
+            ], model: "PF_ETHUSD"),
+        ]),
+        DemoVenue(dex: "mexc", symbol: "{B}_USDT", intervalHours: 8, share: 0.3, count: 250, endpoints: [
+            // Every contract is 0.0001 of its base (BTC_USDT's `contractSize`, which the template keeps).
+            DemoEndpoint(path: "/api/v1/contract/detail", file: "contract-detail.json", markets: .wrapped([.key("data")]),
+                         fields: [
+                "symbol": .symbol, "baseCoin": .name("{A}"), "baseCoinName": .name("{A}"),
+                "displayNameEn": .name("{A}_USDT PERPETUAL"),
+            ]),
+            DemoEndpoint(path: "/api/v1/contract/ticker", file: "ticker-2025.json", markets: .wrapped([.key("data")]),
+                         fields: [
+                "symbol": .symbol, "lastPrice": .last, "bid1": .bid, "ask1": .ask, "fairPrice": .mark,
+                "indexPrice": .index, "holdVol": .openInterestContracts(0.0001), "amount24": .volumeUSD,
+                "volume24": .scaled(.volumeBase, 10_000), "fundingRate": .rate, "lower24Price": .bid,
+                "high24Price": .ask, "timestamp": .now(.milliseconds),
+            ]),
+            DemoEndpoint(path: "/api/v1/contract/funding_rate", file: "funding-rate-2025.json",
+                         markets: .wrapped([.key("data")]), fields: [
+                "symbol": .symbol, "fundingRate": .rate, "nextSettleTime": .fundingTime(.milliseconds),
+                "timestamp": .now(.milliseconds),
+            ]),
+        ]),
+        DemoVenue(dex: "kucoin", symbol: "{B}USDTM", intervalHours: 8, share: 0.15, count: 220, aliases: ["BTC": "XBT"],
+                  endpoints: [
+            // Lots of 0.001 base (XBTUSDTM's `multiplier`, which the template keeps).
+            DemoEndpoint(path: "/api/v1/contracts/active", file: "contracts-active.json", markets: .list([.key("data")]),
+                         fields: [
+                "symbol": .symbol, "baseCurrency": .name("{B}"), "status": .text("Open"), "fundingFeeRate": .rate,
+                "predictedFundingFeeRate": .rate, "nextFundingRateTime": .untilFunding(.milliseconds),
+                "openInterest": .openInterestContracts(0.001), "turnoverOf24h": .volumeUSD,
+                "volumeOf24h": .volumeBase, "markPrice": .mark, "indexPrice": .index, "lastTradePrice": .last,
+            ]),
+            DemoEndpoint(path: "/api/v1/allTickers", file: "all-tickers.json", markets: .list([.key("data")]), fields: [
+                "symbol": .symbol, "bestBidPrice": .bid, "bestAskPrice": .ask, "price": .last, "ts": .now(.nanoseconds),
+            ]),
+        ]),
     ]
 }

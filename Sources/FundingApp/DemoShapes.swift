@@ -5,7 +5,8 @@ import FundingVenues
 enum DemoField: Sendable {
     /// The venue's market name (`DemoVenue.symbol` with the asset's base).
     case symbol
-    /// Another name of the market in the venue's own pattern (`{B}` is the base), e.g. OKX's `instFamily`.
+    /// Another name of the market in the venue's own pattern, e.g. OKX's `instFamily`: `{B}` is the venue's name of
+    /// the base (`XBT` where it says so), `{A}` the demo's (`BTC`).
     case name(String)
     case mark, index, last, bid, ask
     /// Fraction per funding interval.
@@ -13,8 +14,14 @@ enum DemoField: Sendable {
     case volumeBase, volumeUSD, openInterestBase, openInterestUSD
     /// Open interest in contracts of this many base units.
     case openInterestContracts(Double)
+    /// Kraken's absolute funding: the fraction × this contract size × the mark price.
+    case rateTimesMark(Double)
     /// The `n`-th funding time of the venue's grid after now (0: the next one), in this unit.
     case fundingTime(EpochUnit, after: Int = 0)
+    /// The time left until the next funding time, in this unit (KuCoin's `nextFundingRateTime`).
+    case untilFunding(EpochUnit)
+    /// Another field's value × this factor, as a whole number (Phemex's scaled integers).
+    indirect case scaled(DemoField, Double)
     case now(EpochUnit)
     /// This text, whatever the recording held.
     case text(String)
@@ -51,6 +58,15 @@ struct DemoEndpoint: Sendable {
     var markets: DemoMarkets
     /// Which value of each market object to fill and how (the keys the venue's adapter reads, at least).
     var fields: [String: DemoField]
+    /// The market names of this endpoint when they are not the venue's (`{B}USD` beside `{B}USDT`), how many of
+    /// the universe it lists when not the venue's count, and the recorded market to copy when not the venue's
+    /// BTC market.
+    var symbol: String? = nil
+    var count: Int? = nil
+    var model: String? = nil
+    /// Further market lists of the same answer, filled the same way (their `path` and `file` are not used): Phemex
+    /// lists USDT and coin-margined products side by side.
+    var more: [DemoEndpoint] = []
 }
 
 /// A venue the demo fills with the demo market: its market names, funding interval, size against Binance and how
@@ -63,16 +79,22 @@ struct DemoVenue: Sendable {
     var intervalHours: Double
     var share: Double
     var count: Int
+    /// The venue's own names of some bases (`BTC` is `XBT` on KuCoin and Kraken).
+    var aliases: [String: String] = [:]
     var endpoints: [DemoEndpoint]
 
-    func name(_ pattern: String, base: String) -> String { pattern.replacingOccurrences(of: "{B}", with: base) }
+    /// `pattern` for the demo's asset `base`.
+    func name(_ pattern: String, base: String) -> String {
+        pattern.replacingOccurrences(of: "{B}", with: aliases[base] ?? base).replacingOccurrences(of: "{A}", with: base)
+    }
 
-    /// The base named by a market name of this venue, if it is one.
-    func base(of marketName: String) -> String? {
-        let parts = symbol.components(separatedBy: "{B}")
+    /// The demo's asset named by a market name of this venue (`pattern`, by default the venue's), if it is one.
+    func base(of marketName: String, pattern: String? = nil) -> String? {
+        let parts = (pattern ?? symbol).components(separatedBy: "{B}")
         guard parts.count == 2, marketName.hasPrefix(parts[0]), marketName.hasSuffix(parts[1]),
               marketName.count > parts[0].count + parts[1].count else { return nil }
-        return String(marketName.dropFirst(parts[0].count).dropLast(parts[1].count))
+        let base = String(marketName.dropFirst(parts[0].count).dropLast(parts[1].count))
+        return aliases.first { $0.value == base }?.key ?? base
     }
 }
 
@@ -104,32 +126,45 @@ struct DemoShapes: Sendable {
         }), let folder = catalog.folder(forDex: dex) else { return nil }
         let template = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(endpoint.file)),
                                                          options: [.fragmentsAllowed])
-        let listed = Array(market.assets.prefix(venue.count))
-        let filled: Any
+        var document = template
+        for section in [endpoint] + endpoint.more {
+            guard let next = try filled(section, in: document, venue: venue, query: query, at: now) else { return nil }
+            document = next
+        }
+        let data = try JSONSerialization.data(withJSONObject: document, options: [.fragmentsAllowed])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `template` with `endpoint`'s markets in it for `venue` at `now`; nil for a per-market request naming a market
+    /// the venue does not list.
+    func filled(_ endpoint: DemoEndpoint, in template: Any, venue: DemoVenue, query: [String: String],
+                at now: Date) throws -> Any? {
+        let listed = Array(market.assets.prefix(endpoint.count ?? venue.count))
+        let pattern = endpoint.symbol ?? venue.symbol
         switch endpoint.markets {
         case .list(let at):
-            filled = try Self.replacing(at, in: template) { list in
+            return try Self.replacing(at, in: template) { list in
                 let elements = list as? [Any] ?? []
                 let model = Self.model(elements, venue: venue, endpoint: endpoint)
                 return listed.map { fill(model, asset: $0, venue: venue, endpoint: endpoint, at: now) }
             }
         case .wrapped(let at):
-            filled = try Self.replacing(at, in: template) { one in
+            return try Self.replacing(at, in: template) { one in
                 let model = (one as? [Any]).map { Self.model($0, venue: venue, endpoint: endpoint) } ?? (one as? [String: Any] ?? [:])
                 return listed.map { fill(model, asset: $0, venue: venue, endpoint: endpoint, at: now) }
             }
         case .keyed(let at):
-            filled = try Self.replacing(at, in: template) { object in
+            return try Self.replacing(at, in: template) { object in
                 let elements = Array((object as? [String: Any] ?? [:]).values)
                 let model = Self.model(elements, venue: venue, endpoint: endpoint)
                 return Dictionary(uniqueKeysWithValues: listed.map {
-                    (venue.name(venue.symbol, base: $0.base), fill(model, asset: $0, venue: venue, endpoint: endpoint, at: now))
+                    (venue.name(pattern, base: $0.base), fill(model, asset: $0, venue: venue, endpoint: endpoint, at: now))
                 })
             }
         case .one(let parameter, let at):
-            guard let name = query[parameter], let base = venue.base(of: name),
+            guard let name = query[parameter], let base = venue.base(of: name, pattern: pattern),
                   let asset = listed.first(where: { $0.base == base }) else { return nil }
-            filled = try Self.replacing(at, in: template) { one in
+            return try Self.replacing(at, in: template) { one in
                 if let list = one as? [Any] {
                     return [fill(Self.model(list, venue: venue, endpoint: endpoint), asset: asset, venue: venue,
                                  endpoint: endpoint, at: now)]
@@ -141,67 +176,75 @@ struct DemoShapes: Sendable {
             let nameKey = endpoint.fields.first { if case .symbol = $0.value { true } else { false } }?.key ?? "name"
             let nameList = Self.value(at: names, in: template) as? [[String: Any]] ?? []
             let contextList = Self.value(at: contexts, in: template) as? [[String: Any]] ?? []
-            let i = nameList.firstIndex { $0[nameKey] as? String == venue.name(venue.symbol, base: "BTC") } ?? 0
+            let i = nameList.firstIndex { $0[nameKey] as? String == endpoint.model ?? venue.name(pattern, base: "BTC") } ?? 0
             guard nameList.indices.contains(i), contextList.indices.contains(i) else {
                 throw DemoShapeError(reason: "\(endpoint.file): no market to copy")
             }
             let withNames = try Self.replacing(names, in: template) { _ in
                 listed.map { asset in
-                    nameList[i].merging([nameKey: venue.name(venue.symbol, base: asset.base)]) { _, new in new }
+                    nameList[i].merging([nameKey: venue.name(pattern, base: asset.base)]) { _, new in new }
                 }
             }
-            filled = try Self.replacing(contexts, in: withNames) { _ in
+            return try Self.replacing(contexts, in: withNames) { _ in
                 listed.map { fill(contextList[i], asset: $0, venue: venue, endpoint: endpoint, at: now) }
             }
         }
-        let data = try JSONSerialization.data(withJSONObject: filled, options: [.fragmentsAllowed])
-        return String(decoding: data, as: UTF8.self)
     }
 
-    /// The template's object for the venue's BTC market if it has one (the recordings' best-filled), else its first.
+    /// The template's object for the endpoint's model market, by default the venue's BTC market (the recordings'
+    /// best-filled), else its first.
     static func model(_ elements: [Any], venue: DemoVenue, endpoint: DemoEndpoint) -> [String: Any] {
         let objects = elements.compactMap { $0 as? [String: Any] }
-        let btc = venue.name(venue.symbol, base: "BTC")
+        let btc = endpoint.model ?? venue.name(endpoint.symbol ?? venue.symbol, base: "BTC")
         let symbolKeys = endpoint.fields.filter { if case .symbol = $0.value { true } else { false } }.map(\.key)
         return objects.first { o in symbolKeys.contains { o[$0] as? String == btc } } ?? objects.first ?? [:]
     }
 
-    /// `model` with every field of `endpoint` filled for `asset`; numbers keep the model's JSON type (a string stays
+    /// `model` with every field of `endpoint` filled for `asset`; values keep the model's JSON type (a string stays
     /// a string), a field the model lacks is written as a string.
     func fill(_ model: [String: Any], asset: DemoMarket.Asset, venue: DemoVenue, endpoint: DemoEndpoint,
               at now: Date) -> [String: Any] {
         let q = market.quote(asset, dex: venue.dex, share: venue.share, intervalHours: venue.intervalHours, at: now)
+        let step = venue.intervalHours * 3_600
+        let next = (floor(now.timeIntervalSince1970 / step) + 1) * step
         var out = model
         for (key, field) in endpoint.fields {
             let asString = model[key] == nil || model[key] is String
-            func number(_ x: Double) -> Any { asString ? Self.decimal(x) : x }
-            func time(_ seconds: Double, _ unit: EpochUnit) -> Any {
-                let value = Int64((seconds * unit.rawValue).rounded())
-                return asString ? String(value) : value
-            }
+            func whole(_ x: Double) -> Any { asString ? String(Int64(x.rounded())) : Int64(x.rounded()) }
             switch field {
-            case .symbol: out[key] = venue.name(venue.symbol, base: asset.base)
+            case .symbol: out[key] = venue.name(endpoint.symbol ?? venue.symbol, base: asset.base)
             case .name(let pattern): out[key] = venue.name(pattern, base: asset.base)
-            case .mark: out[key] = number(q.mark)
-            case .index: out[key] = number(q.index)
-            case .last: out[key] = number(q.last)
-            case .bid: out[key] = number(q.bid)
-            case .ask: out[key] = number(q.ask)
-            case .rate: out[key] = number(q.rate)
-            case .volumeBase: out[key] = number(q.volume24hBase)
-            case .volumeUSD: out[key] = number(q.volume24hUSD)
-            case .openInterestBase: out[key] = number(q.openInterestBase)
-            case .openInterestUSD: out[key] = number(q.openInterestUSD)
-            case .openInterestContracts(let size): out[key] = number((q.openInterestBase / size).rounded())
-            case .fundingTime(let unit, let after):
-                let step = venue.intervalHours * 3_600
-                let next = (floor(now.timeIntervalSince1970 / step) + 1 + Double(after)) * step
-                out[key] = time(next, unit)
-            case .now(let unit): out[key] = time(now.timeIntervalSince1970, unit)
             case .text(let text): out[key] = text
+            case .fundingTime(let unit, let after): out[key] = whole((next + Double(after) * step) * unit.rawValue)
+            case .untilFunding(let unit): out[key] = whole((next - now.timeIntervalSince1970) * unit.rawValue)
+            case .now(let unit): out[key] = whole(now.timeIntervalSince1970 * unit.rawValue)
+            case .scaled: out[key] = whole(Self.number(field, q) ?? 0)
+            default:
+                let x = Self.number(field, q) ?? 0
+                out[key] = asString ? Self.decimal(x) : x
             }
         }
         return out
+    }
+
+    /// The figure a numeric field stands for in `q`; nil for names, texts and times.
+    static func number(_ field: DemoField, _ q: DemoMarket.Quote) -> Double? {
+        switch field {
+        case .mark: q.mark
+        case .index: q.index
+        case .last: q.last
+        case .bid: q.bid
+        case .ask: q.ask
+        case .rate: q.rate
+        case .volumeBase: q.volume24hBase
+        case .volumeUSD: q.volume24hUSD
+        case .openInterestBase: q.openInterestBase
+        case .openInterestUSD: q.openInterestUSD
+        case .openInterestContracts(let size): (q.openInterestBase / size).rounded()
+        case .rateTimesMark(let size): q.rate * size * q.mark
+        case .scaled(let inner, let factor): number(inner, q).map { $0 * factor }
+        case .symbol, .name, .text, .fundingTime, .untilFunding, .now: nil
+        }
     }
 
     /// The value at `path` in `document`, if there is one.
