@@ -98,7 +98,7 @@ public struct DemoMarket: Sendable {
         let key = DemoPositions.hash(dex + ":" + symbol)
         let period = Double(6 + key % 25) * 3_600
         let sign: Double = (key >> 8) % 2 == 0 ? 1 : -1
-        let pulse = pow(max(0, sin(2 * .pi * t / period + phase(dex + ":" + symbol))), 16)
+        let pulse = pow(max(0, sin(2 * .pi * t / period + phase(dex + ":" + symbol))), 48)
         return intervalHours / 8 * (0.0001 * (1 + swing) + sign * 0.002 * pulse)
     }
 

@@ -73,6 +73,11 @@ extension DemoShapes {
                 "mark_price": .mark, "index_price": .index, "funding_rate": .rate, "funding_rate_indicative": .rate,
                 "funding_next_apply": .fundingTime(.seconds), "position_size": .openInterestContracts(0.01),
             ]),
+            // The demo lists no BTC-settled contracts: an empty answer, as a venue without them gives.
+            DemoEndpoint(path: "/api/v4/futures/btc/contracts", file: "contracts.json", markets: .list([]), fields: [:],
+                         count: 0),
+            DemoEndpoint(path: "/api/v4/futures/btc/tickers", file: "tickers.json", markets: .list([]), fields: [:],
+                         count: 0),
             DemoEndpoint(path: "/api/v4/futures/usdt/tickers", file: "tickers.json", markets: .list([]), fields: [
                 "contract": .symbol, "last": .last, "mark_price": .mark, "index_price": .index, "funding_rate": .rate,
                 "funding_rate_indicative": .rate, "highest_bid": .bid, "lowest_ask": .ask, "low_24h": .bid,
@@ -87,6 +92,15 @@ extension DemoShapes {
                 "symbol": .symbol, "fundingRate": .rate, "fundingRateInterval": .text("8"),
                 "nextUpdate": .fundingTime(.milliseconds),
             ]),
+            // No USDC- or coin-margined contracts in the demo: empty answers.
+            DemoEndpoint(path: "/api/v2/mix/market/current-fund-rate", match: ["productType": "USDC-FUTURES"],
+                         file: "current-fund-rate-2025.json", markets: .list([.key("data")]), fields: [:], count: 0),
+            DemoEndpoint(path: "/api/v2/mix/market/current-fund-rate", match: ["productType": "COIN-FUTURES"],
+                         file: "current-fund-rate-2025.json", markets: .list([.key("data")]), fields: [:], count: 0),
+            DemoEndpoint(path: "/api/v2/mix/market/tickers", match: ["productType": "USDC-FUTURES"], file: "tickers.json",
+                         markets: .list([.key("data")]), fields: [:], count: 0),
+            DemoEndpoint(path: "/api/v2/mix/market/tickers", match: ["productType": "COIN-FUTURES"], file: "tickers.json",
+                         markets: .list([.key("data")]), fields: [:], count: 0),
             // USDT-margined tickers in the recorded coin-margined answer's shape.
             DemoEndpoint(path: "/api/v2/mix/market/tickers", match: ["productType": "USDT-FUTURES"], file: "tickers.json",
                          markets: .list([.key("data")]), fields: [
@@ -103,6 +117,11 @@ extension DemoShapes {
                 "name": .symbol, "funding": .rate, "markPx": .mark, "midPx": .mark, "oraclePx": .index,
                 "openInterest": .openInterestBase, "dayNtlVlm": .volumeUSD, "prevDayPx": .mark,
             ]),
+            // The builder dex `flx` that perpDexs lists has no recording: answered with no markets (`xyz` keeps
+            // its recorded ones).
+            DemoEndpoint(method: "POST", path: "/info", match: ["type": "metaAndAssetCtxs", "dex": "flx"],
+                         file: "metaAndAssetCtxs_dex_xyz.json",
+                         markets: .parallel([.index(0), .key("universe")], [.index(1)]), fields: [:], count: 0),
         ]),
         DemoVenue(dex: "dydx", symbol: "{B}-USD", intervalHours: 1, share: 0.03, count: 150, endpoints: [
             DemoEndpoint(path: "/v4/perpetualMarkets", file: "perpetualMarkets.json",
@@ -217,6 +236,64 @@ extension DemoShapes {
             ]),
             DemoEndpoint(path: "/api/v1/allTickers", file: "all-tickers.json", markets: .list([.key("data")]), fields: [
                 "symbol": .symbol, "bestBidPrice": .bid, "bestAskPrice": .ask, "price": .last, "ts": .now(.nanoseconds),
+            ]),
+        ]),
+        DemoVenue(dex: "backpack", symbol: "{B}_USDC_PERP", intervalHours: 1, share: 0.03, count: 80, endpoints: [
+            DemoEndpoint(path: "/api/v1/markets", file: "markets.json", markets: .list([]), fields: [
+                "symbol": .symbol, "baseSymbol": .name("{B}"), "marketType": .text("PERP"),
+            ]),
+            DemoEndpoint(path: "/api/v1/markPrices", file: "markPrices.json", markets: .list([]), fields: [
+                "symbol": .symbol, "fundingRate": .rate, "indexPrice": .index, "markPrice": .mark,
+                "nextFundingTimestamp": .fundingTime(.milliseconds),
+            ]),
+            DemoEndpoint(path: "/api/v1/openInterest", file: "openInterest.json", markets: .list([]), fields: [
+                "symbol": .symbol, "openInterest": .openInterestBase, "timestamp": .now(.milliseconds),
+            ]),
+            DemoEndpoint(path: "/api/v1/tickers", file: "tickers.json", markets: .list([]), fields: [
+                "symbol": .symbol, "firstPrice": .mark, "high": .ask, "low": .bid, "lastPrice": .last,
+                "priceChange": .text("0"), "priceChangePercent": .text("0"), "quoteVolume": .volumeUSD,
+                "volume": .volumeBase,
+            ]),
+        ]),
+        DemoVenue(dex: "lighter", symbol: "{B}", intervalHours: 1, share: 0.1, count: 120, endpoints: [
+            // Markets join the two answers by `market_id` (the asset's rank here); `rate` is an 8-hour equivalent.
+            DemoEndpoint(path: "/api/v1/orderBookDetails", file: "orderBookDetails_2026-09.json",
+                         markets: .list([.key("order_book_details")]), fields: [
+                "symbol": .symbol, "market_id": .id(0), "market_type": .text("perp"), "status": .text("active"),
+                "mark_price": .mark, "index_price": .index, "open_interest": .openInterestBase,
+                "daily_quote_token_volume": .volumeUSD, "daily_base_token_volume": .volumeBase,
+            ]),
+            DemoEndpoint(path: "/api/v1/funding-rates", file: "funding-rates.json",
+                         markets: .list([.key("funding_rates")]), fields: [
+                "symbol": .symbol, "market_id": .id(0), "exchange": .text("lighter"), "rate": .times(.rate, 8),
+            ], model: "ETH"),
+        ]),
+        DemoVenue(dex: "pacifica", symbol: "{B}", intervalHours: 1, share: 0.04, count: 100, endpoints: [
+            DemoEndpoint(path: "/api/v1/info/prices", file: "info_prices.json", markets: .list([.key("data")]), fields: [
+                "symbol": .symbol, "funding": .rate, "next_funding": .rate, "mark": .mark, "mid": .mark,
+                "oracle": .index, "open_interest": .openInterestBase, "volume_24h": .volumeUSD,
+                "yesterday_price": .mark, "timestamp": .now(.milliseconds),
+            ]),
+            DemoEndpoint(path: "/api/v1/info", file: "info_live.json", markets: .list([.key("data")]), fields: [
+                "symbol": .symbol, "base_asset": .name("{B}"), "instrument_type": .text("perpetual"),
+                "funding_rate": .rate, "next_funding_rate": .rate,
+            ]),
+        ]),
+        DemoVenue(dex: "grvt", symbol: "{B}_USDT_Perp", intervalHours: 8, share: 0.03, count: 60, endpoints: [
+            // GRVT's rates are percentage points per interval; 24 h volume is taker buys + sells in USDT (half each).
+            DemoEndpoint(method: "POST", path: "/full/v1/all_instruments", match: [:], file: "all_instruments_live.json",
+                         markets: .list([.key("result")]), fields: [
+                "instrument": .symbol, "base": .name("{B}"), "quote": .text("USDT"), "kind": .text("PERPETUAL"),
+            ]),
+            DemoEndpoint(method: "POST", path: "/full/v1/ticker", file: "ticker.json",
+                         markets: .one(query: "instrument", at: [.key("result")]), fields: [
+                "instrument": .symbol, "mark_price": .mark, "index_price": .index, "last_price": .last,
+                "mid_price": .mark, "best_bid_price": .bid, "best_ask_price": .ask,
+                "funding_rate": .times(.rate, 100), "funding_rate_8h_curr": .times(.rate, 100),
+                "funding_rate_8h_avg": .times(.rate, 100), "open_interest": .openInterestBase,
+                "buy_volume_24h_q": .times(.volumeUSD, 0.5), "sell_volume_24h_q": .times(.volumeUSD, 0.5),
+                "buy_volume_24h_b": .times(.volumeBase, 0.5), "sell_volume_24h_b": .times(.volumeBase, 0.5),
+                "event_time": .now(.nanoseconds), "next_funding_time": .fundingTime(.nanoseconds),
             ]),
         ]),
     ]

@@ -22,6 +22,10 @@ enum DemoField: Sendable {
     case untilFunding(EpochUnit)
     /// Another field's value × this factor, as a whole number (Phemex's scaled integers).
     indirect case scaled(DemoField, Double)
+    /// Another field's value × this factor (GRVT's percent, Lighter's 8-hour equivalent).
+    indirect case times(DemoField, Double)
+    /// The asset's rank plus this offset: a venue's numeric market id (Lighter joins two answers by it).
+    case id(Int)
     case now(EpochUnit)
     /// This text, whatever the recording held.
     case text(String)
@@ -128,7 +132,7 @@ struct DemoShapes: Sendable {
                                                          options: [.fragmentsAllowed])
         var document = template
         for section in [endpoint] + endpoint.more {
-            guard let next = try filled(section, in: document, venue: venue, query: query, at: now) else { return nil }
+            guard let next = try filled(section, in: document, venue: venue, query: fields, at: now) else { return nil }
             document = next
         }
         let data = try JSONSerialization.data(withJSONObject: document, options: [.fragmentsAllowed])
@@ -136,7 +140,7 @@ struct DemoShapes: Sendable {
     }
 
     /// `template` with `endpoint`'s markets in it for `venue` at `now`; nil for a per-market request naming a market
-    /// the venue does not list.
+    /// the venue does not list (`query`: the request's query parameters, or a POST's JSON body fields).
     func filled(_ endpoint: DemoEndpoint, in template: Any, venue: DemoVenue, query: [String: String],
                 at now: Date) throws -> Any? {
         let listed = Array(market.assets.prefix(endpoint.count ?? venue.count))
@@ -219,6 +223,7 @@ struct DemoShapes: Sendable {
             case .untilFunding(let unit): out[key] = whole((next - now.timeIntervalSince1970) * unit.rawValue)
             case .now(let unit): out[key] = whole(now.timeIntervalSince1970 * unit.rawValue)
             case .scaled: out[key] = whole(Self.number(field, q) ?? 0)
+            case .id(let offset): out[key] = whole(Double(asset.rank + offset))
             default:
                 let x = Self.number(field, q) ?? 0
                 out[key] = asString ? Self.decimal(x) : x
@@ -242,8 +247,8 @@ struct DemoShapes: Sendable {
         case .openInterestUSD: q.openInterestUSD
         case .openInterestContracts(let size): (q.openInterestBase / size).rounded()
         case .rateTimesMark(let size): q.rate * size * q.mark
-        case .scaled(let inner, let factor): number(inner, q).map { $0 * factor }
-        case .symbol, .name, .text, .fundingTime, .untilFunding, .now: nil
+        case .scaled(let inner, let factor), .times(let inner, let factor): number(inner, q).map { $0 * factor }
+        case .symbol, .name, .text, .fundingTime, .untilFunding, .now, .id: nil
         }
     }
 
