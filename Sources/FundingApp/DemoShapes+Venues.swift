@@ -296,5 +296,32 @@ extension DemoShapes {
                 "event_time": .now(.nanoseconds), "next_funding_time": .fundingTime(.nanoseconds),
             ]),
         ]),
+        DemoVenue(dex: "drift", symbol: "{B}-PERP", intervalHours: 1, share: 0.01, count: 60, endpoints: [
+            // Funding as each side's P&L in percent per hour (longs paying: a negative `long`); open interest
+            // per side in base units (the AMM holds the difference).
+            DemoEndpoint(path: "/stats/markets", file: "stats_markets.json", markets: .list([.key("markets")]), fields: [
+                "symbol": .symbol, "baseAsset": .name("{A}"), "marketIndex": .id(0), "marketType": .text("perp"),
+                "status": .text("active"), "oraclePrice": .index, "markPrice": .mark, "price": .last,
+                "baseVolume": .volumeBase, "quoteVolume": .volumeUSD, "openInterest.long": .openInterestBase,
+                "openInterest.short": .times(.openInterestBase, -1), "fundingRate.long": .times(.rate, -100),
+                "fundingRate.short": .times(.rate, 100), "fundingRateUpdateTs": .now(.seconds),
+            ]),
+        ]),
+        DemoVenue(dex: "deribit", symbol: "{B}-PERPETUAL", intervalHours: 8, share: 0.05, count: 2, endpoints: [
+            // The coin-margined (`reversed`) BTC and ETH perpetuals: open interest in USD, `funding_8h` a fraction
+            // per 8 h (funding accrues continuously, so there is no next funding time).
+            DemoEndpoint(path: "/api/v2/public/get_instruments", file: "get-instruments-future.json",
+                         markets: .list([.key("result")]), fields: [
+                "instrument_name": .symbol, "kind": .text("future"), "settlement_period": .text("perpetual"),
+                "instrument_type": .text("reversed"), "base_currency": .name("{A}"),
+            ]),
+            DemoEndpoint(path: "/api/v2/public/ticker", file: "ticker-btc-perpetual.json",
+                         markets: .one(query: "instrument_name", at: [.key("result")]), fields: [
+                "instrument_name": .symbol, "mark_price": .mark, "index_price": .index, "last_price": .last,
+                "best_bid_price": .bid, "best_ask_price": .ask, "funding_8h": .rate, "current_funding": .rate,
+                "open_interest": .openInterestUSD, "stats.volume_usd": .volumeUSD, "stats.volume": .volumeBase,
+                "estimated_delivery_price": .index, "timestamp": .now(.milliseconds),
+            ]),
+        ]),
     ]
 }

@@ -213,23 +213,34 @@ struct DemoShapes: Sendable {
         let next = (floor(now.timeIntervalSince1970 / step) + 1) * step
         var out = model
         for (key, field) in endpoint.fields {
-            let asString = model[key] == nil || model[key] is String
+            // `a.b` is key `b` of the object at key `a` (Drift's `openInterest.long`).
+            let path = key.split(separator: ".").map(String.init)
+            let current = path.dropLast().reduce(model as Any?) { ($0 as? [String: Any])?[$1] }
+            let asString = (current as? [String: Any])?[path.last!].map { $0 is String } ?? true
             func whole(_ x: Double) -> Any { asString ? String(Int64(x.rounded())) : Int64(x.rounded()) }
-            switch field {
-            case .symbol: out[key] = venue.name(endpoint.symbol ?? venue.symbol, base: asset.base)
-            case .name(let pattern): out[key] = venue.name(pattern, base: asset.base)
-            case .text(let text): out[key] = text
-            case .fundingTime(let unit, let after): out[key] = whole((next + Double(after) * step) * unit.rawValue)
-            case .untilFunding(let unit): out[key] = whole((next - now.timeIntervalSince1970) * unit.rawValue)
-            case .now(let unit): out[key] = whole(now.timeIntervalSince1970 * unit.rawValue)
-            case .scaled: out[key] = whole(Self.number(field, q) ?? 0)
-            case .id(let offset): out[key] = whole(Double(asset.rank + offset))
-            default:
-                let x = Self.number(field, q) ?? 0
-                out[key] = asString ? Self.decimal(x) : x
+            let value: Any = switch field {
+            case .symbol: venue.name(endpoint.symbol ?? venue.symbol, base: asset.base)
+            case .name(let pattern): venue.name(pattern, base: asset.base)
+            case .text(let text): text
+            case .fundingTime(let unit, let after): whole((next + Double(after) * step) * unit.rawValue)
+            case .untilFunding(let unit): whole((next - now.timeIntervalSince1970) * unit.rawValue)
+            case .now(let unit): whole(now.timeIntervalSince1970 * unit.rawValue)
+            case .scaled: whole(Self.number(field, q) ?? 0)
+            case .id(let offset): whole(Double(asset.rank + offset))
+            default: asString ? Self.decimal(Self.number(field, q) ?? 0) : Self.number(field, q) ?? 0
             }
+            Self.set(value, at: path[...], in: &out)
         }
         return out
+    }
+
+    /// `object` with `value` at the key path `path`, creating objects on the way.
+    static func set(_ value: Any, at path: ArraySlice<String>, in object: inout [String: Any]) {
+        guard let key = path.first else { return }
+        if path.count == 1 { object[key] = value; return }
+        var inner = object[key] as? [String: Any] ?? [:]
+        set(value, at: path.dropFirst(), in: &inner)
+        object[key] = inner
     }
 
     /// The figure a numeric field stands for in `q`; nil for names, texts and times.
