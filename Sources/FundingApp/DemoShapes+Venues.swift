@@ -36,6 +36,17 @@ extension DemoShapes {
                 "nextFundingTime": .fundingTime(.milliseconds), "bid1Price": .bid, "ask1Price": .ask,
                 "fundingIntervalHour": .text("8"),
             ]),
+            // Inverse (coin-margined) contracts of the first five assets: open interest and volume in USD,
+            // `openInterestValue` and `turnover24h` in coin.
+            DemoEndpoint(path: "/v5/market/tickers", match: ["category": "inverse"], file: "tickers-inverse.json",
+                         markets: .list([.key("result"), .key("list")]), fields: [
+                "symbol": .symbol, "lastPrice": .last, "indexPrice": .index, "markPrice": .mark,
+                "prevPrice24h": .mark, "prevPrice1h": .mark, "highPrice24h": .ask, "lowPrice24h": .bid,
+                "price24hPcnt": .text("0"), "openInterest": .scaled(.openInterestUSD, 1),
+                "openInterestValue": .openInterestBase, "turnover24h": .volumeBase, "volume24h": .scaled(.volumeUSD, 1),
+                "fundingRate": .rate, "nextFundingTime": .fundingTime(.milliseconds), "bid1Price": .bid,
+                "ask1Price": .ask, "fundingIntervalHour": .text("8"),
+            ], symbol: "{B}USD", count: 5),
         ]),
         DemoVenue(dex: "okx", symbol: "{B}-USDT-SWAP", intervalHours: 8, share: 0.45, count: 220, endpoints: [
             // Every contract is 0.01 of its base (BTC-USDT-SWAP's `ctVal`, which the template keeps).
@@ -321,6 +332,34 @@ extension DemoShapes {
                 "best_bid_price": .bid, "best_ask_price": .ask, "funding_8h": .rate, "current_funding": .rate,
                 "open_interest": .openInterestUSD, "stats.volume_usd": .volumeUSD, "stats.volume": .volumeBase,
                 "estimated_delivery_price": .index, "timestamp": .now(.milliseconds),
+            ]),
+        ]),
+        DemoVenue(dex: "binance_coinm", symbol: "{B}USD_PERP", intervalHours: 8, share: 0.08, count: 10, endpoints: [
+            // Inverse contracts of 100 USD each (the copied BTCUSD contract's size): volume and open interest in
+            // contracts.
+            DemoEndpoint(path: "/dapi/v1/premiumIndex", file: "premium-index.json", markets: .list([]), fields: [
+                "symbol": .symbol, "pair": .name("{B}USD"), "markPrice": .mark, "indexPrice": .index,
+                "estimatedSettlePrice": .index, "lastFundingRate": .rate,
+                "nextFundingTime": .fundingTime(.milliseconds), "time": .now(.milliseconds),
+            ]),
+            DemoEndpoint(path: "/dapi/v1/exchangeInfo", file: "exchange-info.json", markets: .list([.key("symbols")]),
+                         fields: [
+                "symbol": .symbol, "pair": .name("{B}USD"), "contractType": .text("PERPETUAL"),
+                "contractStatus": .text("TRADING"), "baseAsset": .name("{A}"), "contractSize": .text("100"),
+            ], model: "BTCUSD_200925"),
+            DemoEndpoint(path: "/dapi/v1/ticker/24hr", file: "ticker-24hr.json", markets: .list([]), fields: [
+                "symbol": .symbol, "pair": .name("{B}USD"), "lastPrice": .last, "weightedAvgPrice": .mark,
+                "openPrice": .mark, "highPrice": .ask, "lowPrice": .bid, "priceChange": .text("0"),
+                "priceChangePercent": .text("0"), "volume": .scaled(.volumeUSD, 0.01), "baseVolume": .volumeBase,
+                "closeTime": .now(.milliseconds),
+            ]),
+            DemoEndpoint(path: "/dapi/v1/ticker/bookTicker", file: "book-ticker.json", markets: .list([]), fields: [
+                "symbol": .symbol, "pair": .name("{B}USD"), "bidPrice": .bid, "askPrice": .ask, "time": .now(.milliseconds),
+            ]),
+            DemoEndpoint(path: "/dapi/v1/openInterest", file: "open-interest.json",
+                         markets: .one(query: "symbol", at: []), fields: [
+                "symbol": .symbol, "pair": .name("{B}USD"), "contractType": .text("PERPETUAL"),
+                "openInterest": .scaled(.openInterestUSD, 0.01), "time": .now(.milliseconds),
             ]),
         ]),
     ]
