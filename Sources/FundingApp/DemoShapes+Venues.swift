@@ -362,5 +362,16 @@ extension DemoShapes {
                 "openInterest": .scaled(.openInterestUSD, 0.01), "time": .now(.milliseconds),
             ]),
         ]),
+        DemoVenue(dex: "hibachi", symbol: "{B}/USDT-P", intervalHours: 1, share: 0.005, count: 30, endpoints: [
+            // Each market is a `contract` spec and its live `info`; the interval (1 h) comes from the recorded
+            // BTC/USDT-P settlements.
+            DemoEndpoint(path: "/market/inventory", file: "inventory.json", markets: .list([.key("markets")]), fields: [
+                "contract.symbol": .symbol, "contract.underlyingSymbol": .name("{A}"),
+                "contract.displayName": .name("{A}/USDT Perps"), "contract.id": .id(2), "contract.status": .text("LIVE"),
+                "info.estimatedFundingRate": .rate, "info.markPrice": .mark, "info.spotPrice": .index,
+                "info.bestBidPrice": .bid, "info.bestAskPrice": .ask, "info.priceLatest": .last,
+                "info.price24hAgo": .mark, "info.openInterestQuantity": .openInterestBase, "info.volume24h": .volumeUSD,
+            ]),
+        ]),
     ]
 }
