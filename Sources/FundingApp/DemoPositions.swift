@@ -3,12 +3,14 @@ import FundingVenues
 
 /// The Hyperliquid accounts of `fundingd run --demo`: invented addresses whose `clearinghouseState` answers, in the
 /// shape of the recorded one (`Tests/Fixtures/hyperliquid/clearinghouseState.json`), hold positions on the demo's
-/// Hyperliquid coins with liquidation prices 0.5–15 % from the demo's current mark, breathing slowly, so the
+/// Hyperliquid coins (the demo market's first twelve assets) with liquidation prices 0.5–15 % from the demo's current
+/// Hyperliquid mark, breathing slowly, so the
 /// position scanner, the liquidation clusters and the boards `liquidation_risk` / `whale_positions` have something
 /// to show. Demo data: the scanner still parses each answer through its real code path.
 struct DemoPositions: Sendable {
-    /// Recorded marks per Hyperliquid coin; the demo's own marks are these times the dex's drift factor.
-    let recordedMarks: [String: Double]
+    let market: DemoMarket
+    /// The coins the accounts hold.
+    let coins: [DemoMarket.Asset]
 
     static let addressCount = 24
 
@@ -23,33 +25,29 @@ struct DemoPositions: Sendable {
         return "0x" + digits.prefix(40)
     }
 
-    /// The recorded core-dex marks of `catalog` (none when it has no Hyperliquid recording).
-    init(catalog: FixtureCatalog) {
-        let body = Array(#"{"dex":"","type":"metaAndAssetCtxs"}"#.utf8)
-        let answer = try? catalog.answer(dex: "hyperliquid", method: "POST", pathAndQuery: "/info", body: body)
-        let snapshots = answer.flatMap { try? HyperliquidAdapter.parseMetaAndAssetCtxs(Data($0.body), now: Date()) }?
-            .snapshots ?? []
-        recordedMarks = Dictionary(snapshots.compactMap { s in s.markPrice.map { (s.dexSymbol, $0) } },
-                                   uniquingKeysWith: { a, _ in a })
+    init(market: DemoMarket) {
+        self.market = market
+        coins = Array(market.assets.prefix(12))
     }
 
     /// The answer to a Hyperliquid `/info` request for one of the demo's accounts; nil for anything else.
-    func answer(pathAndQuery: String, body: [UInt8]?, factor: Double, at date: Date) -> String? {
+    func answer(pathAndQuery: String, body: [UInt8]?, at date: Date) -> String? {
         guard pathAndQuery == "/info", let body,
               let request = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
               request["type"] as? String == "clearinghouseState",
               let user = (request["user"] as? String)?.lowercased(), Self.addresses.contains(user) else { return nil }
-        return clearinghouseState(address: user, factor: factor, at: date)
+        return clearinghouseState(address: user, at: date)
     }
 
-    func clearinghouseState(address: String, factor: Double, at date: Date) -> String {
+    func clearinghouseState(address: String, at date: Date) -> String {
         let t = date.timeIntervalSince1970
         var positions: [String] = []
         var notionalTotal = 0.0, marginTotal = 0.0
-        for coin in recordedMarks.keys.sorted() {
+        for asset in coins {
+            let coin = asset.base
             let h = Self.hash(address + coin)
-            guard h % 4 != 0, let recorded = recordedMarks[coin], recorded > 0 else { continue }
-            let mark = recorded * factor
+            guard h % 4 != 0 else { continue }
+            let mark = market.quote(asset, dex: "hyperliquid", share: 1, intervalHours: 1, at: date).mark
             let long = (h >> 3) & 1 == 0
             let leverage = [3, 5, 10, 20, 25, 40][Int((h >> 5) % 6)]
             let phase = Double((h >> 12) % 360) * .pi / 180

@@ -2,11 +2,11 @@ import Foundation
 import FundingStore
 import FundingVenues
 
-/// The venues of `fundingd run --demo`: the repository's recorded payloads replayed by a local `FixtureServer`,
-/// with every decimal number scaled by a factor that drifts with time and differs per dex, so rates, prices and
-/// open interest move from cycle to cycle and cross-venue divergences change, and every next funding time that lies
-/// in the past (the recordings are months old) moved forward to the next slot of its grid, so countdowns run and
-/// roll over.
+/// The venues of `fundingd run --demo`, served by a local `FixtureServer`: the endpoints `DemoShapes` declares answer
+/// from the `DemoMarket` in the recordings' shapes, the demo's Hyperliquid accounts from `DemoPositions`, and every
+/// other request from the repository's recordings, with every decimal number scaled by a factor that drifts with
+/// time and differs per dex, and every next funding time that lies in the past (the recordings are months old) moved
+/// forward to the next slot of its grid, so countdowns run and roll over.
 public struct DemoVenues: Sendable {
     public var server: FixtureServer
     public var port: Int
@@ -18,8 +18,9 @@ public struct DemoVenues: Sendable {
             let now = Date()
             return DemoVenues.drift(DemoVenues.rollForward(body, now: now), factor: DemoVenues.factor(dex: dex, at: now))
         })
-        let accounts = DemoPositions(catalog: catalog)
-        let shapes = try DemoShapes(market: DemoMarket(catalog: catalog), catalog: catalog)
+        let market = try DemoMarket(catalog: catalog)
+        let accounts = DemoPositions(market: market)
+        let shapes = DemoShapes(market: market, catalog: catalog)
         self.server.generate = { dex, pathAndQuery, body in
             let now = Date()
             if let answer = try? shapes.answer(dex: dex, method: body == nil ? "GET" : "POST", pathAndQuery: pathAndQuery,
@@ -27,8 +28,7 @@ public struct DemoVenues: Sendable {
                 return answer
             }
             guard dex == "hyperliquid" else { return nil }
-            return accounts.answer(pathAndQuery: pathAndQuery, body: body, factor: DemoVenues.factor(dex: dex, at: now),
-                                   at: now)
+            return accounts.answer(pathAndQuery: pathAndQuery, body: body, at: now)
         }
         self.port = port
     }
