@@ -88,14 +88,14 @@ public struct DemoMarket: Sendable {
 
     /// Fraction per `intervalHours` charged at `time` on `dex`'s `symbol` market: a positive mean of 0.01 % per 8 h
     /// (about 11 % APR, scaled to the interval) that swings with a multi-day cycle per symbol and an intraday one
-    /// per dex, so venues disagree and some settlements turn negative; plus, on each (dex, symbol), a pulse of up to
+    /// per (dex, symbol), so venues disagree and some settlements turn negative; plus, on each (dex, symbol), a pulse of up to
     /// ±0.2 % per 8 h that rises and falls within an hour or two, in one of every twelve cycles of 6 to 30 hours
     /// (its own period; which cycles, and the sign, drawn by hash), so about one market in two hundred pays far more
     /// or less than its peers at any moment: the opportunities that appear and vanish.
     public static func rate(dex: String, symbol: String, at time: Date, intervalHours: Double) -> Double {
         func phase(_ s: String) -> Double { Double(s.unicodeScalars.reduce(0) { $0 &+ Int($1.value) } % 360) * .pi / 180 }
         let t = time.timeIntervalSince1970
-        let swing = 0.8 * sin(2 * .pi * t / (3.7 * 86_400) + phase(symbol)) + 0.3 * sin(2 * .pi * t / (11 * 3_600) + phase(dex))
+        let swing = 0.8 * sin(2 * .pi * t / (3.7 * 86_400) + phase(symbol)) + 0.3 * sin(2 * .pi * t / (11 * 3_600) + phase(dex + ":" + symbol))
         let key = DemoPositions.hash(dex + ":" + symbol)
         let period = Double(6 + key % 25) * 3_600
         let angle = 2 * .pi * t / period + phase(dex + ":" + symbol)
