@@ -36,8 +36,8 @@ extension DemoShapes {
                 "nextFundingTime": .fundingTime(.milliseconds), "bid1Price": .bid, "ask1Price": .ask,
                 "fundingIntervalHour": .text("8"),
             ]),
-            // Inverse (coin-margined) contracts of the first five assets: open interest and volume in USD,
-            // `openInterestValue` and `turnover24h` in coin.
+            // Inverse (coin-margined) contracts of the first five assets, a quarter of the linear ones' size: open
+            // interest and volume in USD, `openInterestValue` and `turnover24h` in coin.
             DemoEndpoint(path: "/v5/market/tickers", match: ["category": "inverse"], file: "tickers-inverse.json",
                          markets: .list([.key("result"), .key("list")]), fields: [
                 "symbol": .symbol, "lastPrice": .last, "indexPrice": .index, "markPrice": .mark,
@@ -46,7 +46,7 @@ extension DemoShapes {
                 "openInterestValue": .openInterestBase, "turnover24h": .volumeBase, "volume24h": .scaled(.volumeUSD, 1),
                 "fundingRate": .rate, "nextFundingTime": .fundingTime(.milliseconds), "bid1Price": .bid,
                 "ask1Price": .ask, "fundingIntervalHour": .text("8"),
-            ], symbol: "{B}USD", count: 5),
+            ], symbol: "{B}USD", count: 5, share: 0.15),
         ]),
         DemoVenue(dex: "okx", symbol: "{B}-USDT-SWAP", intervalHours: 8, share: 0.45, count: 220, endpoints: [
             // Every contract is 0.01 of its base (BTC-USDT-SWAP's `ctVal`, which the template keeps).
@@ -196,7 +196,7 @@ extension DemoShapes {
                 "highEp": .scaled(.ask, 1e4), "lowEp": .scaled(.bid, 1e4),
                 "openInterest": .scaled(.openInterestUSD, 1), "volume": .scaled(.volumeUSD, 1),
                 "timestamp": .now(.nanoseconds),
-            ], symbol: "{B}USD", count: 8),
+            ], symbol: "{B}USD", count: 8, share: 0.02),
         ]),
         DemoVenue(dex: "kraken", symbol: "PF_{B}USD", intervalHours: 1, share: 0.04, count: 150, aliases: ["BTC": "XBT"],
                   endpoints: [

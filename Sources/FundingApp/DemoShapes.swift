@@ -68,6 +68,9 @@ struct DemoEndpoint: Sendable {
     var symbol: String? = nil
     var count: Int? = nil
     var model: String? = nil
+    /// The volume share of this endpoint's markets when not the venue's (a venue's coin-margined contracts trade
+    /// less than its USDT ones).
+    var share: Double? = nil
     /// Further market lists of the same answer, filled the same way (their `path` and `file` are not used): Phemex
     /// lists USDT and coin-margined products side by side.
     var more: [DemoEndpoint] = []
@@ -208,7 +211,8 @@ struct DemoShapes: Sendable {
     /// a string), a field the model lacks is written as a string.
     func fill(_ model: [String: Any], asset: DemoMarket.Asset, venue: DemoVenue, endpoint: DemoEndpoint,
               at now: Date) -> [String: Any] {
-        let q = market.quote(asset, dex: venue.dex, share: venue.share, intervalHours: venue.intervalHours, at: now)
+        let q = market.quote(asset, dex: venue.dex, share: endpoint.share ?? venue.share,
+                             intervalHours: venue.intervalHours, at: now)
         let step = venue.intervalHours * 3_600
         let next = (floor(now.timeIntervalSince1970 / step) + 1) * step
         var out = model
