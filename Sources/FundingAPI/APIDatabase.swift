@@ -189,13 +189,6 @@ public struct APIDatabase: Sendable {
             """) { try FundingRateRow(row: $0) }
     }
 
-    /// Rates and what picks a market among several, for `GET /funding-rates` (other fields left empty).
-    public func latestRateValues(dexes: [String]? = nil, symbols: [String]? = nil, quote: String? = nil)
-        async throws -> [FundingRateRow]
-    {
-        try await execute(LatestRateValuesStatement(dexes: dexes, symbols: symbols, quote: quote))
-    }
-
     /// The relation the latest rates are read from (schema/0011_latest_funding_rates.sql).
     static let latestSource = "latest_funding_rates"
 
