@@ -290,7 +290,8 @@ public struct APIDatabase: Sendable {
 
     // MARK: analytics
 
-    /// `opportunities(...)` sorted and limited, with the count before the limit.
+    /// `current_opportunities(...)` (same rows as `opportunities(...)`) sorted and limited, with the count before the
+    /// limit.
     public func opportunities(_ q: OpportunityQuery) async throws -> (rows: [ResultRow], total: Int) {
         Self.splitTotal(try await execute(OpportunitiesStatement(query: q)))
     }
