@@ -352,9 +352,10 @@ def test_screener(b, base):
 
 
 def test_prices(b, base):
-    # Every pair (not only the best per symbol): the set of pairs holds still while their spreads move every second,
-    # so the page's pairs can be compared with the route's exactly.
-    q = "limit=1000"
+    # Every pair of one symbol (not only the best per symbol): the set of pairs holds still while their spreads move
+    # every second, so the page's pairs can be compared with the route's exactly. Across every symbol the demo
+    # market has far more than `limit` pairs, and which of them make the cut by spread changes every second.
+    q = "symbols=BTC&limit=1000"
     b.goto(base + "/ui/prices.html?best=false&" + q)
     b.wait("document.querySelector('#table tbody tr')", timeout=30)
     shown, answer, deadline = [], [], time.monotonic() + 30
