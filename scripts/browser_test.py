@@ -168,17 +168,25 @@ def shows_no_raw_values(b, page):
     check(raw == 0, f"{page}: no null, undefined or NaN shown ({raw})")
 
 
-def btc_agrees(b, base, basis, scale, attempts):
+def btc_agrees(b, base, basis, scale, attempts, within=0.0):
     """Compares the grid's BTC cells with /funding-rates?symbol=BTC&basis=... (× scale) until they agree, a second
-    apart: a cycle may land between reading the page and asking the API. Returns (answer, venues that differ);
-    a venue missing on either side differs, and so does an empty answer."""
+    apart: a cycle may land between reading the page and asking the API. With `within` > 0 (a polling page, whose
+    cells are its last poll's answer), the page may equal any answer the API gave in the last `within` seconds: a
+    page polling every 15 s beside a cycle every 15 s can stay one cycle behind for a whole minute. Returns (answer,
+    venues that differ from the latest answer); a venue missing on either side differs, and so does an empty
+    answer."""
+    recent = []
     for attempt in range(attempts):
         page = b.js("Object.fromEntries([...document.querySelectorAll('#grid tr[data-symbol=\"BTC\"] td[data-dex]')]"
                     ".filter(td => td.dataset.value !== '').map(td => [td.dataset.dex, Number(td.dataset.value)]))")
         answer = api(base, f"/api/v1/funding-rates?symbol=BTC&basis={basis}")["data"].get("BTC", {})
-        mismatched = sorted(d for d in set(answer) | set(page) if not close(page.get(d), answer[d] * scale if d in answer else None))
-        if answer and not mismatched:
-            break
+        now = time.monotonic()
+        recent = [(t, a) for t, a in recent if now - t <= within] + [(now, answer)]
+        def differ(a):
+            return sorted(d for d in set(a) | set(page) if not close(page.get(d), a[d] * scale if d in a else None))
+        mismatched = differ(answer)
+        if answer and any(a and not differ(a) for _, a in recent):
+            return answer, []
         time.sleep(1)
     return answer, mismatched or ([] if answer else ["(no venue in the API's answer)"])
 
@@ -411,8 +419,8 @@ def test_stream_down(b, base):
     state = b.wait("document.querySelectorAll('#grid tbody tr[data-symbol]').length "
                    "&& document.getElementById('conn').dataset.state", timeout=60)
     check(state == "polling", f"stream down: the grid still fills, from polling, and the badge says so ({state})")
-    # The page polls every 15 s and a cycle lands every 15 s: they agree in between.
-    answer, mismatched = btc_agrees(b, base, "apr", 1, attempts=60)
+    # The page polls every 15 s and a cycle lands every 15 s: its cells are the answer of its last poll.
+    answer, mismatched = btc_agrees(b, base, "apr", 1, attempts=60, within=16)
     check(not mismatched, f"stream down: polled BTC APR per venue equals the API's (differ: {mismatched})")
     b.open()  # a fresh tab without the stub
 
