@@ -1,4 +1,4 @@
--- 0102 funding_stats(): the same statistics, without a subquery run once per settlement.
+-- 0100 funding_stats(): the same statistics, without a subquery run once per settlement.
 --
 -- 0083 chose the markets to read settlements for with `f.market_id IN (SELECT ... WHERE ... w.since ...)`: the
 -- window start made it a correlated subplan, run for every settlement row in the 30 days (780,000 rows at the demo's
