@@ -71,7 +71,7 @@ public struct DemoMarket: Sendable {
     /// `asset` on `dex` at `date`: `share` scales the venue's volume and open interest against Binance's (1).
     public func quote(_ asset: Asset, dex: String, share: Double, intervalHours: Double, at date: Date) -> Quote {
         let t = date.timeIntervalSince1970
-        let a = Self.phase(asset.base), v = Self.phase(dex + ":" + asset.base)
+        let a = DemoPrices.phase(asset.base), v = DemoPrices.phase(dex + ":" + asset.base)
         // One path per asset (±3 % over days, ±0.4 % within the hour), a venue basis within ±4 bp.
         let index = asset.price * (1 + 0.03 * sin(2 * .pi * t / (2.3 * 86_400) + a) + 0.004 * sin(2 * .pi * t / 2_820 + 2 * a))
         let mark = index * (1 + 0.0004 * sin(t / 1_500 + v))
@@ -105,9 +105,5 @@ public struct DemoMarket: Sendable {
         let pulse = draw % 12 == 0 ? pow(max(0, sin(angle)), 48) : 0
         let sign: Double = (draw >> 8) % 2 == 0 ? 1 : -1
         return intervalHours / 8 * (0.0001 * (1 + swing) + sign * 0.002 * pulse)
-    }
-
-    static func phase(_ text: String) -> Double {
-        Double(text.unicodeScalars.reduce(0) { ($0 &* 31 &+ Int($1.value)) % 100_003 } % 360) * .pi / 180
     }
 }

@@ -32,12 +32,6 @@ public struct DemoSettlements: Service {
         self.logger = logger
     }
 
-    /// Fraction per `intervalHours` settled at `time`: the demo market's rate (`DemoMarket.rate`), so the settled
-    /// history continues into the rates the venues answer now.
-    static func rate(dex: String, symbol: String, at time: Date, intervalHours: Double) -> Double {
-        DemoMarket.rate(dex: dex, symbol: symbol, at: time, intervalHours: intervalHours)
-    }
-
     public func run() async throws {
         let client = PostgresClient(configuration: try url.clientConfiguration(applicationName: "fundingd-demo-settlements"),
                                     backgroundLogger: logger)
@@ -73,7 +67,8 @@ public struct DemoSettlements: Service {
                 let interval = market.intervalHours ?? 8
                 let settlements = FundingGrid.times(from: range.lowerBound, to: range.upperBound, intervalHours: interval).map {
                     SettledFunding(dexSymbol: market.dexSymbol, fundingTime: $0,
-                                   fundingRate: Self.rate(dex: dex, symbol: market.symbol, at: $0, intervalHours: interval),
+                                   fundingRate: DemoMarket.rate(dex: dex, symbol: market.symbol, at: $0,
+                                                                  intervalHours: interval),
                                    fundingIntervalHours: interval)
                 }
                 written += try await store.apply(dex: dex, dexSymbol: market.dexSymbol, settlements: settlements,

@@ -65,10 +65,10 @@ struct DemoSettlementsTests {
         // 283°; swing = 0.8 × sin 225° + 0.3 × sin 283° = -0.565685… - 0.292311… ; per 8 h 0.0001 × (1 - 0.857996…)
         // = 0.0000142004; per 1 h / 8. The pulse is nil: sin 283° < 0.
         let epoch = Date(timeIntervalSince1970: 0)
-        let rate = DemoSettlements.rate(dex: "binance", symbol: "ETH", at: epoch, intervalHours: 8)
+        let rate = DemoMarket.rate(dex: "binance", symbol: "ETH", at: epoch, intervalHours: 8)
         #expect(abs(rate - 0.0001 * (1 - 0.8 * 0.5.squareRoot() + 0.3 * sin(283 * Double.pi / 180))) < 1e-15)
         #expect(abs(rate - 0.0000142004) < 1e-10)
-        #expect(abs(DemoSettlements.rate(dex: "binance", symbol: "ETH", at: epoch, intervalHours: 1) - rate / 8) < 1e-15)
+        #expect(abs(DemoMarket.rate(dex: "binance", symbol: "ETH", at: epoch, intervalHours: 1) - rate / 8) < 1e-15)
         // 01:30 to 17:00 on a 4 h grid: 04:00, 08:00, 12:00, 16:00.
         let times = FundingGrid.times(from: Date(timeIntervalSince1970: 5_400), to: Date(timeIntervalSince1970: 61_200),
                                       intervalHours: 4)
