@@ -36,27 +36,59 @@ cleanup() {
 trap cleanup EXIT
 "$FUNDINGD" db start >/dev/null
 
-# The SQL each route runs (Sources/FundingAPI/*Statement.swift, prepared once per connection there too), with the
-# API's default parameters inlined as constants.
+# The SQL each route runs, with the API's default parameters inlined as constants: /funding-rates calls
+# api_funding_rates() (Sources/FundingAPI/APIReads.swift, schema/0101), /opportunities the statement of
+# Sources/FundingAPI/OpportunitiesStatement.swift (prepared once per connection there too) over
+# current_opportunities() (schema/0102).
 cat > "$WORK/funding-rates.sql" <<'SQL'
-SELECT dex, symbol, dex_symbol, quote, funding_rate, rate_1h, rate_8h, apr, volume_24h_usd, open_interest_usd, time
-FROM latest_funding_rates
-WHERE (NULL::text[] IS NULL OR dex = ANY(NULL::text[])) AND (NULL::text[] IS NULL OR symbol = ANY(NULL::text[]))
-  AND (NULL::text IS NULL OR quote = NULL::text);
+SELECT api_funding_rates(p_dexes => NULL::text[], p_symbols => NULL::text[], p_quote => NULL::text,
+                         p_basis => 'native'::text, p_include_metadata => false::boolean)::text;
 SQL
 cat > "$WORK/opportunities.sql" <<'SQL'
-SELECT o.*, count(*) OVER () AS total_count FROM opportunities(
+WITH realised AS MATERIALIZED (
+    SELECT r.dex, r.dex_symbol, r.realised_rate, r.settlements
+    FROM realised_funding(make_interval(days => NULL::int), NULL::text) r
+    WHERE NULL::int IS NOT NULL
+)
+SELECT x.long_dex, x.short_dex, x.symbol, x.long_dex_symbol, x.short_dex_symbol, x.long_interval_hours, x.short_interval_hours, x.long_rate, x.short_rate, x.long_rate_8h, x.short_rate_8h, x.divergence, x.estimated_fees, x.net_profit, x.annualized_apy, x.break_even_hours, x.long_oi_usd, x.short_oi_usd, x.min_oi_usd, x.max_oi_usd, x.oi_ratio, x.oi_imbalance, x.long_volume_24h, x.short_volume_24h, x.min_volume_24h, x.long_spread_bps, x.short_spread_bps, x.price_spread_bps, x.long_mark_price, x.short_mark_price, x.long_next_funding_time, x.short_next_funding_time, x.long_time, x.short_time, x.long_fee, x.short_fee,
+       opportunity_pair_id(x.symbol, x.long_dex, x.long_dex_symbol, x.short_dex, x.short_dex_symbol) AS id,
+       x.net_profit AS net_profit_percent,
+       greatest(x.long_time, x.short_time) AS discovered_at,
+       least(x.long_time, x.short_time) + make_interval(secs => 300::float8) AS valid_until,
+       (x.long_spread_bps + x.short_spread_bps) / 2 AS avg_spread_bps,
+       jsonb_build_object('fee_type', 'taker'::text, 'hold_hours', 8::float8, 'max_age_seconds', 300::float8)
+           AS metadata,
+       x.total_count, x.long_realised, x.short_realised, x.long_settlements, x.short_settlements,
+       x.realised_funding_return, x.realised_net_return, x.realised_net_apr
+FROM (
+SELECT * FROM (
+SELECT o.*,
+       count(*) OVER () AS total_count,
+       rl.realised_rate AS long_realised, rs.realised_rate AS short_realised,
+       rl.settlements AS long_settlements, rs.settlements AS short_settlements,
+       rs.realised_rate - rl.realised_rate AS realised_funding_return,
+       rs.realised_rate - rl.realised_rate - o.estimated_fees AS realised_net_return,
+       (rs.realised_rate - rl.realised_rate - o.estimated_fees) / (NULL::int * 24) * 876000 AS realised_net_apr
+FROM current_opportunities(
     symbol => NULL::text, long_dex => NULL::text, short_dex => NULL::text, include_dexes => NULL::text[],
-    exclude_dexes => NULL::text[], quote => NULL::text, min_divergence => 0.0001::float8, min_profit => NULL::float8,
+    exclude_dexes => NULL::text[], quote => NULL::text, min_divergence => 0.0001::float8, min_profit => 0::float8,
     min_volume_24h => 100000::float8, max_volume_24h => NULL::float8, min_oi_usd => NULL::float8,
-    max_oi_usd => NULL::float8, oi_ratio_min => NULL::float8, oi_ratio_max => NULL::float8, oi_imbalance => NULL::text,
-    max_spread_bps => NULL::float8, fee_type => 'taker'::text, hold_hours => 8::float8,
+    max_oi_usd => NULL::float8, oi_ratio_min => NULL::float8, oi_ratio_max => NULL::float8,
+    oi_imbalance => NULL::text, max_spread_bps => NULL::float8, fee_type => 'taker'::text, hold_hours => 8::float8,
     max_age => make_interval(secs => 300::float8), volume_30d => NULL::float8) o
+LEFT JOIN realised rl ON rl.dex = o.long_dex AND rl.dex_symbol = o.long_dex_symbol
+LEFT JOIN realised rs ON rs.dex = o.short_dex AND rs.dex_symbol = o.short_dex_symbol
 WHERE (NULL::text[] IS NULL OR o.symbol = ANY(NULL::text[]))
-ORDER BY CASE WHEN true THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN o.long_interval_hours WHEN 'short_interval_hours' THEN o.short_interval_hours WHEN 'long_rate' THEN o.long_rate WHEN 'short_rate' THEN o.short_rate WHEN 'long_rate_8h' THEN o.long_rate_8h WHEN 'short_rate_8h' THEN o.short_rate_8h WHEN 'divergence' THEN o.divergence WHEN 'estimated_fees' THEN o.estimated_fees WHEN 'net_profit' THEN o.net_profit WHEN 'annualized_apy' THEN o.annualized_apy WHEN 'break_even_hours' THEN o.break_even_hours WHEN 'long_oi_usd' THEN o.long_oi_usd WHEN 'short_oi_usd' THEN o.short_oi_usd WHEN 'min_oi_usd' THEN o.min_oi_usd WHEN 'max_oi_usd' THEN o.max_oi_usd WHEN 'oi_ratio' THEN o.oi_ratio WHEN 'long_volume_24h' THEN o.long_volume_24h WHEN 'short_volume_24h' THEN o.short_volume_24h WHEN 'min_volume_24h' THEN o.min_volume_24h WHEN 'long_spread_bps' THEN o.long_spread_bps WHEN 'short_spread_bps' THEN o.short_spread_bps WHEN 'price_spread_bps' THEN o.price_spread_bps WHEN 'long_mark_price' THEN o.long_mark_price WHEN 'short_mark_price' THEN o.short_mark_price WHEN 'long_fee' THEN o.long_fee WHEN 'short_fee' THEN o.short_fee END END DESC NULLS LAST,
-         CASE WHEN NOT true THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN o.long_interval_hours WHEN 'short_interval_hours' THEN o.short_interval_hours WHEN 'long_rate' THEN o.long_rate WHEN 'short_rate' THEN o.short_rate WHEN 'long_rate_8h' THEN o.long_rate_8h WHEN 'short_rate_8h' THEN o.short_rate_8h WHEN 'divergence' THEN o.divergence WHEN 'estimated_fees' THEN o.estimated_fees WHEN 'net_profit' THEN o.net_profit WHEN 'annualized_apy' THEN o.annualized_apy WHEN 'break_even_hours' THEN o.break_even_hours WHEN 'long_oi_usd' THEN o.long_oi_usd WHEN 'short_oi_usd' THEN o.short_oi_usd WHEN 'min_oi_usd' THEN o.min_oi_usd WHEN 'max_oi_usd' THEN o.max_oi_usd WHEN 'oi_ratio' THEN o.oi_ratio WHEN 'long_volume_24h' THEN o.long_volume_24h WHEN 'short_volume_24h' THEN o.short_volume_24h WHEN 'min_volume_24h' THEN o.min_volume_24h WHEN 'long_spread_bps' THEN o.long_spread_bps WHEN 'short_spread_bps' THEN o.short_spread_bps WHEN 'price_spread_bps' THEN o.price_spread_bps WHEN 'long_mark_price' THEN o.long_mark_price WHEN 'short_mark_price' THEN o.short_mark_price WHEN 'long_fee' THEN o.long_fee WHEN 'short_fee' THEN o.short_fee END END ASC NULLS LAST,
-         o.symbol, o.long_dex, o.short_dex, o.long_dex_symbol, o.short_dex_symbol
-LIMIT 10;
+) x
+ORDER BY CASE WHEN true::bool THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN x.long_interval_hours WHEN 'short_interval_hours' THEN x.short_interval_hours WHEN 'long_rate' THEN x.long_rate WHEN 'short_rate' THEN x.short_rate WHEN 'long_rate_8h' THEN x.long_rate_8h WHEN 'short_rate_8h' THEN x.short_rate_8h WHEN 'divergence' THEN x.divergence WHEN 'estimated_fees' THEN x.estimated_fees WHEN 'net_profit' THEN x.net_profit WHEN 'annualized_apy' THEN x.annualized_apy WHEN 'break_even_hours' THEN x.break_even_hours WHEN 'long_oi_usd' THEN x.long_oi_usd WHEN 'short_oi_usd' THEN x.short_oi_usd WHEN 'min_oi_usd' THEN x.min_oi_usd WHEN 'max_oi_usd' THEN x.max_oi_usd WHEN 'oi_ratio' THEN x.oi_ratio WHEN 'long_volume_24h' THEN x.long_volume_24h WHEN 'short_volume_24h' THEN x.short_volume_24h WHEN 'min_volume_24h' THEN x.min_volume_24h WHEN 'long_spread_bps' THEN x.long_spread_bps WHEN 'short_spread_bps' THEN x.short_spread_bps WHEN 'price_spread_bps' THEN x.price_spread_bps WHEN 'long_mark_price' THEN x.long_mark_price WHEN 'short_mark_price' THEN x.short_mark_price WHEN 'long_fee' THEN x.long_fee WHEN 'short_fee' THEN x.short_fee WHEN 'realised_funding_return' THEN x.realised_funding_return WHEN 'realised_net_return' THEN x.realised_net_return WHEN 'realised_net_apr' THEN x.realised_net_apr END END DESC NULLS LAST,
+         CASE WHEN NOT true::bool THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN x.long_interval_hours WHEN 'short_interval_hours' THEN x.short_interval_hours WHEN 'long_rate' THEN x.long_rate WHEN 'short_rate' THEN x.short_rate WHEN 'long_rate_8h' THEN x.long_rate_8h WHEN 'short_rate_8h' THEN x.short_rate_8h WHEN 'divergence' THEN x.divergence WHEN 'estimated_fees' THEN x.estimated_fees WHEN 'net_profit' THEN x.net_profit WHEN 'annualized_apy' THEN x.annualized_apy WHEN 'break_even_hours' THEN x.break_even_hours WHEN 'long_oi_usd' THEN x.long_oi_usd WHEN 'short_oi_usd' THEN x.short_oi_usd WHEN 'min_oi_usd' THEN x.min_oi_usd WHEN 'max_oi_usd' THEN x.max_oi_usd WHEN 'oi_ratio' THEN x.oi_ratio WHEN 'long_volume_24h' THEN x.long_volume_24h WHEN 'short_volume_24h' THEN x.short_volume_24h WHEN 'min_volume_24h' THEN x.min_volume_24h WHEN 'long_spread_bps' THEN x.long_spread_bps WHEN 'short_spread_bps' THEN x.short_spread_bps WHEN 'price_spread_bps' THEN x.price_spread_bps WHEN 'long_mark_price' THEN x.long_mark_price WHEN 'short_mark_price' THEN x.short_mark_price WHEN 'long_fee' THEN x.long_fee WHEN 'short_fee' THEN x.short_fee WHEN 'realised_funding_return' THEN x.realised_funding_return WHEN 'realised_net_return' THEN x.realised_net_return WHEN 'realised_net_apr' THEN x.realised_net_apr END END ASC NULLS LAST,
+         x.symbol, x.long_dex, x.short_dex, x.long_dex_symbol, x.short_dex_symbol
+
+LIMIT 10::int8
+) x
+ORDER BY CASE WHEN true::bool THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN x.long_interval_hours WHEN 'short_interval_hours' THEN x.short_interval_hours WHEN 'long_rate' THEN x.long_rate WHEN 'short_rate' THEN x.short_rate WHEN 'long_rate_8h' THEN x.long_rate_8h WHEN 'short_rate_8h' THEN x.short_rate_8h WHEN 'divergence' THEN x.divergence WHEN 'estimated_fees' THEN x.estimated_fees WHEN 'net_profit' THEN x.net_profit WHEN 'annualized_apy' THEN x.annualized_apy WHEN 'break_even_hours' THEN x.break_even_hours WHEN 'long_oi_usd' THEN x.long_oi_usd WHEN 'short_oi_usd' THEN x.short_oi_usd WHEN 'min_oi_usd' THEN x.min_oi_usd WHEN 'max_oi_usd' THEN x.max_oi_usd WHEN 'oi_ratio' THEN x.oi_ratio WHEN 'long_volume_24h' THEN x.long_volume_24h WHEN 'short_volume_24h' THEN x.short_volume_24h WHEN 'min_volume_24h' THEN x.min_volume_24h WHEN 'long_spread_bps' THEN x.long_spread_bps WHEN 'short_spread_bps' THEN x.short_spread_bps WHEN 'price_spread_bps' THEN x.price_spread_bps WHEN 'long_mark_price' THEN x.long_mark_price WHEN 'short_mark_price' THEN x.short_mark_price WHEN 'long_fee' THEN x.long_fee WHEN 'short_fee' THEN x.short_fee WHEN 'realised_funding_return' THEN x.realised_funding_return WHEN 'realised_net_return' THEN x.realised_net_return WHEN 'realised_net_apr' THEN x.realised_net_apr END END DESC NULLS LAST,
+         CASE WHEN NOT true::bool THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN x.long_interval_hours WHEN 'short_interval_hours' THEN x.short_interval_hours WHEN 'long_rate' THEN x.long_rate WHEN 'short_rate' THEN x.short_rate WHEN 'long_rate_8h' THEN x.long_rate_8h WHEN 'short_rate_8h' THEN x.short_rate_8h WHEN 'divergence' THEN x.divergence WHEN 'estimated_fees' THEN x.estimated_fees WHEN 'net_profit' THEN x.net_profit WHEN 'annualized_apy' THEN x.annualized_apy WHEN 'break_even_hours' THEN x.break_even_hours WHEN 'long_oi_usd' THEN x.long_oi_usd WHEN 'short_oi_usd' THEN x.short_oi_usd WHEN 'min_oi_usd' THEN x.min_oi_usd WHEN 'max_oi_usd' THEN x.max_oi_usd WHEN 'oi_ratio' THEN x.oi_ratio WHEN 'long_volume_24h' THEN x.long_volume_24h WHEN 'short_volume_24h' THEN x.short_volume_24h WHEN 'min_volume_24h' THEN x.min_volume_24h WHEN 'long_spread_bps' THEN x.long_spread_bps WHEN 'short_spread_bps' THEN x.short_spread_bps WHEN 'price_spread_bps' THEN x.price_spread_bps WHEN 'long_mark_price' THEN x.long_mark_price WHEN 'short_mark_price' THEN x.short_mark_price WHEN 'long_fee' THEN x.long_fee WHEN 'short_fee' THEN x.short_fee WHEN 'realised_funding_return' THEN x.realised_funding_return WHEN 'realised_net_return' THEN x.realised_net_return WHEN 'realised_net_apr' THEN x.realised_net_apr END END ASC NULLS LAST,
+         x.symbol, x.long_dex, x.short_dex, x.long_dex_symbol, x.short_dex_symbol;
 SQL
 
 # The dashboard's reads run one SQL function each (schema/0099); with no query parameters the API sends no

@@ -171,24 +171,28 @@ def shows_no_raw_values(b, page):
 def btc_agrees(b, base, basis, scale, attempts, within=0.0):
     """Compares the grid's BTC cells with /funding-rates?symbol=BTC&basis=... (× scale) until they agree, a second
     apart: a cycle may land between reading the page and asking the API. With `within` > 0 (a polling page, whose
-    cells are its last poll's answer), the page may equal any answer the API gave in the last `within` seconds: a
-    page polling every 15 s beside a cycle every 15 s can stay one cycle behind for a whole minute. Returns (answer,
-    venues that differ from the latest answer); a venue missing on either side differs, and so does an empty
-    answer."""
+    cells are its last poll's answers, one request per venue), each venue's cell may equal that venue's value in any
+    answer the API gave in the last `within` seconds: a poll's requests can straddle a cycle, so its venues can come
+    from two cycles, and a page polling every 15 s beside a cycle every 15 s can stay so for a whole minute. The
+    venues shown must still be the latest answer's. Returns (answer, how each differing venue differs); a venue
+    missing on either side differs, and so does an empty answer."""
     recent = []
+    mismatched = []
     for attempt in range(attempts):
         page = b.js("Object.fromEntries([...document.querySelectorAll('#grid tr[data-symbol=\"BTC\"] td[data-dex]')]"
                     ".filter(td => td.dataset.value !== '').map(td => [td.dataset.dex, Number(td.dataset.value)]))")
         answer = api(base, f"/api/v1/funding-rates?symbol=BTC&basis={basis}")["data"].get("BTC", {})
         now = time.monotonic()
         recent = [(t, a) for t, a in recent if now - t <= within] + [(now, answer)]
-        def differ(a):
-            return sorted(d for d in set(a) | set(page) if not close(page.get(d), a[d] * scale if d in a else None))
-        mismatched = differ(answer)
-        if answer and any(a and not differ(a) for _, a in recent):
+        mismatched = sorted(d for d in set(answer) | set(page)
+                            if d not in answer or d not in page
+                            or not any(d in a and close(page[d], a[d] * scale) for _, a in recent))
+        if answer and not mismatched:
             return answer, []
         time.sleep(1)
-    return answer, mismatched or ([] if answer else ["(no venue in the API's answer)"])
+    # Each differing venue with the page's value and the API's recent ones, so a failure says how it differs.
+    detail = [f"{d}: page {page.get(d)}, API {[a[d] * scale if d in a else None for _, a in recent]}" for d in mismatched]
+    return answer, detail or ([] if answer else ["(no venue in the API's answer)"])
 
 
 def test_grid(b, base):
@@ -458,6 +462,7 @@ def main():
     parser.add_argument("base")
     parser.add_argument("--screenshots")
     parser.add_argument("--only-screenshots", action="store_true")
+    parser.add_argument("--only", help="comma-separated checks to run (e.g. test_stream_down), for a quick rerun; default all")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     args = parser.parse_args()
     base = args.base.rstrip("/")
@@ -465,7 +470,11 @@ def main():
     try:
         b.open()
         if not args.only_screenshots:
-            for test in (test_grid, test_opportunities, test_screener, test_prices, test_market, test_health, test_stream_down):
+            tests = (test_grid, test_opportunities, test_screener, test_prices, test_market, test_health, test_stream_down)
+            if args.only:
+                tests = [t for t in tests if t.__name__ in args.only.split(",")]
+                check(bool(tests), f"--only {args.only}: names a check")
+            for test in tests:
                 try:
                     test(b, base)
                 except Exception as e:  # one page's failure must not hide the others'

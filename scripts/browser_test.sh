@@ -14,6 +14,8 @@ DB=fundingd_browser
 LOG=.build/browser-test-server.log
 args=()
 [ "${1:-}" = "--screenshots" ] && args=(--screenshots docs/screenshots)
+# BROWSER_TESTS=test_grid,test_stream_down runs only those checks (a quick rerun while debugging one page).
+[ -n "${BROWSER_TESTS:-}" ] && args+=(--only "$BROWSER_TESTS")
 
 if ! command -v chromium >/dev/null; then
     echo "installing Debian's chromium"

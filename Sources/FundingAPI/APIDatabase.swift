@@ -189,13 +189,6 @@ public struct APIDatabase: Sendable {
             """) { try FundingRateRow(row: $0) }
     }
 
-    /// Rates and what picks a market among several, for `GET /funding-rates` (other fields left empty).
-    public func latestRateValues(dexes: [String]? = nil, symbols: [String]? = nil, quote: String? = nil)
-        async throws -> [FundingRateRow]
-    {
-        try await execute(LatestRateValuesStatement(dexes: dexes, symbols: symbols, quote: quote))
-    }
-
     /// The relation the latest rates are read from (schema/0011_latest_funding_rates.sql).
     static let latestSource = "latest_funding_rates"
 
@@ -297,7 +290,8 @@ public struct APIDatabase: Sendable {
 
     // MARK: analytics
 
-    /// `opportunities(...)` sorted and limited, with the count before the limit.
+    /// `current_opportunities(...)` (same rows as `opportunities(...)`) sorted and limited, with the count before the
+    /// limit.
     public func opportunities(_ q: OpportunityQuery) async throws -> (rows: [ResultRow], total: Int) {
         Self.splitTotal(try await execute(OpportunitiesStatement(query: q)))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PostgresNIO
 
 /// The reads of the routes that answer rows as the SQL shapes them (`ResultRow`): each one statement into a view or
@@ -18,6 +19,37 @@ extension APIDatabase {
             SELECT 1 AS found FROM markets m JOIN dexes d ON d.id = m.dex_id
             WHERE d.name = 'hyperliquid' AND m.dex_symbol = \(coin)
             """)).isEmpty
+    }
+
+    // MARK: latest rates (schema/0101)
+
+    /// `api_funding_rates()`: the whole `GET /funding-rates` document, its bytes as they arrive.
+    func fundingRatesDocument(dexes: [String]?, symbols: [String]?, quote: String?, basis: String,
+                              includeMetadata: Bool) async throws -> ByteBuffer
+    {
+        try await document("""
+            SELECT api_funding_rates(p_dexes => \(dexes)::text[], p_symbols => \(symbols)::text[],
+                                     p_quote => \(quote)::text, p_basis => \(basis)::text,
+                                     p_include_metadata => \(includeMetadata)::boolean)::text
+            """)
+    }
+
+    /// `api_dex_funding_rates()`: the whole `GET /funding-rates/{dex}` document.
+    func dexFundingRatesDocument(dex: String, symbols: [String]?, quote: String?, basis: String) async throws
+        -> ByteBuffer
+    {
+        try await document("""
+            SELECT api_dex_funding_rates(p_dex => \(dex)::text, p_symbols => \(symbols)::text[],
+                                         p_quote => \(quote)::text, p_basis => \(basis)::text)::text
+            """)
+    }
+
+    /// A call answering one JSON document (never NULL), passed through undecoded.
+    private func document(_ query: PostgresQuery) async throws -> ByteBuffer {
+        guard let body = try await rows(query, { try $0.decode(ByteBuffer?.self) }).first ?? nil else {
+            throw APIError.internalError
+        }
+        return body
     }
 
     // MARK: markets, screener and liquidations

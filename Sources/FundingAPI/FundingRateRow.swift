@@ -56,36 +56,6 @@ public struct FundingRateRow: Sendable, Equatable {
         ageSeconds = try r[19].decode(Double?.self)
     }
 
-    /// Only what `GET /funding-rates` and `/funding-rates/{dex}` need (the rates, liquidity to pick a market, the
-    /// sample time, interval and next funding time).
-    init(valuesRow row: PostgresRow) throws {
-        let r = row.makeRandomAccess()
-        dex = try r[0].decode(String.self)
-        symbol = try r[1].decode(String.self)
-        dexSymbol = try r[2].decode(String.self)
-        quote = try r[3].decode(String?.self)
-        fundingRate = try r[4].decode(Double.self)
-        rate1h = try r[5].decode(Double?.self)
-        rate8h = try r[6].decode(Double?.self)
-        apr = try r[7].decode(Double?.self)
-        volume24hUSD = try r[8].decode(Double?.self)
-        openInterestUSD = try r[9].decode(Double?.self)
-        time = try r[10].decode(Date.self)
-        fundingIntervalHours = try r[11].decode(Double?.self)
-        nextFundingTime = try r[12].decode(Date?.self)
-    }
-
-    /// The rate in the requested basis.
-    public func value(in basis: RateBasis) -> Double? {
-        switch basis {
-        case .native: fundingRate
-        case .hourly: rate1h
-        case .eightHours: rate8h
-        case .daily: rate1h.map { $0 * 24 }
-        case .apr: apr
-        }
-    }
-
     /// Identity of the market for change detection.
     public var key: String { dex + "\u{1f}" + dexSymbol }
 
@@ -122,18 +92,4 @@ public struct FundingRateRow: Sendable, Equatable {
             o.field("age_seconds", now.map { max(0, $0.timeIntervalSince(time)) } ?? ageSeconds)
         }
     }
-}
-
-/// How `GET /funding-rates` expresses a rate.
-public enum RateBasis: String, Sendable, CaseIterable {
-    /// Fraction per the market's own funding interval.
-    case native
-    /// Fraction per hour.
-    case hourly = "1h"
-    /// Fraction per 8 hours.
-    case eightHours = "8h"
-    /// Fraction per day.
-    case daily = "1d"
-    /// Annualised, percent.
-    case apr
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// `GET /api/v1/funding-rates`, `/funding-rates/{dex}`, `/funding-rates/{dex}/{symbol}`.
 struct FundingRatesRoutes: Sendable {
@@ -20,7 +21,8 @@ struct FundingRatesRoutes: Sendable {
     }
 
     /// Per dex and symbol, the market a bot would trade when several exist: the most liquid (24 h volume, then
-    /// open interest, then the venue symbol) unless `quote` narrows them.
+    /// open interest, then the venue symbol) unless `quote` narrows them. (`api_funding_rates()` picks the same way
+    /// in SQL for `/funding-rates` and `/funding-rates/{dex}`.)
     static func primary(_ rows: [FundingRateRow]) -> [String: [String: FundingRateRow]] {
         var out: [String: [String: FundingRateRow]] = [:]
         for row in rows {
@@ -38,107 +40,41 @@ struct FundingRatesRoutes: Sendable {
         return a.dexSymbol < b.dexSymbol
     }
 
+    /// The rate in each basis a request may ask for (`basis`).
+    static let bases = ["native", "1h", "8h", "1d", "apr"]
+
+    /// `{"data": {symbol: {dex: rate}}, "basis", "updated_at"[, "dex_metadata"]}`, built by `api_funding_rates()`
+    /// (schema/0101) and passed through as its bytes.
     func all(_ request: Request) async throws -> Response {
         let q = request.query
         let dexes = try await deps.catalog.dexes(try q.list("dex"))
         let symbols = try await deps.catalog.symbols(try q.list("symbol"))
         let quote = try q.quote()
-        let basis = RateBasis(rawValue: try q.choice("basis", RateBasis.allCases.map(\.rawValue), default: "native")!)!
+        let basis = try q.choice("basis", Self.bases, default: "native")!
         let includeMetadata = try q.bool("include_metadata", default: false)
-        let rows = try await deps.database.latestRateValues(dexes: dexes, symbols: symbols, quote: quote)
-        let health = includeMetadata ? try await deps.database.dexHealth() : []
-        let grouped = Self.primary(rows)
-        return Response.json { w in
-            w.object { o in
-                o.key("data")
-                o.object { d in
-                    for symbol in grouped.keys.sorted() {
-                        d.key(symbol)
-                        d.object { s in
-                            for (dex, row) in grouped[symbol]!.sorted(by: { $0.key < $1.key }) {
-                                s.field(dex, row.value(in: basis))
-                            }
-                        }
-                    }
-                }
-                o.field("basis", basis.rawValue)
-                o.field("updated_at", rows.map(\.time).max())
-                if includeMetadata {
-                    o.key("dex_metadata")
-                    o.object { m in
-                        let present = Set(rows.map(\.dex))
-                        for dex in health where present.contains(dex["dex"]?.string ?? "") {
-                            m.key(dex["dex"]!.string!)
-                            Self.writeMetadata(dex, rows: rows, to: &m)
-                        }
-                    }
-                }
-            }
-        }
+        return Self.document(try await deps.database.fundingRatesDocument(
+            dexes: dexes, symbols: symbols, quote: quote, basis: basis, includeMetadata: includeMetadata))
     }
 
-    static func writeMetadata(_ dex: ResultRow, rows: [FundingRateRow], to w: inout JSONWriter) {
-        let name = dex["dex"]?.string
-        let mine = rows.filter { $0.dex == name }
-        w.object { o in
-            o.field("name", name)
-            for key in ["display_name", "kind", "funding_interval_hours", "maker_fee", "taker_fee", "status"] {
-                o.key(key)
-                (dex[key] ?? .null).write(to: &o)
-            }
-            // The design document's names for the same fractions (0.0002 = 2 bps, despite "_percent").
-            o.key("maker_fee_percent")
-            (dex["maker_fee"] ?? .null).write(to: &o)
-            o.key("taker_fee_percent")
-            (dex["taker_fee"] ?? .null).write(to: &o)
-            o.field("markets", mine.count)
-            o.field("updated_at", mine.map(\.time).max())
-        }
-    }
-
+    /// `{"dex_name", "rates": {symbol: rate object}, "updated_at", "dex", "basis", "data": {symbol: rate}}`, built by
+    /// `api_dex_funding_rates()` (schema/0101).
     func oneDex(_ request: Request, dex: String) async throws -> Response {
         let q = request.query
         let symbols = try await deps.catalog.symbols(try q.list("symbol"))
         let quote = try q.quote()
-        let basis = RateBasis(rawValue: try q.choice("basis", RateBasis.allCases.map(\.rawValue), default: "native")!)!
-        let rows = try await deps.database.latestRateValues(dexes: [dex], symbols: symbols, quote: quote)
-        let grouped = Self.primary(rows)
-        let symbolsSorted = grouped.keys.sorted()
-        return Response.json { w in
-            w.object { o in
-                o.field("dex_name", dex)
-                o.key("rates")
-                o.object { r in
-                    for symbol in symbolsSorted {
-                        r.key(symbol)
-                        Self.writeRate(grouped[symbol]![dex]!, to: &r)
-                    }
-                }
-                o.field("updated_at", rows.map(\.time).max())
-                // The service's own shape: the rate in the requested basis by symbol.
-                o.field("dex", dex)
-                o.field("basis", basis.rawValue)
-                o.key("data")
-                o.object { d in
-                    for symbol in symbolsSorted { d.field(symbol, grouped[symbol]![dex]!.value(in: basis)) }
-                }
-            }
-        }
+        let basis = try q.choice("basis", Self.bases, default: "native")!
+        return Self.document(try await deps.database.dexFundingRatesDocument(
+            dex: dex, symbols: symbols, quote: quote, basis: basis))
     }
 
-    /// The design document's per-market rate (`FundingRateResponse`): `funding_rate` (fraction per the market's
-    /// interval), `annualized_rate` (percent per year from the market's own interval, the service's `apr`),
-    /// `next_funding_time`, `timestamp` (the sample time), plus the venue symbol, interval and 8 h rate.
-    static func writeRate(_ row: FundingRateRow, to w: inout JSONWriter) {
-        w.object { o in
-            writeRateFields(row, to: &o)
-            o.field("dex_symbol", row.dexSymbol)
-            o.field("quote", row.quote)
-            o.field("funding_interval_hours", row.fundingIntervalHours)
-            o.field("rate_8h", row.rate8h)
-        }
+    static func document(_ body: ByteBuffer) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                 body: .init(byteBuffer: body))
     }
 
+    /// The design document's per-market rate fields (`FundingRateResponse`): `funding_rate` (fraction per the
+    /// market's interval), `annualized_rate` (percent per year from the market's own interval, the service's `apr`),
+    /// `next_funding_time`, `timestamp` (the sample time).
     static func writeRateFields(_ row: FundingRateRow, to o: inout JSONWriter) {
         o.field("funding_rate", row.fundingRate)
         o.field("annualized_rate", row.apr)
