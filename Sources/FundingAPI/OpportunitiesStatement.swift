@@ -18,10 +18,25 @@ import PostgresNIO
 struct OpportunitiesStatement: PostgresPreparedStatement {
     typealias Row = ResultRow
 
-    static let name = "fundingd_api_opportunities_v4"
+    static let name = "fundingd_api_opportunities_v5"
+
+    /// Every declared parameter is bound, in declaration order: `$n` of the one named `name`, with its SQL type.
+    static func placeholder(_ name: String) -> String {
+        let i = OpportunityQuery.parameters.firstIndex { $0.name == name }!
+        return "$\(i + 1)::\(OpportunityQuery.parameters[i].sqlType)"
+    }
+
+    /// The arguments of `current_opportunities()`, from the declared parameters that name one.
+    static let arguments: String = OpportunityQuery.parameters.compactMap { p in
+        p.argument.map { arg in
+            if case .seconds = p.kind { return "\(arg) => make_interval(secs => \(placeholder(p.name)))" }
+            return "\(arg) => \(placeholder(p.name))"
+        }
+    }.joined(separator: ", ")
 
     static let sortKey: String = {
-        "CASE $22::text " + OpportunityQuery.sortable.map { "WHEN '\($0)' THEN x.\($0) " }.joined() + "END"
+        "CASE \(placeholder("sort_by")) " + OpportunityQuery.sortable.map { "WHEN '\($0)' THEN x.\($0) " }.joined()
+            + "END"
     }()
 
     /// The `opportunity` type's columns (schema/0012), in its order.
@@ -36,8 +51,8 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
     ]
 
     static let order = """
-        ORDER BY CASE WHEN $23::bool THEN \(sortKey) END DESC NULLS LAST,
-                 CASE WHEN NOT $23::bool THEN \(sortKey) END ASC NULLS LAST,
+        ORDER BY CASE WHEN \(placeholder("sort_desc")) THEN \(sortKey) END DESC NULLS LAST,
+                 CASE WHEN NOT \(placeholder("sort_desc")) THEN \(sortKey) END ASC NULLS LAST,
                  x.symbol, x.long_dex, x.short_dex, x.long_dex_symbol, x.short_dex_symbol
         """
 
@@ -47,16 +62,17 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
     static let sql = """
         WITH realised AS MATERIALIZED (
             SELECT r.dex, r.dex_symbol, r.realised_rate, r.settlements
-            FROM realised_funding(make_interval(days => $25::int), $1::text) r
-            WHERE $25::int IS NOT NULL
+            FROM realised_funding(make_interval(days => \(placeholder("realised_period"))), \(placeholder("symbol"))) r
+            WHERE \(placeholder("realised_period")) IS NOT NULL
         )
         SELECT \(opportunityColumns.map { "x.\($0)" }.joined(separator: ", ")),
                opportunity_pair_id(x.symbol, x.long_dex, x.long_dex_symbol, x.short_dex, x.short_dex_symbol) AS id,
                x.net_profit AS net_profit_percent,
                greatest(x.long_time, x.short_time) AS discovered_at,
-               least(x.long_time, x.short_time) + make_interval(secs => $19::float8) AS valid_until,
+               least(x.long_time, x.short_time) + make_interval(secs => \(placeholder("max_age"))) AS valid_until,
                (x.long_spread_bps + x.short_spread_bps) / 2 AS avg_spread_bps,
-               jsonb_build_object('fee_type', $17::text, 'hold_hours', $18::float8, 'max_age_seconds', $19::float8)
+               jsonb_build_object('fee_type', \(placeholder("fee_type")), 'hold_hours', \(placeholder("hold_hours")),
+                                 'max_age_seconds', \(placeholder("max_age")))
                    AS metadata,
                x.total_count, x.long_realised, x.short_realised, x.long_settlements, x.short_settlements,
                x.realised_funding_return, x.realised_net_return, x.realised_net_apr
@@ -68,20 +84,15 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
                rl.settlements AS long_settlements, rs.settlements AS short_settlements,
                rs.realised_rate - rl.realised_rate AS realised_funding_return,
                rs.realised_rate - rl.realised_rate - o.estimated_fees AS realised_net_return,
-               (rs.realised_rate - rl.realised_rate - o.estimated_fees) / ($25::int * 24) * 876000 AS realised_net_apr
-        FROM current_opportunities(
-            symbol => $1::text, long_dex => $2::text, short_dex => $3::text, include_dexes => $4::text[],
-            exclude_dexes => $5::text[], quote => $6::text, min_divergence => $7::float8, min_profit => $8::float8,
-            min_volume_24h => $9::float8, max_volume_24h => $10::float8, min_oi_usd => $11::float8,
-            max_oi_usd => $12::float8, oi_ratio_min => $13::float8, oi_ratio_max => $14::float8,
-            oi_imbalance => $15::text, max_spread_bps => $16::float8, fee_type => $17::text, hold_hours => $18::float8,
-            max_age => make_interval(secs => $19::float8), volume_30d => $20::float8) o
+               (rs.realised_rate - rl.realised_rate - o.estimated_fees) / (\(placeholder("realised_period")) * 24)
+                   * 876000 AS realised_net_apr
+        FROM current_opportunities(\(arguments)) o
         LEFT JOIN realised rl ON rl.dex = o.long_dex AND rl.dex_symbol = o.long_dex_symbol
         LEFT JOIN realised rs ON rs.dex = o.short_dex AND rs.dex_symbol = o.short_dex_symbol
-        WHERE ($21::text[] IS NULL OR o.symbol = ANY($21::text[]))
+        WHERE (\(placeholder("symbols")) IS NULL OR o.symbol = ANY(\(placeholder("symbols"))))
         ) x
         \(order)
-        LIMIT $24::int8
+        LIMIT \(placeholder("limit"))
         ) x
         \(order)
         """
@@ -89,34 +100,9 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
     let query: OpportunityQuery
 
     func makeBindings() throws -> PostgresBindings {
-        let q = query
-        precondition(OpportunityQuery.sortable.contains(q.sortBy))
-        var b = PostgresBindings(capacity: 25)
-        try b.append(q.symbol)
-        try b.append(q.longDex)
-        try b.append(q.shortDex)
-        try b.append(q.includeDexes)
-        try b.append(q.excludeDexes)
-        try b.append(q.quote)
-        try b.append(q.minDivergence)
-        try b.append(q.minProfit)
-        try b.append(q.minVolume24h)
-        try b.append(q.maxVolume24h)
-        try b.append(q.minOIUSD)
-        try b.append(q.maxOIUSD)
-        try b.append(q.oiRatioMin)
-        try b.append(q.oiRatioMax)
-        try b.append(q.oiImbalance)
-        try b.append(q.maxSpreadBps)
-        try b.append(q.feeType)
-        try b.append(q.holdHours)
-        try b.append(Double(q.maxAgeSeconds))
-        try b.append(q.volume30d)
-        try b.append(q.symbols)
-        try b.append(q.sortBy)
-        try b.append(q.sortDesc)
-        try b.append(q.limit)
-        try b.append(q.realisedDays.map(Int32.init))  // $25::int is int4: a bound Int (int8) would be refused
+        precondition(OpportunityQuery.sortable.contains(query.sortBy))
+        var b = PostgresBindings(capacity: OpportunityQuery.parameters.count)
+        for p in OpportunityQuery.parameters { try p.bind(query, to: &b) }
         return b
     }
 

@@ -7,7 +7,9 @@ import PostgresNIO
 /// document's (`min_divergence` 0.0001, `min_profit` 0, `min_volume_24h` 100000 USD, `limit` 10, sorted by net profit
 /// descending); `null` or an empty value of those in a subscription keeps the default. The document's names are
 /// accepted beside the service's: `min_volume` for `min_volume_24h`, `min_profit_percent` for `min_profit`,
-/// `sort_by=net_profit_percent` for `net_profit` (giving both names of one parameter is a 400).
+/// `sort_by=net_profit_percent` for `net_profit` (giving both names of one parameter is a 400). Names, ranges and
+/// defaults are declared once, in `OpportunityQuery.parameters` (OpportunityParameter.swift); `init()` applies the
+/// defaults, so the fields below carry none of their own.
 public struct OpportunityQuery: Sendable, Hashable {
     public var symbol: String?
     public var symbols: [String]?
@@ -16,9 +18,9 @@ public struct OpportunityQuery: Sendable, Hashable {
     public var includeDexes: [String]?
     public var excludeDexes: [String]?
     public var quote: String?
-    public var minDivergence: Double? = 0.0001
-    public var minProfit: Double? = 0
-    public var minVolume24h: Double? = 100_000
+    public var minDivergence: Double?
+    public var minProfit: Double?
+    public var minVolume24h: Double?
     public var maxVolume24h: Double?
     public var minOIUSD: Double?
     public var maxOIUSD: Double?
@@ -26,13 +28,13 @@ public struct OpportunityQuery: Sendable, Hashable {
     public var oiRatioMax: Double?
     public var oiImbalance: String?
     public var maxSpreadBps: Double?
-    public var feeType: String = "taker"
-    public var holdHours: Double = 8
-    public var maxAgeSeconds: Int = 300
+    public var feeType = ""
+    public var holdHours = 0.0
+    public var maxAgeSeconds = 0
     public var volume30d: Double?
-    public var limit: Int = 10
-    public var sortBy: String = "net_profit"
-    public var sortDesc: Bool = true
+    public var limit = 0
+    public var sortBy = ""
+    public var sortDesc = false
     /// `realised_period` in days (1, 7 or 30): each pair also gets what holding it over that many past days earned
     /// from settled funding (`realised_*` columns, from `realised_funding()`); nil: those columns are null.
     public var realisedDays: Int?
@@ -58,47 +60,22 @@ public struct OpportunityQuery: Sendable, Hashable {
     /// `sort_by` names of the design document and the columns they mean.
     public static let sortAliases = ["net_profit_percent": "net_profit"]
 
-    /// Every parameter name understood (query strings and subscription filters).
-    public static let parameterNames: Set<String> = [
-        "symbol", "symbols", "long_dex", "short_dex", "include_dexes", "exclude_dexes", "dexes", "quote",
-        "min_divergence", "min_profit", "min_profit_percent", "min_volume", "min_volume_24h", "max_volume_24h",
-        "min_oi_usd", "max_oi_usd", "oi_ratio_min", "oi_ratio_max", "oi_imbalance", "max_spread_bps", "fee_type",
-        "hold_hours", "max_age", "volume_30d", "limit", "sort_by", "sort_desc", "realised_period",
-    ]
+    /// Every parameter name understood (query strings and subscription filters), aliases included.
+    public static let parameterNames: Set<String> = Set(parameters.flatMap { [$0.name] + $0.aliases })
 
-    public init() {}
+    /// Every parameter at the default its declaration gives.
+    public init() {
+        for p in Self.parameters { p.applyDefault(to: &self) }
+    }
 
-    /// Reads and validates every parameter; names are checked against the catalog (404 when unknown).
-    public static func parse(_ q: QueryReader, catalog: NameCatalog, maxLimit: Int = 1000) async throws
+    /// Reads and validates every declared parameter (names against the catalog: 404 when unknown), then the rules
+    /// between parameters.
+    public static func parse(_ q: QueryReader, catalog: NameCatalog) async throws
         -> OpportunityQuery
     {
         var o = OpportunityQuery()
-        o.symbol = try await catalog.symbol(try q.string("symbol"))
-        o.symbols = try await catalog.symbols(try q.list("symbols"))
-        o.longDex = try await catalog.dex(try q.string("long_dex"))
-        o.shortDex = try await catalog.dex(try q.string("short_dex"))
-        o.includeDexes = try await catalog.dexes(try q.list("include_dexes") ?? q.list("dexes"))
-        o.excludeDexes = try await catalog.dexes(try q.list("exclude_dexes"))
-        o.quote = try q.quote()
-        o.minDivergence = try q.double("min_divergence", min: -1, max: 1) ?? o.minDivergence
-        o.minProfit = try q.double(anyOf: ["min_profit", "min_profit_percent"], min: -1, max: 1) ?? o.minProfit
-        o.minVolume24h = try q.double(anyOf: ["min_volume_24h", "min_volume"], min: 0, max: 1e15) ?? o.minVolume24h
-        o.maxVolume24h = try q.double("max_volume_24h", min: 0, max: 1e15)
-        o.minOIUSD = try q.double("min_oi_usd", min: 0, max: 1e15)
-        o.maxOIUSD = try q.double("max_oi_usd", min: 0, max: 1e15)
-        o.oiRatioMin = try q.double("oi_ratio_min", min: 0, max: 1e6)
-        o.oiRatioMax = try q.double("oi_ratio_max", min: 0, max: 1e6)
-        o.oiImbalance = try q.choice("oi_imbalance", ["long_heavy", "short_heavy", "balanced"])
-        o.maxSpreadBps = try q.double("max_spread_bps", min: 0, max: 10_000)
-        o.feeType = try q.choice("fee_type", ["maker", "taker"], default: "taker")!
-        o.holdHours = try q.double("hold_hours", min: 0.01, max: 8760) ?? 8
-        o.maxAgeSeconds = try q.int("max_age", default: 300, range: 1...86_400)
-        o.volume30d = try q.double("volume_30d", min: 0, max: 1e15)
-        o.limit = try q.int("limit", default: 10, range: 1...maxLimit)
-        let sortBy = try q.choice("sort_by", sortable + sortAliases.keys.sorted(), default: "net_profit")!
-        o.sortBy = sortAliases[sortBy] ?? sortBy
-        o.sortDesc = try q.bool("sort_desc", default: true)
-        o.realisedDays = try q.choice("realised_period", realisedPeriods.keys.sorted()).flatMap { realisedPeriods[$0] }
+        for p in parameters { try await p.read(q, into: &o, catalog: catalog) }
+        o.sortBy = sortAliases[o.sortBy] ?? o.sortBy
         // Sorting by a realised column asks for it: without a period, the last 7 days (`filters_applied` says so).
         if realisedColumns.contains(o.sortBy), o.realisedDays == nil { o.realisedDays = 7 }
         if let lo = o.minVolume24h, let hi = o.maxVolume24h, lo > hi {
@@ -113,35 +90,14 @@ public struct OpportunityQuery: Sendable, Hashable {
         return o
     }
 
-    /// The parameters in effect, for `filters_applied`.
+    /// The parameters in effect, for `filters_applied` (each under its name; `min_profit` also under the design
+    /// document's `min_profit_percent`, which its example echoes).
     func write(to w: inout JSONWriter) {
         w.object { o in
-            o.field("symbol", symbol)
-            if let symbols { o.field("symbols", strings: symbols) }
-            o.field("long_dex", longDex)
-            o.field("short_dex", shortDex)
-            if let includeDexes { o.field("include_dexes", strings: includeDexes) }
-            if let excludeDexes { o.field("exclude_dexes", strings: excludeDexes) }
-            o.field("quote", quote)
-            o.field("min_divergence", minDivergence)
-            o.field("min_profit", minProfit)
-            o.field("min_profit_percent", minProfit)
-            o.field("min_volume_24h", minVolume24h)
-            o.field("max_volume_24h", maxVolume24h)
-            o.field("min_oi_usd", minOIUSD)
-            o.field("max_oi_usd", maxOIUSD)
-            o.field("oi_ratio_min", oiRatioMin)
-            o.field("oi_ratio_max", oiRatioMax)
-            o.field("oi_imbalance", oiImbalance)
-            o.field("max_spread_bps", maxSpreadBps)
-            o.field("fee_type", feeType)
-            o.field("hold_hours", holdHours)
-            o.field("max_age", maxAgeSeconds)
-            o.field("volume_30d", volume30d)
-            o.field("limit", limit)
-            o.field("sort_by", sortBy)
-            o.field("sort_desc", sortDesc)
-            o.field("realised_period", realisedDays.map { "\($0)d" })
+            for p in Self.parameters {
+                p.write(self, to: &o, as: p.name)
+                for alias in p.aliases where p.echoesAliases { p.write(self, to: &o, as: alias) }
+            }
         }
     }
 }
