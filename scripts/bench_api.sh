@@ -39,7 +39,7 @@ trap cleanup EXIT
 # The SQL each route runs, with the API's default parameters inlined as constants: /funding-rates calls
 # api_funding_rates() (Sources/FundingAPI/APIReads.swift, schema/0101), /opportunities the statement of
 # Sources/FundingAPI/OpportunitiesStatement.swift (prepared once per connection there too) over
-# current_opportunities() (schema/0102).
+# opportunities_page() (schema/0102).
 cat > "$WORK/funding-rates.sql" <<'SQL'
 SELECT api_funding_rates(p_dexes => NULL::text[], p_symbols => NULL::text[], p_quote => NULL::text,
                          p_basis => 'native'::text, p_include_metadata => false::boolean)::text;
@@ -63,22 +63,22 @@ SELECT x.long_dex, x.short_dex, x.symbol, x.long_dex_symbol, x.short_dex_symbol,
 FROM (
 SELECT * FROM (
 SELECT o.*,
-       count(*) OVER () AS total_count,
        rl.realised_rate AS long_realised, rs.realised_rate AS short_realised,
        rl.settlements AS long_settlements, rs.settlements AS short_settlements,
        rs.realised_rate - rl.realised_rate AS realised_funding_return,
        rs.realised_rate - rl.realised_rate - o.estimated_fees AS realised_net_return,
        (rs.realised_rate - rl.realised_rate - o.estimated_fees) / (NULL::int * 24) * 876000 AS realised_net_apr
-FROM current_opportunities(
-    symbol => NULL::text, long_dex => NULL::text, short_dex => NULL::text, include_dexes => NULL::text[],
-    exclude_dexes => NULL::text[], quote => NULL::text, min_divergence => 0.0001::float8, min_profit => 0::float8,
-    min_volume_24h => 100000::float8, max_volume_24h => NULL::float8, min_oi_usd => NULL::float8,
-    max_oi_usd => NULL::float8, oi_ratio_min => NULL::float8, oi_ratio_max => NULL::float8,
-    oi_imbalance => NULL::text, max_spread_bps => NULL::float8, fee_type => 'taker'::text, hold_hours => 8::float8,
-    max_age => make_interval(secs => 300::float8), volume_30d => NULL::float8) o
+FROM (SELECT (p.o).*, p.total_count FROM opportunities_page(
+    p_symbol => NULL::text, p_long_dex => NULL::text, p_short_dex => NULL::text, p_include_dexes => NULL::text[],
+    p_exclude_dexes => NULL::text[], p_quote => NULL::text, p_min_divergence => 0.0001::float8,
+    p_min_profit => 0::float8, p_min_volume_24h => 100000::float8, p_max_volume_24h => NULL::float8,
+    p_min_oi_usd => NULL::float8, p_max_oi_usd => NULL::float8, p_oi_ratio_min => NULL::float8,
+    p_oi_ratio_max => NULL::float8, p_oi_imbalance => NULL::text, p_max_spread_bps => NULL::float8,
+    p_fee_type => 'taker'::text, p_hold_hours => 8::float8, p_max_age => make_interval(secs => 300::float8),
+    p_volume_30d => NULL::float8, p_symbols => NULL::text[], p_sort_by => 'net_profit'::text,
+    p_sort_desc => true::bool, p_limit_rows => 10::int8) p) o
 LEFT JOIN realised rl ON rl.dex = o.long_dex AND rl.dex_symbol = o.long_dex_symbol
 LEFT JOIN realised rs ON rs.dex = o.short_dex AND rs.dex_symbol = o.short_dex_symbol
-WHERE (NULL::text[] IS NULL OR o.symbol = ANY(NULL::text[]))
 ) x
 ORDER BY CASE WHEN true::bool THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN x.long_interval_hours WHEN 'short_interval_hours' THEN x.short_interval_hours WHEN 'long_rate' THEN x.long_rate WHEN 'short_rate' THEN x.short_rate WHEN 'long_rate_8h' THEN x.long_rate_8h WHEN 'short_rate_8h' THEN x.short_rate_8h WHEN 'divergence' THEN x.divergence WHEN 'estimated_fees' THEN x.estimated_fees WHEN 'net_profit' THEN x.net_profit WHEN 'annualized_apy' THEN x.annualized_apy WHEN 'break_even_hours' THEN x.break_even_hours WHEN 'long_oi_usd' THEN x.long_oi_usd WHEN 'short_oi_usd' THEN x.short_oi_usd WHEN 'min_oi_usd' THEN x.min_oi_usd WHEN 'max_oi_usd' THEN x.max_oi_usd WHEN 'oi_ratio' THEN x.oi_ratio WHEN 'long_volume_24h' THEN x.long_volume_24h WHEN 'short_volume_24h' THEN x.short_volume_24h WHEN 'min_volume_24h' THEN x.min_volume_24h WHEN 'long_spread_bps' THEN x.long_spread_bps WHEN 'short_spread_bps' THEN x.short_spread_bps WHEN 'price_spread_bps' THEN x.price_spread_bps WHEN 'long_mark_price' THEN x.long_mark_price WHEN 'short_mark_price' THEN x.short_mark_price WHEN 'long_fee' THEN x.long_fee WHEN 'short_fee' THEN x.short_fee WHEN 'realised_funding_return' THEN x.realised_funding_return WHEN 'realised_net_return' THEN x.realised_net_return WHEN 'realised_net_apr' THEN x.realised_net_apr END END DESC NULLS LAST,
          CASE WHEN NOT true::bool THEN CASE 'net_profit'::text WHEN 'long_interval_hours' THEN x.long_interval_hours WHEN 'short_interval_hours' THEN x.short_interval_hours WHEN 'long_rate' THEN x.long_rate WHEN 'short_rate' THEN x.short_rate WHEN 'long_rate_8h' THEN x.long_rate_8h WHEN 'short_rate_8h' THEN x.short_rate_8h WHEN 'divergence' THEN x.divergence WHEN 'estimated_fees' THEN x.estimated_fees WHEN 'net_profit' THEN x.net_profit WHEN 'annualized_apy' THEN x.annualized_apy WHEN 'break_even_hours' THEN x.break_even_hours WHEN 'long_oi_usd' THEN x.long_oi_usd WHEN 'short_oi_usd' THEN x.short_oi_usd WHEN 'min_oi_usd' THEN x.min_oi_usd WHEN 'max_oi_usd' THEN x.max_oi_usd WHEN 'oi_ratio' THEN x.oi_ratio WHEN 'long_volume_24h' THEN x.long_volume_24h WHEN 'short_volume_24h' THEN x.short_volume_24h WHEN 'min_volume_24h' THEN x.min_volume_24h WHEN 'long_spread_bps' THEN x.long_spread_bps WHEN 'short_spread_bps' THEN x.short_spread_bps WHEN 'price_spread_bps' THEN x.price_spread_bps WHEN 'long_mark_price' THEN x.long_mark_price WHEN 'short_mark_price' THEN x.short_mark_price WHEN 'long_fee' THEN x.long_fee WHEN 'short_fee' THEN x.short_fee WHEN 'realised_funding_return' THEN x.realised_funding_return WHEN 'realised_net_return' THEN x.realised_net_return WHEN 'realised_net_apr' THEN x.realised_net_apr END END ASC NULLS LAST,

@@ -1,10 +1,10 @@
 import Foundation
 import PostgresNIO
 
-/// `current_opportunities(...)` (schema/0102: `opportunities()`'s rows from the candidate pairs computed once per
-/// ingest cycle) as a named prepared statement, so PostgreSQL plans the inlined function once per pooled
-/// connection instead of on every request (at fixture scale planning costs several times the execution).
-/// Every parameter is bound, `sort_by` included: the ORDER BY picks the column with a CASE over the whitelisted
+/// `opportunities_page(...)` (schema/0102: `current_opportunities()`'s rows, from the candidate pairs computed once
+/// per ingest cycle, ranked on their narrow keys so only the returned pairs are built; `total_count` is every match)
+/// as a named prepared statement (parsed once per pooled connection; the function is opaque to the planner, so
+/// planning stays cheap). Every parameter is bound, `sort_by` included: the ORDER BY picks the column with a CASE over the whitelisted
 /// names, so one statement serves every sort. Besides the `opportunity` columns each row carries the design
 /// document's fields: `id` (`opportunity_pair_id()`, stable per pair), `net_profit_percent` (= `net_profit`, a
 /// fraction despite the name), `discovered_at` (the newer leg's sample time), `valid_until` (when the older leg's
@@ -18,7 +18,7 @@ import PostgresNIO
 struct OpportunitiesStatement: PostgresPreparedStatement {
     typealias Row = ResultRow
 
-    static let name = "fundingd_api_opportunities_v5"
+    static let name = "fundingd_api_opportunities_v6"
 
     /// Every declared parameter is bound, in declaration order: `$n` of the one named `name`, with its SQL type.
     static func placeholder(_ name: String) -> String {
@@ -26,13 +26,16 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
         return "$\(i + 1)::\(OpportunityQuery.parameters[i].sqlType)"
     }
 
-    /// The arguments of `current_opportunities()`, from the declared parameters that name one.
-    static let arguments: String = OpportunityQuery.parameters.compactMap { p in
+    /// The arguments of `opportunities_page()`: `p_<argument>` for each declared parameter naming a
+    /// `current_opportunities()` argument, then the symbols list, the sort and the limit it ranks by.
+    static let arguments: String = (OpportunityQuery.parameters.compactMap { p in
         p.argument.map { arg in
-            if case .seconds = p.kind { return "\(arg) => make_interval(secs => \(placeholder(p.name)))" }
-            return "\(arg) => \(placeholder(p.name))"
+            if case .seconds = p.kind { return "p_\(arg) => make_interval(secs => \(placeholder(p.name)))" }
+            return "p_\(arg) => \(placeholder(p.name))"
         }
-    }.joined(separator: ", ")
+    } + ["p_symbols => \(placeholder("symbols"))", "p_sort_by => \(placeholder("sort_by"))",
+         "p_sort_desc => \(placeholder("sort_desc"))", "p_limit_rows => \(placeholder("limit"))"])
+        .joined(separator: ", ")
 
     static let sortKey: String = {
         "CASE \(placeholder("sort_by")) " + OpportunityQuery.sortable.map { "WHEN '\($0)' THEN x.\($0) " }.joined()
@@ -79,17 +82,15 @@ struct OpportunitiesStatement: PostgresPreparedStatement {
         FROM (
         SELECT * FROM (
         SELECT o.*,
-               count(*) OVER () AS total_count,
                rl.realised_rate AS long_realised, rs.realised_rate AS short_realised,
                rl.settlements AS long_settlements, rs.settlements AS short_settlements,
                rs.realised_rate - rl.realised_rate AS realised_funding_return,
                rs.realised_rate - rl.realised_rate - o.estimated_fees AS realised_net_return,
                (rs.realised_rate - rl.realised_rate - o.estimated_fees) / (\(placeholder("realised_period")) * 24)
                    * 876000 AS realised_net_apr
-        FROM current_opportunities(\(arguments)) o
+        FROM (SELECT (p.o).*, p.total_count FROM opportunities_page(\(arguments)) p) o
         LEFT JOIN realised rl ON rl.dex = o.long_dex AND rl.dex_symbol = o.long_dex_symbol
         LEFT JOIN realised rs ON rs.dex = o.short_dex AND rs.dex_symbol = o.short_dex_symbol
-        WHERE (\(placeholder("symbols")) IS NULL OR o.symbol = ANY(\(placeholder("symbols"))))
         ) x
         \(order)
         LIMIT \(placeholder("limit"))
