@@ -59,6 +59,7 @@ public func buildRouter(_ deps: APIDependencies) -> Router<APIRequestContext> {
     router.add(middleware: ErrorMiddleware(routes: deps.routeTable))
     let routes = RouteRegistrar(router: router, table: deps.routeTable, cache: deps.cache)
     FundingRatesRoutes(deps: deps).register(routes)
+    OpportunityQueryRoutes(reads: deps.database, names: deps.catalog).register(routes)
     OpportunitiesRoutes(deps: deps).register(routes)
     HistoryRoutes(deps: deps).register(routes)
     SettlementRoutes(deps: deps).register(routes)

@@ -171,6 +171,36 @@ public protocol NameResolving: Sendable {
 
 extension NameCatalog: NameResolving {}
 
+extension NameResolving {
+    /// The canonical name of an optional dex (nil stays nil).
+    public func dex(_ raw: String?) async throws -> String? {
+        guard let raw else { return nil }
+        return try await dex(raw) as String
+    }
+
+    /// The canonical name of an optional symbol (nil stays nil).
+    public func symbol(_ raw: String?) async throws -> String? {
+        guard let raw else { return nil }
+        return try await symbol(raw) as String
+    }
+
+    /// Each dex's canonical name, in order; a 404 for the first unknown one.
+    public func dexes(_ raw: [String]?) async throws -> [String]? {
+        guard let raw else { return nil }
+        var out: [String] = []
+        for r in raw { out.append(try await dex(r) as String) }
+        return out
+    }
+
+    /// Each symbol's canonical name, in order; a 404 for the first unknown one.
+    public func symbols(_ raw: [String]?) async throws -> [String]? {
+        guard let raw else { return nil }
+        var out: [String] = []
+        for r in raw { out.append(try await symbol(r) as String) }
+        return out
+    }
+}
+
 extension APIDatabase: DashboardReading {
     /// The document's bytes as they arrive, never decoded: they become the response body as they are (a 5,000-market
     /// grid is 3.6 MB; a String and a copy of it cost the server several milliseconds per request).

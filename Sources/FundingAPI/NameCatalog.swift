@@ -52,28 +52,4 @@ public final class NameCatalog: Sendable {
         guard try await lookup(name, in: \.symbols) else { throw APIError.symbolNotFound(raw) }
         return name
     }
-
-    public func dex(_ raw: String?) async throws -> String? {
-        guard let raw else { return nil }
-        return try await dex(raw) as String
-    }
-
-    public func symbol(_ raw: String?) async throws -> String? {
-        guard let raw else { return nil }
-        return try await symbol(raw) as String
-    }
-
-    public func dexes(_ raw: [String]?) async throws -> [String]? {
-        guard let raw else { return nil }
-        var out: [String] = []
-        for r in raw { out.append(try await dex(r)) }
-        return out
-    }
-
-    public func symbols(_ raw: [String]?) async throws -> [String]? {
-        guard let raw else { return nil }
-        var out: [String] = []
-        for r in raw { out.append(try await symbol(r)) }
-        return out
-    }
 }

@@ -1,43 +1,43 @@
 import Foundation
 import Hummingbird
 
-/// `GET /api/v1/opportunities` and its variants (best, best-by-symbol, symbol, compare, persistence),
-/// `GET /api/v1/rankings/funding`.
-struct OpportunitiesRoutes: Sendable {
-    let deps: APIDependencies
+/// What the opportunity-query routes read: the first `limit` pairs of a query in its order, and the number of all
+/// matches (`APIDatabase` in the service, an in-memory fake in route tests).
+public protocol OpportunityReading: Sendable {
+    func opportunities(_ q: OpportunityQuery) async throws -> (rows: [ResultRow], total: Int)
+}
+
+extension APIDatabase: OpportunityReading {}
+
+/// The routes answered by one opportunity query: `GET /api/v1/opportunities`, `/best`, `/symbol/{symbol}` and
+/// `/compare`. They validate (`OpportunityQuery.parse`), call `reads` once and shape the design document's answer.
+struct OpportunityQueryRoutes: Sendable {
+    let reads: any OpportunityReading
+    let names: any NameResolving
 
     /// The query parameters of every opportunities route (the design document's names and the service's).
     static let parameters = OpportunityQuery.parameterNames.sorted()
 
     func register(_ routes: RouteRegistrar) {
         routes.cachedGet("/api/v1/opportunities", query: Self.parameters) { request, _ in
-            let q = try await OpportunityQuery.parse(request.query, catalog: deps.catalog)
+            let q = try await OpportunityQuery.parse(request.query, catalog: names)
             return try await answer(q)
         }
         routes.cachedGet("/api/v1/opportunities/best", query: Self.parameters) { request, _ in try await best(request) }
-        routes.cachedGet("/api/v1/opportunities/best-by-symbol", query: ["symbol", "limit"]) { request, _ in
-            try await bestBySymbol(request)
-        }
         routes.cachedGet("/api/v1/opportunities/symbol/{symbol}",
                          query: Self.parameters.filter { $0 != "symbol" }) { request, context in
-            let symbol = try await deps.catalog.symbol(context.path("symbol"))
-            var q = try await OpportunityQuery.parse(request.query, catalog: deps.catalog)
+            let symbol = try await names.symbol(context.path("symbol")) as String
+            var q = try await OpportunityQuery.parse(request.query, catalog: names)
             q.symbol = symbol
             return try await answer(q)
         }
         routes.cachedGet("/api/v1/opportunities/compare", query: ["dex1", "dex2"] + Self.parameters) { request, _ in
             try await compare(request)
         }
-        routes.cachedGet("/api/v1/opportunities/persistence", query: ["symbol", "limit"]) { request, _ in
-            try await persistence(request)
-        }
-        routes.cachedGet("/api/v1/rankings/funding", query: [
-            "order", "dex", "symbol", "quote", "min_oi_usd", "max_oi_usd", "min_volume_24h", "max_age", "limit",
-        ]) { request, _ in try await rankings(request) }
     }
 
     func answer(_ q: OpportunityQuery) async throws -> Response {
-        let (rows, total) = try await deps.database.opportunities(q)
+        let (rows, total) = try await reads.opportunities(q)
         return Response.json { w in
             w.object { o in
                 o.key("opportunities")
@@ -59,16 +59,16 @@ struct OpportunitiesRoutes: Sendable {
         let r = request.query
         guard let d1 = try r.string("dex1") else { throw APIError.invalidParameter("dex1", "required") }
         guard let d2 = try r.string("dex2") else { throw APIError.invalidParameter("dex2", "required") }
-        let dex1 = try await deps.catalog.dex(d1)
-        let dex2 = try await deps.catalog.dex(d2)
+        let dex1 = try await names.dex(d1) as String
+        let dex2 = try await names.dex(d2) as String
         guard dex1 != dex2 else { throw APIError.invalidParameter("dex2", "must differ from dex1") }
-        var q = try await OpportunityQuery.parse(r, catalog: deps.catalog)
+        var q = try await OpportunityQuery.parse(r, catalog: names)
         if try r.string("min_divergence") == nil { q.minDivergence = nil }
         if try r.string(anyOf: ["min_volume_24h", "min_volume"]) == nil { q.minVolume24h = nil }
         if try r.string(anyOf: ["min_profit", "min_profit_percent"]) == nil { q.minProfit = nil }
         if try r.string("limit") == nil { q.limit = 1000 }
         q.includeDexes = [dex1, dex2]
-        let (rows, total) = try await deps.database.opportunities(q)
+        let (rows, total) = try await reads.opportunities(q)
         var best: [String: ResultRow] = [:]
         for row in rows {
             guard let symbol = row["symbol"]?.string else { continue }
@@ -107,9 +107,9 @@ struct OpportunitiesRoutes: Sendable {
     /// The design document's single best opportunity under the `/opportunities` parameters: `opportunity` (null
     /// when none qualifies), `rank` 1, `total_opportunities` (how many qualify).
     func best(_ request: Request) async throws -> Response {
-        var q = try await OpportunityQuery.parse(request.query, catalog: deps.catalog)
+        var q = try await OpportunityQuery.parse(request.query, catalog: names)
         q.limit = 1
-        let (rows, total) = try await deps.database.opportunities(q)
+        let (rows, total) = try await reads.opportunities(q)
         return Response.json { w in
             w.object { o in
                 o.key("opportunity")
@@ -121,6 +121,24 @@ struct OpportunitiesRoutes: Sendable {
                 o.field("generated_at", Date())
             }
         }
+    }
+
+}
+
+/// `GET /api/v1/opportunities/best-by-symbol`, `/persistence` and `GET /api/v1/rankings/funding`.
+struct OpportunitiesRoutes: Sendable {
+    let deps: APIDependencies
+
+    func register(_ routes: RouteRegistrar) {
+        routes.cachedGet("/api/v1/opportunities/best-by-symbol", query: ["symbol", "limit"]) { request, _ in
+            try await bestBySymbol(request)
+        }
+        routes.cachedGet("/api/v1/opportunities/persistence", query: ["symbol", "limit"]) { request, _ in
+            try await persistence(request)
+        }
+        routes.cachedGet("/api/v1/rankings/funding", query: [
+            "order", "dex", "symbol", "quote", "min_oi_usd", "max_oi_usd", "min_volume_24h", "max_age", "limit",
+        ]) { request, _ in try await rankings(request) }
     }
 
     /// The best pair of every symbol (`best_opportunities`, default parameters).

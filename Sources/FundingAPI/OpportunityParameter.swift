@@ -68,7 +68,7 @@ public struct OpportunityParameter: Sendable {
     }
 
     /// Reads the parameter (under any of its names) into `o`; absent leaves the default.
-    func read(_ q: QueryReader, into o: inout OpportunityQuery, catalog: NameCatalog) async throws {
+    func read(_ q: QueryReader, into o: inout OpportunityQuery, catalog: any NameResolving) async throws {
         guard let (given, _) = try q.string(anyOf: names) else { return }
         switch kind {
         case .symbol(let f): o[keyPath: f] = try await catalog.symbol(try q.string(given))

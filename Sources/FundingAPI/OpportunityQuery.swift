@@ -70,7 +70,7 @@ public struct OpportunityQuery: Sendable, Hashable {
 
     /// Reads and validates every declared parameter (names against the catalog: 404 when unknown), then the rules
     /// between parameters.
-    public static func parse(_ q: QueryReader, catalog: NameCatalog) async throws
+    public static func parse(_ q: QueryReader, catalog: any NameResolving) async throws
         -> OpportunityQuery
     {
         var o = OpportunityQuery()
