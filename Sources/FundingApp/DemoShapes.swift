@@ -1,5 +1,6 @@
 import Foundation
 import FundingVenues
+import Synchronization
 
 /// Where one value of a demo payload comes from: the demo market's figures for the market the object describes.
 enum DemoField: Sendable {
@@ -112,6 +113,8 @@ struct DemoShapes: Sendable {
     let market: DemoMarket
     let catalog: FixtureCatalog
     let venues: [String: DemoVenue]
+    /// The recordings' bytes, read once: a cycle asks for about 1,000 answers every 15 s.
+    let templates = DemoTemplates()
 
     init(market: DemoMarket, catalog: FixtureCatalog, venues: [DemoVenue] = DemoShapes.venues) {
         self.market = market
@@ -131,7 +134,7 @@ struct DemoShapes: Sendable {
         guard let endpoint = venue.endpoints.first(where: { e in
             e.method == method && e.path == path && e.match.allSatisfy { fields[$0.key] == $0.value }
         }), let folder = catalog.folder(forDex: dex) else { return nil }
-        let template = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(endpoint.file)),
+        let template = try JSONSerialization.jsonObject(with: templates.data(folder.appendingPathComponent(endpoint.file)),
                                                          options: [.fragmentsAllowed])
         var document = template
         for section in [endpoint] + endpoint.more {
@@ -307,6 +310,20 @@ struct DemoShapes: Sendable {
             if text.hasSuffix(".") { text.removeLast() }
         }
         return text
+    }
+}
+
+/// The demo's template recordings, each read from disk on first use and kept (they never change while the demo
+/// runs; a few dozen small files).
+final class DemoTemplates: Sendable {
+    private let files = Mutex<[URL: Data]>([:])
+
+    /// The bytes of `url`, from memory after the first read.
+    func data(_ url: URL) throws -> Data {
+        if let data = files.withLock({ $0[url] }) { return data }
+        let data = try Data(contentsOf: url)
+        files.withLock { $0[url] = data }
+        return data
     }
 }
 
