@@ -1,9 +1,11 @@
 import Foundation
 @testable import FundingApp
 import FundingVenues
+import Logging
+import Synchronization
 import Testing
 
-@Suite("Demo shapes: templates read once", .timeLimit(.minutes(2)))
+@Suite("Demo shapes: templates read once, a declaration that no longer fits is said once", .timeLimit(.minutes(2)))
 struct DemoShapesTests {
     /// A copy of the recordings in a temporary directory, removed after `body`.
     func withFixtureCopy<T>(_ body: (URL) throws -> T) throws -> T {
@@ -33,5 +35,55 @@ struct DemoShapesTests {
             // Read from disk again, this would throw (no such file).
             #expect(try symbols() == first)
         }
+    }
+
+    @Test("a declaration that does not fit its recording falls back to the recording, with one warning per endpoint")
+    func misfitWarnsOnce() throws {
+        let log = CapturedLog()
+        let logger = Logger(label: "demo-test") { _ in log }
+        let warnings = DemoShapeWarnings(logger: logger)
+        // Binance's premium index declared under a key its recording (a top-level list) does not have.
+        var binance = try #require(DemoShapes.venues.first { $0.dex == "binance" })
+        binance.endpoints[0].markets = .list([.key("data")])
+        let demo = try DemoVenues(fixtures: TestDatabase.repositoryRoot.appendingPathComponent("Tests/Fixtures"), port: 0,
+                                  venues: [binance], warnings: warnings)
+        let generate = try #require(demo.server.generate)
+        for _ in 0..<3 {
+            // nil: the server answers from the recording.
+            #expect(generate("binance", "/fapi/v1/premiumIndex", nil) == nil)
+            #expect(generate("binance", "/fapi/v1/premiumIndex?symbol=BTCUSDT", nil) == nil)
+        }
+        // The endpoints that still fit are generated, and not warned about.
+        #expect(generate("binance", "/fapi/v1/ticker/24hr", nil) != nil)
+        #expect(warnings.endpoints == ["binance GET /fapi/v1/premiumIndex"])
+        let lines = log.lines
+        #expect(lines.count == 1, "\(lines)")
+        #expect(lines.first?.contains("binance GET /fapi/v1/premiumIndex") == true)
+        #expect(lines.first?.contains("no key data") == true)
+    }
+}
+
+/// A log handler keeping every message with its metadata, for tests.
+final class CapturedLog: LogHandler, Sendable {
+    private let stored = Mutex<[String]>([])
+    var lines: [String] { stored.withLock { $0 } }
+
+    var logLevel: Logger.Level {
+        get { .trace }
+        set {}
+    }
+    var metadata: Logger.Metadata {
+        get { [:] }
+        set {}
+    }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { nil }
+        set {}
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
+             function: String, line: UInt) {
+        let fields = (metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        stored.withLock { $0.append("\(level) \(message) \(fields)") }
     }
 }
