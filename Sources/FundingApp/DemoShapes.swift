@@ -122,6 +122,22 @@ struct DemoShapes: Sendable {
         self.venues = Dictionary(uniqueKeysWithValues: venues.map { ($0.dex, $0) })
     }
 
+    /// The demo market's model of `dex`'s market `dexSymbol`, as the declared answers give it: the asset, the volume
+    /// share of the endpoints that list it (an endpoint's own share, as Bybit's inverse contracts have, else the
+    /// venue's) and the venue's funding interval; nil for a market the demo does not generate (a recorded one).
+    func model(dex: String, dexSymbol: String) -> (asset: DemoMarket.Asset, share: Double, intervalHours: Double)? {
+        guard let venue = venues[dex] else { return nil }
+        let listing = venue.endpoints.flatMap { [$0] + $0.more }.filter { e in
+            guard !e.fields.isEmpty, let base = venue.base(of: dexSymbol, pattern: e.symbol ?? venue.symbol) else {
+                return false
+            }
+            return market.assets.prefix(e.count ?? venue.count).contains { $0.base == base }
+        }
+        guard let first = listing.first, let base = venue.base(of: dexSymbol, pattern: first.symbol ?? venue.symbol),
+              let asset = market.assets.first(where: { $0.base == base }) else { return nil }
+        return (asset, listing.compactMap(\.share).first ?? venue.share, venue.intervalHours)
+    }
+
     /// The answer to `method pathAndQuery` (with `body` for a POST) on `dex` at `now`, or nil when the demo does not
     /// generate it (the recordings answer).
     func answer(dex: String, method: String, pathAndQuery: String, body: [UInt8]?, at now: Date) throws -> String? {

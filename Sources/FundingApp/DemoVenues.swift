@@ -12,6 +12,8 @@ import Synchronization
 public struct DemoVenues: Sendable {
     public var server: FixtureServer
     public var port: Int
+    /// The declared venues' answers from the demo market (also what `DemoSampledHistory` seeds from).
+    let shapes: DemoShapes
 
     /// `fixtures` is a directory of venue folders with `routes.json` (the repository's `Tests/Fixtures`); `venues`
     /// are the declared venues (`DemoShapes.venues`).
@@ -28,6 +30,7 @@ public struct DemoVenues: Sendable {
         let market = try DemoMarket(catalog: catalog)
         let accounts = DemoPositions(market: market)
         let shapes = DemoShapes(market: market, catalog: catalog, venues: venues)
+        self.shapes = shapes
         self.server.generate = { dex, pathAndQuery, body in
             let now = Date()
             let method = body == nil ? "GET" : "POST"
