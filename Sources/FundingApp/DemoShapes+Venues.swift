@@ -362,6 +362,24 @@ extension DemoShapes {
                 "openInterest": .scaled(.openInterestUSD, 0.01), "time": .now(.milliseconds),
             ]),
         ]),
+        DemoVenue(dex: "bitmex", symbol: "{B}USD", intervalHours: 8, share: 0.02, count: 20, aliases: ["BTC": "XBT"],
+                  endpoints: [
+            // USD perpetuals settled in XBt (satoshi) in the shape of the recorded XBTUSD: XBTUSD is inverse
+            // (contracts of 1 USD: `openValue` is the open interest in satoshi), the others quanto, for which the
+            // adapter reports no open interest or volume (their value per contract is not a plain conversion).
+            DemoEndpoint(path: "/api/v1/instrument/active", file: "instrument-active-2024-03-02.json", markets: .list([]),
+                         fields: [
+                "symbol": .symbol, "rootSymbol": .name("{B}"), "underlying": .name("{B}"), "typ": .text("FFWCSX"),
+                "state": .text("Open"), "quoteCurrency": .text("USD"), "settlCurrency": .text("XBt"),
+                "isInverse": .when(base: "BTC", .flag(true), otherwise: .flag(false)),
+                "isQuanto": .when(base: "BTC", .flag(false), otherwise: .flag(true)),
+                "fundingRate": .rate, "indicativeFundingRate": .rate, "fundingTimestamp": .fundingTimeISO,
+                "markPrice": .mark, "indicativeSettlePrice": .index, "lastPrice": .last, "bidPrice": .bid,
+                "askPrice": .ask, "openValue": .scaled(.openInterestBase, 1e8), "openInterest": .scaled(.openInterestUSD, 1),
+                "foreignNotional24h": .volumeUSD, "homeNotional24h": .volumeBase, "volume24h": .scaled(.volumeUSD, 1),
+                "turnover24h": .scaled(.volumeBase, 1e8),
+            ]),
+        ]),
         DemoVenue(dex: "hibachi", symbol: "{B}/USDT-P", intervalHours: 1, share: 0.005, count: 30, endpoints: [
             // Each market is a `contract` spec and its live `info`; the interval (1 h) comes from the recorded
             // BTC/USDT-P settlements.

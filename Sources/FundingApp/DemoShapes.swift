@@ -30,6 +30,13 @@ enum DemoField: Sendable {
     case now(EpochUnit)
     /// This text, whatever the recording held.
     case text(String)
+    /// This JSON boolean.
+    case flag(Bool)
+    /// The next funding time of the venue's grid as ISO 8601 with milliseconds (BitMEX's `fundingTimestamp`).
+    case fundingTimeISO
+    /// `then` for the asset `base`, `otherwise` for the rest (BitMEX: XBTUSD is inverse, its other USD perpetuals
+    /// quanto).
+    indirect case when(base: String, DemoField, otherwise: DemoField)
 }
 
 /// Where the market objects of a demo payload sit in its recorded template.
@@ -235,7 +242,9 @@ struct DemoShapes: Sendable {
         let step = venue.intervalHours * 3_600
         let next = (floor(now.timeIntervalSince1970 / step) + 1) * step
         var out = model
-        for (key, field) in endpoint.fields {
+        for (key, declared) in endpoint.fields {
+            var field = declared
+            while case .when(let base, let then, let otherwise) = field { field = asset.base == base ? then : otherwise }
             // `a.b` is key `b` of the object at key `a` (Drift's `openInterest.long`).
             let path = key.split(separator: ".").map(String.init)
             let current = path.dropLast().reduce(model as Any?) { ($0 as? [String: Any])?[$1] }
@@ -245,6 +254,8 @@ struct DemoShapes: Sendable {
             case .symbol: venue.name(endpoint.symbol ?? venue.symbol, base: asset.base)
             case .name(let pattern): venue.name(pattern, base: asset.base)
             case .text(let text): text
+            case .flag(let flag): flag
+            case .fundingTimeISO: Self.iso8601(Date(timeIntervalSince1970: next))
             case .fundingTime(let unit, let after): whole((next + Double(after) * step) * unit.rawValue)
             case .untilFunding(let unit): whole((next - now.timeIntervalSince1970) * unit.rawValue)
             case .now(let unit): whole(now.timeIntervalSince1970 * unit.rawValue)
@@ -282,7 +293,7 @@ struct DemoShapes: Sendable {
         case .openInterestContracts(let size): (q.openInterestBase / size).rounded()
         case .rateTimesMark(let size): q.rate * size * q.mark
         case .scaled(let inner, let factor), .times(let inner, let factor): number(inner, q).map { $0 * factor }
-        case .symbol, .name, .text, .fundingTime, .untilFunding, .now, .id: nil
+        case .symbol, .name, .text, .flag, .fundingTime, .fundingTimeISO, .untilFunding, .now, .id, .when: nil
         }
     }
 
@@ -314,6 +325,13 @@ struct DemoShapes: Sendable {
             list[i] = try replacing(rest, in: list[i], transform)
             return list
         }
+    }
+
+    /// `2024-03-02T04:00:00.000Z`.
+    static func iso8601(_ date: Date) -> String {
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return format.string(from: date)
     }
 
     /// Plain decimal notation with 8 significant digits (venues send `"0.00001250"`, never `1.25e-05`).
