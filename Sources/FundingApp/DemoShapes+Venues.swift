@@ -380,6 +380,40 @@ extension DemoShapes {
                 "turnover24h": .scaled(.volumeBase, 1e8),
             ]),
         ]),
+        DemoVenue(dex: "edgex", symbol: "{B}USDC", intervalHours: 4, share: 0.01, count: 40, endpoints: [
+            // Contracts are numbered 30000001 + rank, their base coins 1001 + rank (the recorded BTCUSDC's ids);
+            // the metadata's coin list names them (USDC, the quote, is then unnamed: the adapter reads it from the
+            // contract's name).
+            DemoEndpoint(path: "/api/v2/public/meta/getMetaData", file: "getMetaData.json",
+                         markets: .list([.key("data"), .key("contractList")]), fields: [
+                "contractId": .id(30_000_001), "contractName": .symbol, "baseCoinId": .id(1_001),
+                "quoteCoinId": .text("1000"), "enableTrade": .flag(true), "enableDisplay": .flag(true),
+                "fundingRateIntervalMin": .text("240"),
+            ], more: [
+                DemoEndpoint(path: "", file: "", markets: .list([.key("data"), .key("coinList")]), fields: [
+                    "coinId": .id(1_001), "coinName": .name("{A}"),
+                ]),
+            ]),
+            // Every answer lists every contract (the adapter asks in batches of 50 ids and keeps each contract's
+            // row); `fundingTime` is the interval in progress' start, the rate the forecast for it.
+            DemoEndpoint(path: "/api/v2/public/funding/getLatestFundingRate", file: "getLatestFundingRate.json",
+                         markets: .list([.key("data")]), fields: [
+                "contractId": .id(30_000_001), "fundingTime": .fundingTime(.milliseconds, after: -1),
+                "fundingTimestamp": .now(.milliseconds), "forecastFundingRate": .rate, "fundingRate": .rate,
+                "previousFundingRate": .rate, "markPrice": .mark, "oraclePrice": .index, "indexPrice": .index,
+                "fundingRateIntervalMin": .text("240"), "isSettlement": .flag(false),
+            ]),
+            // One contract per request, by id: open interest in base units, `value` the 24 h USDC turnover.
+            DemoEndpoint(path: "/api/v2/public/quote/getTicker", file: "getTicker.json",
+                         markets: .one(query: "contractId", at: [.key("data")]), fields: [
+                "contractId": .id(30_000_001), "contractName": .symbol, "openInterest": .openInterestBase,
+                "value": .volumeUSD, "size": .volumeBase, "lastPrice": .last, "close": .last, "open": .mark,
+                "high": .ask, "low": .bid, "priceChange": .text("0"), "priceChangePercent": .text("0"),
+                "markPrice": .mark, "oraclePrice": .index, "indexPrice": .index, "fundingRate": .rate,
+                "fundingTime": .fundingTime(.milliseconds, after: -1), "nextFundingTime": .fundingTime(.milliseconds),
+                "endTime": .now(.milliseconds),
+            ]),
+        ]),
         DemoVenue(dex: "hibachi", symbol: "{B}/USDT-P", intervalHours: 1, share: 0.005, count: 30, endpoints: [
             // Each market is a `contract` spec and its live `info`; the interval (1 h) comes from the recorded
             // BTC/USDT-P settlements.

@@ -48,8 +48,9 @@ enum DemoMarkets: Sendable {
     /// The template is one market's object at this path; the answer is a list of them at the same place (a
     /// recording made with `symbol=`, answered for every market).
     case wrapped([DemoPath])
-    /// A per-market request: the market named by this query parameter, answered as the template's one object at
-    /// this path (a bare object or a one-element list).
+    /// A per-market request: the market named by this query parameter (or numbered by it, when the endpoint fills
+    /// that key with `.id`), answered as the template's one object at this path (a bare object or a one-element
+    /// list).
     case one(query: String, at: [DemoPath])
     /// Two lists side by side, element `i` of the second describing element `i` of the first (Hyperliquid's
     /// `[meta.universe, assetCtxs]`); the market name is in the first.
@@ -195,8 +196,19 @@ struct DemoShapes: Sendable {
                 })
             }
         case .one(let parameter, let at):
-            guard let name = query[parameter], let base = venue.base(of: name, pattern: pattern),
-                  let asset = listed.first(where: { $0.base == base }) else { return nil }
+            // The market named by the parameter, or, where the endpoint fills that key with `.id(offset)` (edgeX's
+            // `contractId`), numbered by it: the asset of rank id - offset.
+            let asset: DemoMarket.Asset
+            if case .id(let offset)? = endpoint.fields[parameter] {
+                guard let id = query[parameter].flatMap({ Int($0) }), listed.indices.contains(id - offset) else {
+                    return nil
+                }
+                asset = listed[id - offset]
+            } else {
+                guard let name = query[parameter], let base = venue.base(of: name, pattern: pattern),
+                      let found = listed.first(where: { $0.base == base }) else { return nil }
+                asset = found
+            }
             return try Self.replacing(at, in: template) { one in
                 if let list = one as? [Any] {
                     return [fill(Self.model(list, venue: venue, endpoint: endpoint), asset: asset, venue: venue,
