@@ -63,8 +63,12 @@ public func buildApplication(
             services += try liveStreams(config, dexes: dexes, url: writerURL, demo: demo != nil, book: book,
                                         logger: logger).map { .init(service: $0) }
             services += try positionScanner(config, settings: scan, url: writerURL, book: book).map { .init(service: $0) }
-            if demo != nil {
-                services.append(.init(service: DemoSettlements(url: writerURL, dexes: try config.dexSchedules(only: dexes).map(\.name),
+            if let demo {
+                let names = try config.dexSchedules(only: dexes).map(\.name)
+                // History at once: the sampled snapshots the charts read, and settled funding.
+                services.append(.init(service: DemoSampledHistory(url: writerURL, dexes: names, demo: demo,
+                                                                  logger: Logger(label: "fundingd.demo-history"))))
+                services.append(.init(service: DemoSettlements(url: writerURL, dexes: names,
                                                                logger: Logger(label: "fundingd.demo-settlements"))))
             }
         }

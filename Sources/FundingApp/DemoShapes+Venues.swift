@@ -362,6 +362,58 @@ extension DemoShapes {
                 "openInterest": .scaled(.openInterestUSD, 0.01), "time": .now(.milliseconds),
             ]),
         ]),
+        DemoVenue(dex: "bitmex", symbol: "{B}USD", intervalHours: 8, share: 0.02, count: 20, aliases: ["BTC": "XBT"],
+                  endpoints: [
+            // USD perpetuals settled in XBt (satoshi) in the shape of the recorded XBTUSD: XBTUSD is inverse
+            // (contracts of 1 USD: `openValue` is the open interest in satoshi), the others quanto, for which the
+            // adapter reports no open interest or volume (their value per contract is not a plain conversion).
+            DemoEndpoint(path: "/api/v1/instrument/active", file: "instrument-active-2024-03-02.json", markets: .list([]),
+                         fields: [
+                "symbol": .symbol, "rootSymbol": .name("{B}"), "underlying": .name("{B}"), "typ": .text("FFWCSX"),
+                "state": .text("Open"), "quoteCurrency": .text("USD"), "settlCurrency": .text("XBt"),
+                "isInverse": .when(base: "BTC", .flag(true), otherwise: .flag(false)),
+                "isQuanto": .when(base: "BTC", .flag(false), otherwise: .flag(true)),
+                "fundingRate": .rate, "indicativeFundingRate": .rate, "fundingTimestamp": .fundingTimeISO,
+                "markPrice": .mark, "indicativeSettlePrice": .index, "lastPrice": .last, "bidPrice": .bid,
+                "askPrice": .ask, "openValue": .scaled(.openInterestBase, 1e8), "openInterest": .scaled(.openInterestUSD, 1),
+                "foreignNotional24h": .volumeUSD, "homeNotional24h": .volumeBase, "volume24h": .scaled(.volumeUSD, 1),
+                "turnover24h": .scaled(.volumeBase, 1e8),
+            ]),
+        ]),
+        DemoVenue(dex: "edgex", symbol: "{B}USDC", intervalHours: 4, share: 0.01, count: 40, endpoints: [
+            // Contracts are numbered 30000001 + rank, their base coins 1001 + rank (the recorded BTCUSDC's ids);
+            // the metadata's coin list names them (USDC, the quote, is then unnamed: the adapter reads it from the
+            // contract's name).
+            DemoEndpoint(path: "/api/v2/public/meta/getMetaData", file: "getMetaData.json",
+                         markets: .list([.key("data"), .key("contractList")]), fields: [
+                "contractId": .id(30_000_001), "contractName": .symbol, "baseCoinId": .id(1_001),
+                "quoteCoinId": .text("1000"), "enableTrade": .flag(true), "enableDisplay": .flag(true),
+                "fundingRateIntervalMin": .text("240"),
+            ], more: [
+                DemoEndpoint(path: "", file: "", markets: .list([.key("data"), .key("coinList")]), fields: [
+                    "coinId": .id(1_001), "coinName": .name("{A}"),
+                ]),
+            ]),
+            // Every answer lists every contract (the adapter asks in batches of 50 ids and keeps each contract's
+            // row); `fundingTime` is the interval in progress' start, the rate the forecast for it.
+            DemoEndpoint(path: "/api/v2/public/funding/getLatestFundingRate", file: "getLatestFundingRate.json",
+                         markets: .list([.key("data")]), fields: [
+                "contractId": .id(30_000_001), "fundingTime": .fundingTime(.milliseconds, after: -1),
+                "fundingTimestamp": .now(.milliseconds), "forecastFundingRate": .rate, "fundingRate": .rate,
+                "previousFundingRate": .rate, "markPrice": .mark, "oraclePrice": .index, "indexPrice": .index,
+                "fundingRateIntervalMin": .text("240"), "isSettlement": .flag(false),
+            ]),
+            // One contract per request, by id: open interest in base units, `value` the 24 h USDC turnover.
+            DemoEndpoint(path: "/api/v2/public/quote/getTicker", file: "getTicker.json",
+                         markets: .one(query: "contractId", at: [.key("data")]), fields: [
+                "contractId": .id(30_000_001), "contractName": .symbol, "openInterest": .openInterestBase,
+                "value": .volumeUSD, "size": .volumeBase, "lastPrice": .last, "close": .last, "open": .mark,
+                "high": .ask, "low": .bid, "priceChange": .text("0"), "priceChangePercent": .text("0"),
+                "markPrice": .mark, "oraclePrice": .index, "indexPrice": .index, "fundingRate": .rate,
+                "fundingTime": .fundingTime(.milliseconds, after: -1), "nextFundingTime": .fundingTime(.milliseconds),
+                "endTime": .now(.milliseconds),
+            ]),
+        ]),
         DemoVenue(dex: "hibachi", symbol: "{B}/USDT-P", intervalHours: 1, share: 0.005, count: 30, endpoints: [
             // Each market is a `contract` spec and its live `info`; the interval (1 h) comes from the recorded
             // BTC/USDT-P settlements.

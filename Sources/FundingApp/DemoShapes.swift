@@ -1,5 +1,6 @@
 import Foundation
 import FundingVenues
+import Synchronization
 
 /// Where one value of a demo payload comes from: the demo market's figures for the market the object describes.
 enum DemoField: Sendable {
@@ -29,6 +30,13 @@ enum DemoField: Sendable {
     case now(EpochUnit)
     /// This text, whatever the recording held.
     case text(String)
+    /// This JSON boolean.
+    case flag(Bool)
+    /// The next funding time of the venue's grid as ISO 8601 with milliseconds (BitMEX's `fundingTimestamp`).
+    case fundingTimeISO
+    /// `then` for the asset `base`, `otherwise` for the rest (BitMEX: XBTUSD is inverse, its other USD perpetuals
+    /// quanto).
+    indirect case when(base: String, DemoField, otherwise: DemoField)
 }
 
 /// Where the market objects of a demo payload sit in its recorded template.
@@ -40,8 +48,9 @@ enum DemoMarkets: Sendable {
     /// The template is one market's object at this path; the answer is a list of them at the same place (a
     /// recording made with `symbol=`, answered for every market).
     case wrapped([DemoPath])
-    /// A per-market request: the market named by this query parameter, answered as the template's one object at
-    /// this path (a bare object or a one-element list).
+    /// A per-market request: the market named by this query parameter (or numbered by it, when the endpoint fills
+    /// that key with `.id`), answered as the template's one object at this path (a bare object or a one-element
+    /// list).
     case one(query: String, at: [DemoPath])
     /// Two lists side by side, element `i` of the second describing element `i` of the first (Hyperliquid's
     /// `[meta.universe, assetCtxs]`); the market name is in the first.
@@ -112,11 +121,29 @@ struct DemoShapes: Sendable {
     let market: DemoMarket
     let catalog: FixtureCatalog
     let venues: [String: DemoVenue]
+    /// The recordings' bytes, read once: a cycle asks for about 1,000 answers every 15 s.
+    let templates = DemoTemplates()
 
     init(market: DemoMarket, catalog: FixtureCatalog, venues: [DemoVenue] = DemoShapes.venues) {
         self.market = market
         self.catalog = catalog
         self.venues = Dictionary(uniqueKeysWithValues: venues.map { ($0.dex, $0) })
+    }
+
+    /// The demo market's model of `dex`'s market `dexSymbol`, as the declared answers give it: the asset, the volume
+    /// share of the endpoints that list it (an endpoint's own share, as Bybit's inverse contracts have, else the
+    /// venue's) and the venue's funding interval; nil for a market the demo does not generate (a recorded one).
+    func model(dex: String, dexSymbol: String) -> (asset: DemoMarket.Asset, share: Double, intervalHours: Double)? {
+        guard let venue = venues[dex] else { return nil }
+        let listing = venue.endpoints.flatMap { [$0] + $0.more }.filter { e in
+            guard !e.fields.isEmpty, let base = venue.base(of: dexSymbol, pattern: e.symbol ?? venue.symbol) else {
+                return false
+            }
+            return market.assets.prefix(e.count ?? venue.count).contains { $0.base == base }
+        }
+        guard let first = listing.first, let base = venue.base(of: dexSymbol, pattern: first.symbol ?? venue.symbol),
+              let asset = market.assets.first(where: { $0.base == base }) else { return nil }
+        return (asset, listing.compactMap(\.share).first ?? venue.share, venue.intervalHours)
     }
 
     /// The answer to `method pathAndQuery` (with `body` for a POST) on `dex` at `now`, or nil when the demo does not
@@ -131,7 +158,7 @@ struct DemoShapes: Sendable {
         guard let endpoint = venue.endpoints.first(where: { e in
             e.method == method && e.path == path && e.match.allSatisfy { fields[$0.key] == $0.value }
         }), let folder = catalog.folder(forDex: dex) else { return nil }
-        let template = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(endpoint.file)),
+        let template = try JSONSerialization.jsonObject(with: templates.data(folder.appendingPathComponent(endpoint.file)),
                                                          options: [.fragmentsAllowed])
         var document = template
         for section in [endpoint] + endpoint.more {
@@ -169,8 +196,19 @@ struct DemoShapes: Sendable {
                 })
             }
         case .one(let parameter, let at):
-            guard let name = query[parameter], let base = venue.base(of: name, pattern: pattern),
-                  let asset = listed.first(where: { $0.base == base }) else { return nil }
+            // The market named by the parameter, or, where the endpoint fills that key with `.id(offset)` (edgeX's
+            // `contractId`), numbered by it: the asset of rank id - offset.
+            let asset: DemoMarket.Asset
+            if case .id(let offset)? = endpoint.fields[parameter] {
+                guard let id = query[parameter].flatMap({ Int($0) }), listed.indices.contains(id - offset) else {
+                    return nil
+                }
+                asset = listed[id - offset]
+            } else {
+                guard let name = query[parameter], let base = venue.base(of: name, pattern: pattern),
+                      let found = listed.first(where: { $0.base == base }) else { return nil }
+                asset = found
+            }
             return try Self.replacing(at, in: template) { one in
                 if let list = one as? [Any] {
                     return [fill(Self.model(list, venue: venue, endpoint: endpoint), asset: asset, venue: venue,
@@ -216,7 +254,9 @@ struct DemoShapes: Sendable {
         let step = venue.intervalHours * 3_600
         let next = (floor(now.timeIntervalSince1970 / step) + 1) * step
         var out = model
-        for (key, field) in endpoint.fields {
+        for (key, declared) in endpoint.fields {
+            var field = declared
+            while case .when(let base, let then, let otherwise) = field { field = asset.base == base ? then : otherwise }
             // `a.b` is key `b` of the object at key `a` (Drift's `openInterest.long`).
             let path = key.split(separator: ".").map(String.init)
             let current = path.dropLast().reduce(model as Any?) { ($0 as? [String: Any])?[$1] }
@@ -226,6 +266,8 @@ struct DemoShapes: Sendable {
             case .symbol: venue.name(endpoint.symbol ?? venue.symbol, base: asset.base)
             case .name(let pattern): venue.name(pattern, base: asset.base)
             case .text(let text): text
+            case .flag(let flag): flag
+            case .fundingTimeISO: Self.iso8601(Date(timeIntervalSince1970: next))
             case .fundingTime(let unit, let after): whole((next + Double(after) * step) * unit.rawValue)
             case .untilFunding(let unit): whole((next - now.timeIntervalSince1970) * unit.rawValue)
             case .now(let unit): whole(now.timeIntervalSince1970 * unit.rawValue)
@@ -263,7 +305,7 @@ struct DemoShapes: Sendable {
         case .openInterestContracts(let size): (q.openInterestBase / size).rounded()
         case .rateTimesMark(let size): q.rate * size * q.mark
         case .scaled(let inner, let factor), .times(let inner, let factor): number(inner, q).map { $0 * factor }
-        case .symbol, .name, .text, .fundingTime, .untilFunding, .now, .id: nil
+        case .symbol, .name, .text, .flag, .fundingTime, .fundingTimeISO, .untilFunding, .now, .id, .when: nil
         }
     }
 
@@ -297,6 +339,13 @@ struct DemoShapes: Sendable {
         }
     }
 
+    /// `2024-03-02T04:00:00.000Z`.
+    static func iso8601(_ date: Date) -> String {
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return format.string(from: date)
+    }
+
     /// Plain decimal notation with 8 significant digits (venues send `"0.00001250"`, never `1.25e-05`).
     static func decimal(_ x: Double) -> String {
         guard x != 0, x.isFinite else { return "0" }
@@ -307,6 +356,20 @@ struct DemoShapes: Sendable {
             if text.hasSuffix(".") { text.removeLast() }
         }
         return text
+    }
+}
+
+/// The demo's template recordings, each read from disk on first use and kept (they never change while the demo
+/// runs; a few dozen small files).
+final class DemoTemplates: Sendable {
+    private let files = Mutex<[URL: Data]>([:])
+
+    /// The bytes of `url`, from memory after the first read.
+    func data(_ url: URL) throws -> Data {
+        if let data = files.withLock({ $0[url] }) { return data }
+        let data = try Data(contentsOf: url)
+        files.withLock { $0[url] = data }
+        return data
     }
 }
 

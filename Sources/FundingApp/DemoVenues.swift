@@ -1,6 +1,8 @@
 import Foundation
 import FundingStore
 import FundingVenues
+import Logging
+import Synchronization
 
 /// The venues of `fundingd run --demo`, served by a local `FixtureServer`: the endpoints `DemoShapes` declares answer
 /// from the `DemoMarket` in the recordings' shapes, the demo's Hyperliquid accounts from `DemoPositions`, and every
@@ -10,9 +12,16 @@ import FundingVenues
 public struct DemoVenues: Sendable {
     public var server: FixtureServer
     public var port: Int
+    /// The declared venues' answers from the demo market (also what `DemoSampledHistory` seeds from).
+    let shapes: DemoShapes
 
-    /// `fixtures` is a directory of venue folders with `routes.json` (the repository's `Tests/Fixtures`).
-    public init(fixtures: URL, port: Int) throws {
+    /// `fixtures` is a directory of venue folders with `routes.json` (the repository's `Tests/Fixtures`); `venues`
+    /// are the declared venues (`DemoShapes.venues`).
+    public init(fixtures: URL, port: Int, logger: Logger = Logger(label: "fundingd.demo-venues")) throws {
+        try self.init(fixtures: fixtures, port: port, venues: DemoShapes.venues, warnings: DemoShapeWarnings(logger: logger))
+    }
+
+    init(fixtures: URL, port: Int, venues: [DemoVenue], warnings: DemoShapeWarnings) throws {
         let catalog = try FixtureCatalog(directory: fixtures)
         self.server = FixtureServer(catalog: catalog, transform: { dex, body in
             let now = Date()
@@ -20,12 +29,19 @@ public struct DemoVenues: Sendable {
         })
         let market = try DemoMarket(catalog: catalog)
         let accounts = DemoPositions(market: market)
-        let shapes = DemoShapes(market: market, catalog: catalog)
+        let shapes = DemoShapes(market: market, catalog: catalog, venues: venues)
+        self.shapes = shapes
         self.server.generate = { dex, pathAndQuery, body in
             let now = Date()
-            if let answer = try? shapes.answer(dex: dex, method: body == nil ? "GET" : "POST", pathAndQuery: pathAndQuery,
-                                               body: body, at: now) {
-                return answer
+            let method = body == nil ? "GET" : "POST"
+            do {
+                if let answer = try shapes.answer(dex: dex, method: method, pathAndQuery: pathAndQuery, body: body,
+                                                  at: now) {
+                    return answer
+                }
+            } catch {
+                // A declaration that no longer fits its recording: said once, then the recording answers.
+                warnings.warn(dex: dex, method: method, pathAndQuery: pathAndQuery, error: error)
             }
             guard dex == "hyperliquid" else { return nil }
             return accounts.answer(pathAndQuery: pathAndQuery, body: body, at: now)
@@ -169,5 +185,24 @@ public struct DemoVenues: Sendable {
             i = j
         }
         return out
+    }
+}
+
+/// The demo endpoints whose declaration failed to fill its recording (`DemoShapes.answer` threw): each is logged as a
+/// warning once (per dex, method and path), not every cycle, and then answered from the recording.
+final class DemoShapeWarnings: Sendable {
+    let logger: Logger
+    private let warned = Mutex<Set<String>>([])
+
+    init(logger: Logger) { self.logger = logger }
+
+    /// The endpoints warned about, as `dex METHOD /path`.
+    var endpoints: Set<String> { warned.withLock { $0 } }
+
+    func warn(dex: String, method: String, pathAndQuery: String, error: any Error) {
+        let endpoint = "\(dex) \(method) \(FixtureCatalog.split(pathAndQuery).0)"
+        guard warned.withLock({ $0.insert(endpoint).inserted }) else { return }
+        logger.warning("demo declaration does not fit its recording; answering from the recording",
+                       metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
     }
 }
