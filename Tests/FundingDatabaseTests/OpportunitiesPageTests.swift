@@ -57,6 +57,12 @@ struct OpportunitiesPageTests {
              + "p_max_age => interval '60 seconds', p_min_profit => -0.001", "net_profit", false, 15),
         ("everything, one page", "p_min_profit => -1", "net_profit", true, 1000),
         ("a limit inside a tie", "p_min_profit => -1", "divergence", false, 3),
+        ("maker fees, three dexes, net profit ascending (the net path)",
+         "p_fee_type => 'maker', p_include_dexes => '{binance,okx,lighter}', p_min_profit => -0.01", "net_profit",
+         false, 9),
+        ("net profit at 24 h (the keys' general path)", "p_hold_hours => 24, p_min_profit => 0", "net_profit", true, 6),
+        ("net profit with a fee tier (the keys' general path)", "p_volume_30d => 2000000, p_min_profit => -0.0005",
+         "net_profit", true, 6),
         ("a symbol (the fallback)", "p_symbol => 'S3', p_min_profit => -1", "net_profit", true, 4),
         ("a symbols list and a quote (the fallback)", "p_symbols => '{S1,S2,S5}', p_quote => 'USDT', p_min_profit => -1",
          "divergence", true, 10),
@@ -95,30 +101,42 @@ struct OpportunitiesPageTests {
         return ("current_opportunities(\(parts.joined(separator: ", ")))", symbols)
     }
 
+    /// A database with the snapshots written by one cycle and the fees the cases rely on: binance, bybit and okx
+    /// alike (many equal net profits), hyperliquid with a tier, lighter free, edgex unknown.
+    static func database(stale: Bool) async throws -> TestDatabase {
+        let db = try await TestDatabase.make()
+        do {
+            try await db.with(try db.ownerURL) { conn in
+                try await conn.exec("UPDATE dexes SET maker_fee = 0.0002, taker_fee = 0.0005, fee_tiers = NULL WHERE name IN ('binance', 'okx', 'bybit')")
+                try await conn.exec(PostgresQuery(unsafeSQL: """
+                    UPDATE dexes SET maker_fee = 0.0001, taker_fee = 0.0004,
+                      fee_tiers = '[{"min_volume_30d": 1000000, "maker_fee": 0.00005, "taker_fee": 0.0003}]'
+                    WHERE name = 'hyperliquid'
+                    """))
+                try await conn.exec("UPDATE dexes SET maker_fee = 0, taker_fee = 0 WHERE name = 'lighter'")
+                try await conn.exec("UPDATE dexes SET maker_fee = NULL, taker_fee = NULL WHERE name = 'edgex'")
+            }
+            let now = Date()
+            try await db.withClient(try db.writerURL) { client in
+                _ = try await CycleWriter(client: client, logger: TestDatabase.logger)
+                    .write(snapshots: Self.snapshots(now: now), runs: [])
+            }
+            if stale {  // as an operator's change between cycles leaves it: every request takes the fallback
+                try await db.with(try db.ownerURL) { conn in
+                    try await conn.exec("UPDATE opportunity_candidates_state SET current = false")
+                }
+            }
+        } catch {
+            db.drop()
+            throw error
+        }
+        return db
+    }
+
     @Test("rows, order, values and total_count", arguments: [false, true])
     func equal(stale: Bool) async throws {
-        let db = try await TestDatabase.make()
+        let db = try await Self.database(stale: stale)
         defer { db.drop() }
-        try await db.with(try db.ownerURL) { conn in
-            try await conn.exec("UPDATE dexes SET maker_fee = 0.0002, taker_fee = 0.0005, fee_tiers = NULL WHERE name IN ('binance', 'okx', 'bybit')")
-            try await conn.exec(PostgresQuery(unsafeSQL: """
-                UPDATE dexes SET maker_fee = 0.0001, taker_fee = 0.0004,
-                  fee_tiers = '[{"min_volume_30d": 1000000, "maker_fee": 0.00005, "taker_fee": 0.0003}]'
-                WHERE name = 'hyperliquid'
-                """))
-            try await conn.exec("UPDATE dexes SET maker_fee = 0, taker_fee = 0 WHERE name = 'lighter'")
-            try await conn.exec("UPDATE dexes SET maker_fee = NULL, taker_fee = NULL WHERE name = 'edgex'")
-        }
-        let now = Date()
-        try await db.withClient(try db.writerURL) { client in
-            _ = try await CycleWriter(client: client, logger: TestDatabase.logger)
-                .write(snapshots: Self.snapshots(now: now), runs: [])
-        }
-        if stale {  // as an operator's change between cycles leaves it: every request takes the fallback
-            try await db.with(try db.ownerURL) { conn in
-                try await conn.exec("UPDATE opportunity_candidates_state SET current = false")
-            }
-        }
         try await db.with(try db.readerURL) { conn in
             let current = try await conn.scalar("SELECT current FROM opportunity_candidates_state", as: Bool.self)
             #expect(current == !stale)
@@ -142,6 +160,50 @@ struct OpportunitiesPageTests {
                 #expect(got == expected, "\(name)")
                 #expect(counts == [total], "\(name): total_count \(counts) of \(total) matches")
             }
+        }
+    }
+
+    /// The net path's first rows end inside a group of equal net profits (binance, bybit and okx charge alike, and
+    /// every fifth symbol has one rate everywhere): every pair of the group must come back, so the caller's
+    /// tie-breakers pick the same rows as over all matches.
+    @Test("net profit: a limit inside a tie")
+    func netProfitTie() async throws {
+        let db = try await Self.database(stale: false)
+        defer { db.drop() }
+        try await db.with(try db.readerURL) { conn in
+            let reference = "current_opportunities(include_dexes => '{binance,okx,bybit}', min_profit => -1, "
+                + "fee_type => 'taker', hold_hours => 8, max_age => interval '300 seconds')"
+            let tie = try await conn.scalar(PostgresQuery(unsafeSQL: """
+                SELECT net_profit FROM \(reference) WHERE symbol = 'S5' LIMIT 1
+                """), as: Double.self)
+            let above = try await conn.scalar(PostgresQuery(unsafeSQL: """
+                SELECT count(*) FROM \(reference) WHERE net_profit > \(tie)
+                """), as: Int.self)
+            let tied = try await conn.scalar(PostgresQuery(unsafeSQL: """
+                SELECT count(*) FROM \(reference) WHERE net_profit = \(tie)
+                """), as: Int.self)
+            #expect(tied >= 6, "the fixture has a tie group (\(tied))")
+            let limit = above + 2  // two rows into the group
+            let order = "net_profit DESC NULLS LAST, symbol, long_dex, short_dex, long_dex_symbol, short_dex_symbol"
+            let expected = try await conn.column(PostgresQuery(unsafeSQL: """
+                SELECT x::text FROM \(reference) x ORDER BY \(order) LIMIT \(limit)
+                """), as: String.self)
+            let arguments = Self.arguments("p_include_dexes => '{binance,okx,bybit}', p_min_profit => -1", "net_profit",
+                                           true, limit)
+            let page = "opportunities_page(\(arguments))"
+            let returned = try await conn.scalar(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(page)"), as: Int.self)
+            let got = try await conn.column(PostgresQuery(unsafeSQL: """
+                SELECT x::text FROM (SELECT (p.o).* FROM \(page) p) x ORDER BY \(order) LIMIT \(limit)
+                """), as: String.self)
+            #expect(returned == above + tied, "every tied pair returned (\(returned) of \(above) + \(tied))")
+            #expect(got == expected)
+            // A min_profit equal to the group's net profit keeps the group (net_profit >= min_profit).
+            let atTieArguments = Self.arguments("p_include_dexes => '{binance,okx,bybit}', p_min_profit => \(tie)",
+                                                "net_profit", false, 1)
+            let atTie = "opportunities_page(\(atTieArguments))"
+            let counted = try await conn.column(PostgresQuery(unsafeSQL: "SELECT DISTINCT total_count FROM \(atTie)"),
+                                                as: Int.self)
+            #expect(counted == [above + tied], "min_profit at the tie: \(counted) of \(above) + \(tied)")
         }
     }
 }
