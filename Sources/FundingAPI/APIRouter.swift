@@ -6,9 +6,6 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 
-/// The request context of every HTTP route.
-public typealias APIRequestContext = BasicRequestContext
-
 /// A route handler answering a prepared response.
 typealias APIHandler = @Sendable (Request, APIRequestContext) async throws -> Response
 

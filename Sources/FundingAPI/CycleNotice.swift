@@ -58,23 +58,4 @@ public struct CycleNotice: Codable, Sendable, Equatable {
 
     /// Whether the catalogue of names may have grown.
     var createdNames: Bool { (marketsCreated ?? 0) > 0 || (symbolsCreated ?? 0) > 0 }
-
-    /// The summary as `GET /api/v1/metrics` shows it.
-    func write(to w: inout JSONWriter) {
-        w.object { o in
-            o.field("id", Int(id))
-            if let event { o.field("event", event) }
-            o.field("cycle_time", cycleTime)
-            o.field("dexes", strings: dexes ?? [])
-            for (key, value) in [("rows_staged", rowsStaged), ("rows_inserted", rowsInserted),
-                                 ("rows_duplicate", rowsDuplicate), ("rows_too_old", rowsTooOld),
-                                 ("rows_rejected", rowsRejected), ("runs_rejected", runsRejected),
-                                 ("markets", markets), ("markets_created", marketsCreated),
-                                 ("symbols_created", symbolsCreated)] {
-                o.field(key, value)
-            }
-            o.key("rejected")
-            o.object { r in for (reason, n) in (rejected ?? [:]).sorted(by: { $0.key < $1.key }) { r.field(reason, n) } }
-        }
-    }
 }

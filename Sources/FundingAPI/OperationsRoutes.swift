@@ -8,8 +8,10 @@ struct OperationsRoutes: Sendable {
     let deps: APIDependencies
 
     func register(_ routes: RouteRegistrar) {
-        routes.get("/api/v1/health") { _, _ in try await health() }
-        routes.get("/api/v1/metrics") { _, _ in await metricsSummary() }
+        routes.get("/api/v1/health") { request, context in try await health(request, context) }
+        routes.get("/api/v1/metrics") { request, context in
+            try await metricsSummary().response(from: request, context: context)
+        }
         routes.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: deps.metrics.prometheusText())))
@@ -30,7 +32,9 @@ struct OperationsRoutes: Sendable {
     ///
     /// With `statusReport` (the screener seed's `GET /api/status`) the answer is always 200 (a report, not a probe)
     /// and adds the process's memory, the WebSocket subscribers per stream and data-coverage counts.
-    func health(statusReport: Bool = false) async throws -> Response {
+    func health(_ request: Request, _ context: APIRequestContext, statusReport: Bool = false) async throws
+        -> Response
+    {
         let now = Date()
         let uptime = now.timeIntervalSince(deps.metrics.started)
         let ingest = await deps.ingestStatus?.ingestStatus()
@@ -73,108 +77,58 @@ struct OperationsRoutes: Sendable {
                 """ + (ingest.lastWriteError.map { " (last error: \($0))" } ?? ""))
         }
         let ages = rows.compactMap { $0["data_age_seconds"]?.double }
-        let lastRun = rows.compactMap { row -> Date? in
-            if case .date(let d)? = row["last_run_at"] { return d }
-            return nil
-        }.max()
+        let lastRun = rows.compactMap { $0["last_run_at"]?.date }.max()
         let requests = deps.metrics.routeSummaries().values.reduce(0) { $0 + $1.requests }
         let cache = deps.cache.summary
         let lookups = cache.hits + cache.stale + cache.misses + cache.shared
-        let report = statusReport ? await statusDetail() : nil
-        return Response.json(status: overall == "unhealthy" && !statusReport ? .serviceUnavailable : .ok) { w in
-            w.object { o in
-                o.field("status", overall)
-                o.field("timestamp", now)
-                o.key("dex_health")
-                o.array { a in
-                    for row in rows {
-                        let stats = runStats[row["dex"]?.string ?? ""]
-                        a.object { h in
-                            h.key("dex_name"); (row["dex"] ?? .null).write(to: &h)
-                            h.field("is_healthy", row["status"]?.string == "healthy")
-                            h.key("last_successful_fetch"); (row["last_successful_fetch"] ?? .null).write(to: &h)
-                            h.key("consecutive_errors"); (row["consecutive_errors"] ?? .null).write(to: &h)
-                            h.key("error_rate_percent"); (stats?["error_rate_percent"] ?? .null).write(to: &h)
-                            h.key("avg_collection_latency_ms")
-                            (stats?["avg_collection_latency_ms"] ?? .null).write(to: &h)
-                            h.key("runs_24h"); (stats?["runs_24h"] ?? .null).write(to: &h)
-                            h.key("status"); (row["status"] ?? .null).write(to: &h)
-                            h.key("last_run_status"); (row["last_run_status"] ?? .null).write(to: &h)
-                        }
-                    }
-                }
-                o.field("uptime_seconds", uptime)
-                o.field("total_requests", requests)
-                o.field("cache_hit_rate", lookups > 0 ? Double(cache.hits + cache.stale) / Double(lookups) : nil)
-                o.field("oldest_data_age_seconds", ages.max())
-                o.field("last_collection_time", lastRun)
-                o.field("reasons", strings: reasons)
-                o.field("database", database)
-                o.key("ingest")
-                if let ingest {
-                    o.object { i in
-                        i.field("buffered_cycles", ingest.bufferedCycles)
-                        i.field("last_write_at", ingest.lastWriteAt)
-                        i.field("last_write_error", ingest.lastWriteError)
-                        i.field("is_leader", ingest.isLeader)
-                        i.field("cycles_dropped", ingest.cyclesDropped)
-                        i.field("interval_seconds", Double(ingest.interval.wholeMilliseconds) / 1000)
-                        i.field("stuck", ingest.isStuck(now: now, since: deps.metrics.started))
-                    }
-                } else {
-                    o.null()
-                }
-                o.key("dexes")
-                o.object { d in
-                    for row in rows {
-                        d.key(row["dex"]?.string ?? "")
-                        d.object { h in
-                            for key in ["status", "markets", "newest_data", "data_age_seconds", "last_successful_fetch",
-                                        "consecutive_errors", "last_error", "last_error_at", "last_run_at",
-                                        "last_run_status"] {
-                                h.key(key)
-                                (row[key] ?? .null).write(to: &h)
-                            }
-                        }
-                    }
-                }
-                o.field("last_collection", lastRun)
-                o.key("replica")
-                o.object { r in
-                    r.field("in_recovery", replica?.inRecovery)
-                    r.field("replay_lag_seconds", replica?.lagSeconds)
-                }
-                if let report {
-                    o.field("memory_resident_bytes", report.residentBytes)
-                    o.key("websocket_clients")
-                    o.object { c in
-                        for (name, count) in report.clients { c.field(name, count) }
-                    }
-                    o.key("data_quality")
-                    if let coverage = report.coverage { coverage.write(to: &o) } else { o.null() }
-                }
-            }
-        }
+        let body = HealthResponse(
+            status: overall, timestamp: now,
+            dexHealth: rows.map { row in
+                let stats = runStats[row["dex"]?.string ?? ""]
+                return .init(dexName: row["dex"]?.string, isHealthy: row["status"]?.string == "healthy",
+                             lastSuccessfulFetch: row["last_successful_fetch"]?.date,
+                             consecutiveErrors: row["consecutive_errors"]?.int,
+                             errorRatePercent: stats?["error_rate_percent"]?.double,
+                             avgCollectionLatencyMs: stats?["avg_collection_latency_ms"]?.double,
+                             runs24h: stats?["runs_24h"]?.int, status: row["status"]?.string,
+                             lastRunStatus: row["last_run_status"]?.string)
+            },
+            uptimeSeconds: uptime, totalRequests: requests,
+            cacheHitRate: lookups > 0 ? Double(cache.hits + cache.stale) / Double(lookups) : nil,
+            oldestDataAgeSeconds: ages.max(), lastCollectionTime: lastRun, reasons: reasons, database: database,
+            ingest: ingest.map { ingest in
+                .init(bufferedCycles: ingest.bufferedCycles, lastWriteAt: ingest.lastWriteAt,
+                      lastWriteError: ingest.lastWriteError, isLeader: ingest.isLeader,
+                      cyclesDropped: ingest.cyclesDropped,
+                      intervalSeconds: Double(ingest.interval.wholeMilliseconds) / 1000,
+                      stuck: ingest.isStuck(now: now, since: deps.metrics.started))
+            },
+            dexes: Dictionary(rows.map { ($0["dex"]?.string ?? "", HealthResponse.DexStatus($0)) },
+                              uniquingKeysWith: { first, _ in first }),
+            replica: .init(inRecovery: replica?.inRecovery, replayLagSeconds: replica?.lagSeconds),
+            report: statusReport ? await statusDetail() : nil)
+        var response = try body.response(from: request, context: context)
+        if overall == "unhealthy" && !statusReport { response.status = .serviceUnavailable }
+        return response
     }
 
     /// What `GET /api/status` adds to the health answer.
-    struct StatusDetail {
-        var residentBytes: Int?
-        var clients: [(String, Int)]
-        var coverage: ResultRow?
-    }
-
-    func statusDetail() async -> StatusDetail {
+    func statusDetail() async -> HealthResponse.StatusReport {
         let hub = await deps.hub.summary()
         let prices = await deps.priceHub.clients()
         let boards = await deps.leaderboardHub.clients()
         // Nil when the database does not answer: the health fields already say so.
         let coverage = try? await deps.database.dataCoverage()
-        return StatusDetail(residentBytes: Self.residentBytes(),
-                            clients: [("funding_rates", hub.rateClients), ("opportunities", hub.opportunityClients),
-                                      ("prices", prices.prices), ("price_spreads", prices.spreads),
-                                      ("leaderboards", boards)],
-                            coverage: coverage)
+        return .init(memoryResidentBytes: Self.residentBytes(),
+                     websocketClients: ["funding_rates": hub.rateClients, "opportunities": hub.opportunityClients,
+                                        "prices": prices.prices, "price_spreads": prices.spreads,
+                                        "leaderboards": boards],
+                     dataQuality: coverage.map { row in
+                         .init(marketsActive: row["markets_active"]?.int ?? 0,
+                               marketsFresh5m: row["markets_fresh_5m"]?.int ?? 0,
+                               marketsStreaming1m: row["markets_streaming_1m"]?.int ?? 0,
+                               marketsWithTradeFlow1h: row["markets_with_trade_flow_1h"]?.int ?? 0)
+                     })
     }
 
     /// The process's resident memory (Linux `/proc/self/statm`), nil elsewhere.
@@ -185,70 +139,37 @@ struct OperationsRoutes: Sendable {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    func metricsSummary() async -> Response {
+    func metricsSummary() async -> SystemMetricsResponse {
         let routes = deps.metrics.routeSummaries()
         let hub = await deps.hub.summary()
         let prices = await deps.priceHub.clients()
         let boards = await deps.leaderboardHub.clients()
         let recent = deps.metrics.lastMinute()
-        let cacheSummary = deps.cache.summary
-        return Response.json { w in
-            w.object { o in
-                // The design document's SystemMetrics.
-                o.field("requests_per_minute", recent.requests)
-                o.field("avg_response_time_ms", recent.requests > 0 ? recent.seconds / Double(recent.requests) * 1000 : nil)
-                o.field("cache_size_mb", Double(cacheSummary.bytes) / 1_048_576)
-                o.field("database_connections", deps.database.poolMetrics.leasedCount("reader")
-                        + deps.database.poolMetrics.leasedCount("writer"))
-                o.field("active_websockets", hub.rateClients + hub.opportunityClients + prices.prices + prices.spreads
-                        + boards)
-                o.field("uptime_seconds", Date().timeIntervalSince(deps.metrics.started))
-                o.key("requests")
-                o.object { r in
-                    for (key, s) in routes.sorted(by: { $0.key < $1.key }) {
-                        r.key(key)
-                        r.object { x in
-                            x.field("count", s.requests)
-                            x.field("errors", s.errors)
-                            x.field("mean_ms", s.requests > 0 ? s.totalSeconds / Double(s.requests) * 1000 : nil)
-                            x.field("max_ms", s.maxSeconds * 1000)
-                        }
-                    }
-                }
-                o.field("requests_total", routes.values.reduce(0) { $0 + $1.requests })
-                o.key("streams")
-                o.object { s in
-                    s.field("funding_rate_clients", hub.rateClients)
-                    s.field("opportunity_clients", hub.opportunityClients)
-                    s.field("price_clients", prices.prices)
-                    s.field("price_spread_clients", prices.spreads)
-                    s.field("leaderboard_clients", boards)
-                    s.field("clients_dropped_slow", hub.droppedSlow)
-                    s.field("cycles_seen", hub.cycles)
-                    s.field("notifications_refused", hub.noticesRefused)
-                    s.field("frames_sent", hub.framesSent)
-                    s.key("last_cycle")
-                    if let notice = hub.lastCycle { notice.write(to: &s) } else { s.null() }
-                }
-                let cache = deps.cache.summary
-                o.key("response_cache")
-                o.object { c in
-                    c.field("ttl_ms", Int(deps.cache.ttl.wholeMilliseconds))
-                    c.field("entries", cache.entries)
-                    c.field("bytes", cache.bytes)
-                    c.field("hits", cache.hits)
-                    c.field("stale", cache.stale)
-                    c.field("misses", cache.misses)
-                    c.field("shared", cache.shared)
-                }
-                o.key("database_pool")
-                o.object { p in
-                    p.field("role", "fundingd_reader")
-                    p.field("max_connections", deps.settings.readerPoolSize)
-                    p.field("statement_timeout_ms", deps.settings.statementTimeoutMs)
-                    p.field("queries_in_flight", deps.database.poolMetrics.snapshot["reader"] ?? 0)
-                }
-            }
-        }
+        let cache = deps.cache.summary
+        let pool = deps.database.poolMetrics
+        return SystemMetricsResponse(
+            requestsPerMinute: recent.requests,
+            avgResponseTimeMs: recent.requests > 0 ? recent.seconds / Double(recent.requests) * 1000 : nil,
+            cacheSizeMb: Double(cache.bytes) / 1_048_576,
+            databaseConnections: pool.leasedCount("reader") + pool.leasedCount("writer"),
+            activeWebsockets: hub.rateClients + hub.opportunityClients + prices.prices + prices.spreads + boards,
+            uptimeSeconds: Date().timeIntervalSince(deps.metrics.started),
+            requests: routes.mapValues { s in
+                .init(count: s.requests, errors: s.errors,
+                      meanMs: s.requests > 0 ? s.totalSeconds / Double(s.requests) * 1000 : nil,
+                      maxMs: s.maxSeconds * 1000)
+            },
+            requestsTotal: routes.values.reduce(0) { $0 + $1.requests },
+            streams: .init(fundingRateClients: hub.rateClients, opportunityClients: hub.opportunityClients,
+                           priceClients: prices.prices, priceSpreadClients: prices.spreads,
+                           leaderboardClients: boards, clientsDroppedSlow: hub.droppedSlow, cyclesSeen: hub.cycles,
+                           notificationsRefused: hub.noticesRefused, framesSent: hub.framesSent,
+                           lastCycle: hub.lastCycle.map(SystemMetricsResponse.CycleSummary.init(notice:))),
+            responseCache: .init(ttlMs: Int(deps.cache.ttl.wholeMilliseconds), entries: cache.entries,
+                                 bytes: cache.bytes, hits: cache.hits, stale: cache.stale, misses: cache.misses,
+                                 shared: cache.shared),
+            databasePool: .init(role: "fundingd_reader", maxConnections: deps.settings.readerPoolSize,
+                                statementTimeoutMs: deps.settings.statementTimeoutMs,
+                                queriesInFlight: pool.snapshot["reader"] ?? 0))
     }
 }

@@ -22,7 +22,9 @@ struct SeedScreenerRoutes: Sendable {
         routes.cachedGet("/leaderboards/{name}", query: LeaderboardQuery.parameters.map(\.name)) { request, context in
             try await LeaderboardRoutes(deps: deps).board(try context.path("name"), request.query)
         }
-        routes.get("/api/status") { _, _ in try await OperationsRoutes(deps: deps).health(statusReport: true) }
+        routes.get("/api/status") { request, context in
+            try await OperationsRoutes(deps: deps).health(request, context, statusReport: true)
+        }
     }
 
     /// Every active market, highest 24 h volume first; `exchange` (dexes), `symbol` (bases), `quote`, `max_age`

@@ -24,12 +24,14 @@ struct CycleNoticeTests {
     func renderedAsJSON() throws {
         var notice = CycleNotice(id: 9, cycleTime: #"x"}]"#, dexes: [#"a"b"#])
         notice.rejected = [#"r"}"#: 2]
-        var w = JSONWriter()
-        notice.write(to: &w)
-        let object = try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any]
+        let data = try APIRequestContext.encoder.encode(SystemMetricsResponse.CycleSummary(notice: notice))
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         #expect(object?["cycle_time"] as? String == #"x"}]"#)
         #expect(object?["dexes"] as? [String] == [#"a"b"#])
         #expect((object?["rejected"] as? [String: Any])?[#"r"}"#] as? Int == 2)
+        // Every count is present, null when the cycle did not report it.
+        #expect(object?.keys.contains("rows_inserted") == true)
+        #expect(object?["rows_inserted"] is NSNull)
     }
 
     @Test("an id acted on is never acted on again; the oldest are forgotten with everything below them")
