@@ -195,13 +195,13 @@ public struct APIDatabase: Sendable {
     // MARK: dexes and health
 
     /// `dex_health` rows (one per active dex), optionally one dex.
-    public func dexHealth(dex: String? = nil) async throws -> [ResultRow] {
+    public func dexHealth(dex: String? = nil) async throws -> [DexHealthRow] {
         try await rows("""
             SELECT dex, display_name, kind, maker_fee, taker_fee, fee_tiers, funding_interval_hours,
                    collection_interval_seconds, markets, newest_data, data_age_seconds, last_successful_fetch,
                    last_error_at, last_error, consecutive_errors, last_run_at, last_run_status, status
             FROM dex_health WHERE (\(dex)::text IS NULL OR dex = \(dex)::text) ORDER BY dex
-            """) { try ResultRow(row: $0) }
+            """) { try DexHealthRow($0) }
     }
 
     /// Whether the reader is a hot standby and its replay lag in seconds (schema/0060 `replica_status()`).
@@ -233,25 +233,25 @@ public struct APIDatabase: Sendable {
     }
 
     /// `dex_collection_stats` rows: each active dex's collection runs of the last 24 hours.
-    public func dexCollectionStats() async throws -> [ResultRow] {
+    public func dexCollectionStats() async throws -> [DexCollectionStatsRow] {
         try await rows("""
             SELECT dex, runs_24h, failed_24h, partial_24h, error_rate_percent, avg_collection_latency_ms
             FROM dex_collection_stats ORDER BY dex
-            """) { try ResultRow(row: $0) }
+            """) { try DexCollectionStatsRow($0) }
     }
 
     /// Active markets of `dex` with OI, volume, interval and last update.
-    public func dexMarkets(dex: String) async throws -> [ResultRow] {
+    public func dexMarkets(dex: String) async throws -> [DexMarketRow] {
         try await rows("""
             SELECT symbol, dex_symbol, quote, margin, multiplier, funding_interval_hours, funding_rate,
                    open_interest_usd, volume_24h_usd, last_update
             FROM dex_markets WHERE dex = \(dex) ORDER BY symbol, dex_symbol
-            """) { try ResultRow(row: $0) }
+            """) { try DexMarketRow($0) }
     }
 
     /// Admin: new base fees and tiers through `set_dex_fees` on the writer connection.
     public func setFees(dex: String, makerFee: Double, takerFee: Double, feeTiersJSON: String?) async throws
-        -> ResultRow
+        -> DexFeesRow
     {
         guard let writer else {
             throw APIError(.serviceUnavailable, code: "admin_unavailable", message: "no writer connection configured")
@@ -259,7 +259,7 @@ public struct APIDatabase: Sendable {
         let updated = try await rows("""
             SELECT dex, maker_fee, taker_fee, fee_tiers, updated_at
             FROM set_dex_fees(\(dex), \(makerFee), \(takerFee), \(feeTiersJSON)::jsonb)
-            """, on: writer) { try ResultRow(row: $0) }
+            """, on: writer) { try DexFeesRow($0) }
         guard let row = updated.first else { throw APIError.dexNotFound(dex) }
         return row
     }

@@ -142,8 +142,8 @@ extension APIDatabase {
     }
 
     /// How much of the data is current, for `/api/status`.
-    func dataCoverage() async throws -> ResultRow? {
-        try await resultRows("""
+    func dataCoverage() async throws -> DataCoverage? {
+        try await rows("""
             SELECT (SELECT count(*) FROM latest_funding_rates) AS markets_active,
                    (SELECT count(*) FROM latest_funding_rates WHERE time >= now() - interval '5 minutes')
                        AS markets_fresh_5m,
@@ -151,7 +151,7 @@ extension APIDatabase {
                        AS markets_streaming_1m,
                    (SELECT count(DISTINCT market_id) FROM trade_flow_1m WHERE bucket >= now() - interval '1 hour')
                        AS markets_with_trade_flow_1h
-            """).first
+            """) { try DataCoverage($0) }.first
     }
 
     // MARK: prices

@@ -7,56 +7,25 @@ struct DexRoutes: Sendable {
     let deps: APIDependencies
 
     func register(_ routes: RouteRegistrar) {
-        routes.cachedGet("/api/v1/dexes") { _, _ in
+        routes.cachedGet("/api/v1/dexes") { request, context in
             let rows = try await deps.database.dexHealth()
             let symbols = try await deps.database.dexSymbolNames()
-            return Response.json { w in
-                w.object { o in
-                    o.key("dexes")
-                    o.array { a in
-                        for row in rows { Self.writeDex(row, symbols: symbols[row["dex"]?.string ?? ""] ?? [], to: &a) }
-                    }
-                    o.field("count", rows.count)
-                }
-            }
+            return try DexListResponse(dexes: rows.map { DexResponse($0, symbols: symbols[$0.dex] ?? []) },
+                                       count: rows.count)
+                .response(from: request, context: context)
         }
-        routes.cachedGet("/api/v1/dexes/{dex}") { _, context in
+        routes.cachedGet("/api/v1/dexes/{dex}") { request, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             guard let row = try await deps.database.dexHealth(dex: dex).first else {
                 throw APIError(.notFound, code: "dex_inactive", message: "dex '\(dex)' is not active")
             }
             let symbols = try await deps.database.dexSymbolNames(dex: dex)
-            var w = JSONWriter()
-            Self.writeDex(row, symbols: symbols[dex] ?? [], to: &w)
-            return Response.json(w)
+            return try DexResponse(row, symbols: symbols[dex] ?? []).response(from: request, context: context)
         }
-        routes.cachedGet("/api/v1/dexes/{dex}/symbols") { _, context in
+        routes.cachedGet("/api/v1/dexes/{dex}/symbols") { request, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             let rows = try await deps.database.dexMarkets(dex: dex)
-            return Response.json { w in
-                w.object { o in
-                    o.field("dex_name", dex)
-                    // The design document's DEXSymbol per market, with the service's market fields.
-                    o.key("symbols")
-                    o.array { a in
-                        for row in rows {
-                            row.write(to: &a) { x in
-                                x.key("dex_symbol_format"); (row["dex_symbol"] ?? .null).write(to: &x)
-                                x.field("is_active", true)
-                                // Not collected from any venue: see docs/api.md.
-                                x.field("min_order_size", nil as Double?)
-                                x.key("volume_24h"); (row["volume_24h_usd"] ?? .null).write(to: &x)
-                                x.key("open_interest"); (row["open_interest_usd"] ?? .null).write(to: &x)
-                            }
-                        }
-                    }
-                    o.field("dex", dex)
-                    o.key("markets")
-                    o.array { a in for row in rows { row.write(to: &a) } }
-                    o.field("count", rows.count)
-                    o.field("symbol_count", Set(rows.compactMap { $0["symbol"]?.string }).count)
-                }
-            }
+            return try DexSymbolsResponse(dex: dex, rows: rows).response(from: request, context: context)
         }
         routes.put("/api/v1/admin/dexes/{dex}/fees") { request, context in
             try AdminAuth.check(request, token: deps.settings.adminToken)
@@ -69,46 +38,7 @@ struct DexRoutes: Sendable {
             deps.logger.notice("dex fees updated", metadata: [
                 "dex": "\(dex)", "maker_fee": "\(update.makerFee)", "taker_fee": "\(update.takerFee)",
             ])
-            var w = JSONWriter()
-            row.write(to: &w) { o in
-                o.field("status", "success")
-                o.field("message", "Fees updated for \(dex)")
-            }
-            return Response.json(w)
-        }
-    }
-
-    /// A dex: the design document's DEX fields (`name`, `display_name`, `is_active`, `fee_structure`,
-    /// `supported_symbols`, `last_successful_fetch`, `consecutive_errors`), then the service's fees, collection
-    /// settings and health.
-    static func writeDex(_ row: ResultRow, symbols: [String], to w: inout JSONWriter) {
-        w.object { o in
-            for key in ["dex", "display_name", "kind", "maker_fee", "taker_fee", "fee_tiers", "funding_interval_hours",
-                        "collection_interval_seconds", "markets"] {
-                o.key(key == "dex" ? "name" : key)
-                (row[key] ?? .null).write(to: &o)
-            }
-            // dex_health lists active dexes only.
-            o.field("is_active", true)
-            o.key("fee_structure")
-            o.object { f in
-                f.key("maker_fee_percent"); (row["maker_fee"] ?? .null).write(to: &f)
-                f.key("taker_fee_percent"); (row["taker_fee"] ?? .null).write(to: &f)
-                let tiers = row["fee_tiers"] ?? .null
-                f.field("has_fee_tiers", tiers != .null && tiers != .json("[]"))
-                f.key("fee_tiers"); tiers.write(to: &f)
-            }
-            o.field("supported_symbols", strings: symbols)
-            o.key("last_successful_fetch"); (row["last_successful_fetch"] ?? .null).write(to: &o)
-            o.key("consecutive_errors"); (row["consecutive_errors"] ?? .null).write(to: &o)
-            o.key("health")
-            o.object { h in
-                for key in ["status", "newest_data", "data_age_seconds", "last_successful_fetch", "last_error_at",
-                            "last_error", "consecutive_errors", "last_run_at", "last_run_status"] {
-                    h.key(key)
-                    (row[key] ?? .null).write(to: &h)
-                }
-            }
+            return try FeeUpdateResponse(row).response(from: request, context: context)
         }
     }
 }
@@ -123,13 +53,6 @@ struct FeeUpdate: Sendable {
     struct Tier: Decodable, Sendable {
         var min_volume_30d: Double
         var max_volume_30d: Double?
-        var maker_fee: Double
-        var taker_fee: Double
-    }
-
-    /// A tier as stored (`dexes.fee_tiers`).
-    struct StoredTier: Encodable {
-        var min_volume_30d: Double
         var maker_fee: Double
         var taker_fee: Double
     }
@@ -238,7 +161,7 @@ struct FeeUpdate: Sendable {
         }
         feeTiersJSON = try body.fee_tiers.map { tiers in
             String(decoding: try JSONEncoder().encode(tiers.map {
-                StoredTier(min_volume_30d: $0.min_volume_30d, maker_fee: $0.maker_fee, taker_fee: $0.taker_fee)
+                FeeTier(minVolume30d: $0.min_volume_30d, makerFee: $0.maker_fee, takerFee: $0.taker_fee)
             }), as: UTF8.self)
         }
     }

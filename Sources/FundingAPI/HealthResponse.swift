@@ -31,7 +31,7 @@ struct HealthResponse: ResponseEncodable, Sendable {
         }
     }
 
-    /// One dex's collection state (`dex_health`, schema).
+    /// One dex's collection state (`dex_health`): `/health`'s `dexes` and each dex's `health` in `/dexes`.
     struct DexStatus: Encodable, Sendable {
         @NullWhenAbsent var status: String?
         @NullWhenAbsent var markets: Int?
@@ -56,17 +56,17 @@ struct HealthResponse: ResponseEncodable, Sendable {
             case lastRunStatus = "last_run_status"
         }
 
-        init(_ row: ResultRow) {
-            status = row["status"]?.string
-            markets = row["markets"]?.int
-            newestData = row["newest_data"]?.date
-            dataAgeSeconds = row["data_age_seconds"]?.double
-            lastSuccessfulFetch = row["last_successful_fetch"]?.date
-            consecutiveErrors = row["consecutive_errors"]?.int
-            lastError = row["last_error"]?.string
-            lastErrorAt = row["last_error_at"]?.date
-            lastRunAt = row["last_run_at"]?.date
-            lastRunStatus = row["last_run_status"]?.string
+        init(_ row: DexHealthRow) {
+            status = row.status
+            markets = row.markets
+            newestData = row.newestData
+            dataAgeSeconds = row.dataAgeSeconds
+            lastSuccessfulFetch = row.lastSuccessfulFetch
+            consecutiveErrors = row.consecutiveErrors
+            lastError = row.lastError
+            lastErrorAt = row.lastErrorAt
+            lastRunAt = row.lastRunAt
+            lastRunStatus = row.lastRunStatus
         }
     }
 
@@ -108,21 +108,6 @@ struct HealthResponse: ResponseEncodable, Sendable {
         /// Subscribers per stream.
         var websocketClients: [String: Int]
         var dataQuality: DataCoverage?
-    }
-
-    /// How much of the data is current (`APIDatabase.dataCoverage()`).
-    struct DataCoverage: Encodable, Sendable {
-        var marketsActive: Int
-        var marketsFresh5m: Int
-        var marketsStreaming1m: Int
-        var marketsWithTradeFlow1h: Int
-
-        enum CodingKeys: String, CodingKey {
-            case marketsActive = "markets_active"
-            case marketsFresh5m = "markets_fresh_5m"
-            case marketsStreaming1m = "markets_streaming_1m"
-            case marketsWithTradeFlow1h = "markets_with_trade_flow_1h"
-        }
     }
 
     var status: String

@@ -39,21 +39,19 @@ struct OperationsRoutes: Sendable {
         let uptime = now.timeIntervalSince(deps.metrics.started)
         let ingest = await deps.ingestStatus?.ingestStatus()
         var reasons: [String] = []
-        var rows: [ResultRow] = []
-        var runStats: [String: ResultRow] = [:]
+        var rows: [DexHealthRow] = []
+        var runStats: [String: DexCollectionStatsRow] = [:]
         var database = "ok"
         do {
             rows = try await deps.database.dexHealth()
-            for row in try await deps.database.dexCollectionStats() {
-                if let dex = row["dex"]?.string { runStats[dex] = row }
-            }
+            for row in try await deps.database.dexCollectionStats() { runStats[row.dex] = row }
         } catch let error as APIError where error.status == .serviceUnavailable {
             database = "unavailable"
             reasons.append(error.message)
         }
         // On a hot standby (DATABASE_READER_URL) the data is as old as the replay lag.
         let replica = try? await deps.database.replicaStatus()
-        let statuses = rows.compactMap { $0["status"]?.string }
+        let statuses = rows.compactMap(\.status)
         var overall: String
         if database != "ok" {
             overall = "unhealthy"
@@ -64,9 +62,9 @@ struct OperationsRoutes: Sendable {
             reasons.append(statuses.isEmpty ? "no active dex" : "no dex has recent data")
         } else {
             overall = "degraded"
-            for row in rows where row["status"]?.string != "healthy" {
-                reasons.append("\(row["dex"]?.string ?? "?") is \(row["status"]?.string ?? "?")"
-                               + (row["last_run_status"]?.string.map { " (last run \($0))" } ?? ""))
+            for row in rows where row.status != "healthy" {
+                reasons.append("\(row.dex) is \(row.status ?? "?")"
+                               + (row.lastRunStatus.map { " (last run \($0))" } ?? ""))
             }
         }
         if let ingest, ingest.isStuck(now: now, since: deps.metrics.started) {
@@ -76,22 +74,20 @@ struct OperationsRoutes: Sendable {
                 \(IngestStatus.stuckAfterIntervals) collection intervals
                 """ + (ingest.lastWriteError.map { " (last error: \($0))" } ?? ""))
         }
-        let ages = rows.compactMap { $0["data_age_seconds"]?.double }
-        let lastRun = rows.compactMap { $0["last_run_at"]?.date }.max()
+        let ages = rows.compactMap(\.dataAgeSeconds)
+        let lastRun = rows.compactMap(\.lastRunAt).max()
         let requests = deps.metrics.routeSummaries().values.reduce(0) { $0 + $1.requests }
         let cache = deps.cache.summary
         let lookups = cache.hits + cache.stale + cache.misses + cache.shared
         let body = HealthResponse(
             status: overall, timestamp: now,
             dexHealth: rows.map { row in
-                let stats = runStats[row["dex"]?.string ?? ""]
-                return .init(dexName: row["dex"]?.string, isHealthy: row["status"]?.string == "healthy",
-                             lastSuccessfulFetch: row["last_successful_fetch"]?.date,
-                             consecutiveErrors: row["consecutive_errors"]?.int,
-                             errorRatePercent: stats?["error_rate_percent"]?.double,
-                             avgCollectionLatencyMs: stats?["avg_collection_latency_ms"]?.double,
-                             runs24h: stats?["runs_24h"]?.int, status: row["status"]?.string,
-                             lastRunStatus: row["last_run_status"]?.string)
+                let stats = runStats[row.dex]
+                return .init(dexName: row.dex, isHealthy: row.status == "healthy",
+                             lastSuccessfulFetch: row.lastSuccessfulFetch, consecutiveErrors: row.consecutiveErrors,
+                             errorRatePercent: stats?.errorRatePercent,
+                             avgCollectionLatencyMs: stats?.avgCollectionLatencyMs, runs24h: stats?.runs24h,
+                             status: row.status, lastRunStatus: row.lastRunStatus)
             },
             uptimeSeconds: uptime, totalRequests: requests,
             cacheHitRate: lookups > 0 ? Double(cache.hits + cache.stale) / Double(lookups) : nil,
@@ -103,8 +99,7 @@ struct OperationsRoutes: Sendable {
                       intervalSeconds: Double(ingest.interval.wholeMilliseconds) / 1000,
                       stuck: ingest.isStuck(now: now, since: deps.metrics.started))
             },
-            dexes: Dictionary(rows.map { ($0["dex"]?.string ?? "", HealthResponse.DexStatus($0)) },
-                              uniquingKeysWith: { first, _ in first }),
+            dexes: Dictionary(rows.map { ($0.dex, HealthResponse.DexStatus($0)) }, uniquingKeysWith: { first, _ in first }),
             replica: .init(inRecovery: replica?.inRecovery, replayLagSeconds: replica?.lagSeconds),
             report: statusReport ? await statusDetail() : nil)
         var response = try body.response(from: request, context: context)
@@ -123,12 +118,7 @@ struct OperationsRoutes: Sendable {
                      websocketClients: ["funding_rates": hub.rateClients, "opportunities": hub.opportunityClients,
                                         "prices": prices.prices, "price_spreads": prices.spreads,
                                         "leaderboards": boards],
-                     dataQuality: coverage.map { row in
-                         .init(marketsActive: row["markets_active"]?.int ?? 0,
-                               marketsFresh5m: row["markets_fresh_5m"]?.int ?? 0,
-                               marketsStreaming1m: row["markets_streaming_1m"]?.int ?? 0,
-                               marketsWithTradeFlow1h: row["markets_with_trade_flow_1h"]?.int ?? 0)
-                     })
+                     dataQuality: coverage)
     }
 
     /// The process's resident memory (Linux `/proc/self/statm`), nil elsewhere.

@@ -20,16 +20,6 @@ public enum ResultValue: Sendable, Equatable {
         }
     }
 
-    public var int: Int? {
-        if case .int(let i) = self { return i }
-        return nil
-    }
-
-    public var date: Date? {
-        if case .date(let d) = self { return d }
-        return nil
-    }
-
     public var string: String? {
         if case .string(let s) = self { return s }
         return nil

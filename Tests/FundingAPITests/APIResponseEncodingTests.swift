@@ -52,7 +52,7 @@ struct APIResponseEncodingTests {
     @Test("/api/status's report adds memory, stream clients and data quality")
     func report() throws {
         let report = HealthResponse.StatusReport(memoryResidentBytes: nil, websocketClients: ["prices": 2],
-                                                 dataQuality: .init(marketsActive: 10, marketsFresh5m: 9,
+                                                 dataQuality: DataCoverage(marketsActive: 10, marketsFresh5m: 9,
                                                                     marketsStreaming1m: 3, marketsWithTradeFlow1h: 1))
         let (_, o) = try Self.object(Self.health(report: report))
         #expect(o.keys.contains("memory_resident_bytes") && o["memory_resident_bytes"] is NSNull)

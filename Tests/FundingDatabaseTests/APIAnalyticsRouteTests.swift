@@ -177,6 +177,20 @@ struct APIAnalyticsRouteTests {
             #expect(abs((double(after["estimated_fees"]) ?? 0) - (2 * 0.00038 + 2 * 0.0001)) < 1e-15)
             #expect(abs((double(after["net_profit"]) ?? 0) - (btcDivergence - 0.00096)) < 1e-15)
             #expect(double(after["short_fee"]) == 0.0001)
+            // The answer says what was stored; tiers come back in the stored shape and show on the dex.
+            let body = try put.json
+            #expect(body["status"] as? String == "success" && body["message"] as? String == "Fees updated for paradex")
+            #expect(double(body["taker_fee"]) == 0.0001 && body["fee_tiers"] is NSNull)
+            let tiered = try await client.call("/api/v1/admin/dexes/paradex/fees", method: .put,
+                                               headers: [.authorization: "Bearer \(testAdminToken)"],
+                                               body: #"{"maker_fee_percent": 0.0, "taker_fee_percent": 0.0002, "has_fee_tiers": true, "fee_tiers": [{"min_volume_30d": 0, "max_volume_30d": 1000000, "maker_fee": 0.0, "taker_fee": 0.0002}, {"min_volume_30d": 1000000, "maker_fee": -0.00005, "taker_fee": 0.00015}]}"#)
+            #expect(tiered.status == .ok)
+            let stored: [[String: Double]] = [["min_volume_30d": 0, "maker_fee": 0, "taker_fee": 0.0002],
+                                              ["min_volume_30d": 1_000_000, "maker_fee": -0.00005, "taker_fee": 0.00015]]
+            #expect(try tiered.json["fee_tiers"] as? [[String: Double]] == stored)
+            let dex = try await client.call("/api/v1/dexes/paradex").json
+            #expect(dig(dex, "fee_structure", "has_fee_tiers") as? Bool == true)
+            #expect(dig(dex, "fee_structure", "fee_tiers") as? [[String: Double]] == stored)
         }
     }
 }

@@ -104,12 +104,26 @@ struct APIRouteTests {
             #expect(double(b["taker_fee"]) != nil)
             #expect(dig(b, "health", "last_run_status") as? String == "success")
             #expect((dig(b, "health", "consecutive_errors") as? Int) == 0)
+            // The design document's DEX fields: fractions under the `_percent` names, symbols, activity.
+            #expect(double(dig(b, "fee_structure", "taker_fee_percent")) == double(b["taker_fee"]))
+            #expect(dig(b, "fee_structure", "has_fee_tiers") as? Bool == ((b["fee_tiers"] as? [Any])?.isEmpty == false))
+            #expect(b["is_active"] as? Bool == true)
+            #expect((b["supported_symbols"] as? [String])?.contains("BTC") == true)
 
             let symbols = try await client.call("/api/v1/dexes/hyperliquid/symbols")
             let s = try symbols.json
             #expect((s["count"] as? Int) == 5)
             let markets = s["markets"] as? [[String: Any]] ?? []
             #expect(markets.allSatisfy { $0["last_update"] is String && $0["funding_interval_hours"] != nil })
+            // Each DEXSymbol is the market's fields plus the document's names for them.
+            let entries = s["symbols"] as? [[String: Any]] ?? []
+            #expect(entries.count == markets.count)
+            for (entry, market) in zip(entries, markets) {
+                #expect(entry["dex_symbol_format"] as? String == market["dex_symbol"] as? String)
+                #expect(entry["symbol"] as? String == market["symbol"] as? String)
+                #expect(double(entry["volume_24h"]) == double(market["volume_24h_usd"]))
+                #expect(entry.keys.contains("min_order_size") && entry["min_order_size"] is NSNull)
+            }
 
             let health = try await client.call("/api/v1/health")
             #expect(health.status == .ok)
