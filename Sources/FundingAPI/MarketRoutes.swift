@@ -11,11 +11,11 @@ struct MarketRoutes: Sendable {
 
     func register(_ routes: RouteRegistrar) {
         routes.cachedGet("/api/v1/markets/{symbol}", query: ["window", "max_age"]) { request, context in
-            try await market(try context.path("symbol"), request.query)
+            try await market(try context.path("symbol"), request.query).response(from: request, context: context)
         }
     }
 
-    func market(_ raw: String, _ r: QueryReader) async throws -> Response {
+    func market(_ raw: String, _ r: QueryReader) async throws -> MarketResponse {
         let symbol = raw.uppercased()
         let window = try r.choice("window", Self.windows, default: "24h") ?? "24h"
         let maxAge = try r.int("max_age", default: 900, range: 1...86_400)
@@ -25,18 +25,26 @@ struct MarketRoutes: Sendable {
         let age = Double(maxAge)
         let overview = try await deps.database.crossVenueOverview(symbol: symbol, window: window, maxAgeSeconds: age)
         let markets = try await deps.database.symbolMarkets(symbol: symbol, window: window, maxAgeSeconds: age)
-        return Response.json { w in
-            w.object { o in
-                o.field("symbol", symbol)
-                o.field("window", window)
-                o.field("max_age", maxAge)
-                o.key("overview")
-                if let overview { overview.write(to: &o) } else { o.null() }
-                o.key("markets")
-                o.array { a in for row in markets { row.write(to: &a) } }
-                o.field("count", markets.count)
-                o.field("generated_at", Date())
-            }
-        }
+        return MarketResponse(symbol: symbol, window: window, maxAge: maxAge, overview: overview, markets: markets,
+                              count: markets.count, generatedAt: Date())
+    }
+}
+
+/// One symbol across every venue: the cross-venue overview (null when no market of it is fresh) and each market.
+struct MarketResponse: ResponseEncodable, Sendable {
+    var symbol: String
+    var window: String
+    var maxAge: Int
+    /// `cross_venue_symbols()`'s row for the symbol.
+    @NullWhenAbsent var overview: ResultRow?
+    /// `leaderboard_changes()`'s rows, one per market.
+    var markets: [ResultRow]
+    var count: Int
+    var generatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case symbol, window, overview, markets, count
+        case maxAge = "max_age"
+        case generatedAt = "generated_at"
     }
 }

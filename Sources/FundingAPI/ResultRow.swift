@@ -92,3 +92,77 @@ public struct ResultRow: Sendable, Equatable {
         }
     }
 }
+
+/// A row encodes as one object, column names as keys, so a `Codable` response can carry the rows of a SQL
+/// function whose columns reach the API unchanged.
+extension ResultRow: Encodable {
+    struct ColumnKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: ColumnKey.self)
+        for (name, value) in zip(columns, values) {
+            try container.encode(value, forKey: ColumnKey(stringValue: name))
+        }
+    }
+}
+
+/// A value encodes by its type: a non-finite number as null (no JSON form), a timestamp as the encoder's dates,
+/// a json / jsonb document as the JSON it holds.
+extension ResultValue: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .string(let s): try container.encode(s)
+        case .double(let d): if d.isFinite { try container.encode(d) } else { try container.encodeNil() }
+        case .int(let i): try container.encode(i)
+        case .bool(let b): try container.encode(b)
+        case .date(let d): try container.encode(d)
+        case .json(let text): try container.encode(try JSONDecoder().decode(JSONFragment.self, from: Data(text.utf8)))
+        }
+    }
+}
+
+/// Any JSON value, for the documents a json / jsonb column holds.
+public indirect enum JSONFragment: Codable, Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONFragment])
+    case object([String: JSONFragment])
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let b = try? container.decode(Bool.self) {
+            self = .bool(b)
+        } else if let d = try? container.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? container.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? container.decode([JSONFragment].self) {
+            self = .array(a)
+        } else {
+            self = .object(try container.decode([String: JSONFragment].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let b): try container.encode(b)
+        case .number(let d): try container.encode(d)
+        case .string(let s): try container.encode(s)
+        case .array(let a): try container.encode(a)
+        case .object(let o): try container.encode(o)
+        }
+    }
+}

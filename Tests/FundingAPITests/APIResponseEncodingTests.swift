@@ -2,8 +2,8 @@ import Foundation
 @testable import FundingAPI
 import Testing
 
-/// The `Codable` responses (`/api/v1/health`, `/api/status`, `/api/v1/metrics`) through the API's encoder: absent
-/// values are null rather than missing, non-finite numbers are null, timestamps are the API's, keys are sorted.
+/// The `Codable` responses (health, status, metrics, SQL rows) through the API's encoder: absent values are null
+/// rather than missing, non-finite numbers are null, timestamps are the API's, keys are sorted.
 @Suite("Codable responses through the API encoder")
 struct APIResponseEncodingTests {
     static func object(_ value: some Encodable) throws -> (text: String, object: [String: Any]) {
@@ -58,5 +58,23 @@ struct APIResponseEncodingTests {
         #expect(o.keys.contains("memory_resident_bytes") && o["memory_resident_bytes"] is NSNull)
         #expect((o["websocket_clients"] as? [String: Int]) == ["prices": 2])
         #expect((o["data_quality"] as? [String: Int])?["markets_fresh_5m"] == 9)
+    }
+
+    @Test("a SQL row encodes by column: numbers, NaN as null, timestamps, json documents as JSON")
+    func resultRow() throws {
+        let row = ResultRow(columns: ["dex", "rate", "gap", "n", "ok", "at", "tiers", "none"],
+                            values: [.string("okx"), .double(0.0001), .double(.infinity), .int(3), .bool(true),
+                                     .date(Date(timeIntervalSince1970: 0)),
+                                     .json(#"[{"min_volume_30d": 1e6, "tags": ["a", null], "on": false}]"#), .null])
+        let (_, o) = try Self.object(row)
+        #expect(o["dex"] as? String == "okx")
+        #expect(o["rate"] as? Double == 0.0001)
+        #expect(o["gap"] is NSNull)
+        #expect(o["n"] as? Int == 3 && o["ok"] as? Bool == true)
+        #expect(o["at"] as? String == "1970-01-01T00:00:00Z")
+        let tier = try #require((o["tiers"] as? [[String: Any]])?.first)
+        #expect(tier["min_volume_30d"] as? Double == 1e6 && tier["on"] as? Bool == false)
+        #expect((tier["tags"] as? [Any])?.count == 2)
+        #expect(o.keys.contains("none") && o["none"] is NSNull)
     }
 }
