@@ -10,60 +10,86 @@ struct LeaderboardRoutes: Sendable {
     let deps: APIDependencies
 
     func register(_ routes: RouteRegistrar) {
-        routes.cachedGet("/api/v1/leaderboards") { _, _ in try await index() }
+        routes.cachedGet("/api/v1/leaderboards") { request, context in
+            try await index().response(from: request, context: context)
+        }
         routes.cachedGet("/api/v1/leaderboards/{name}", query: LeaderboardQuery.parameters.map(\.name)) {
             request, context in
-            try await board(try context.path("name"), request.query)
+            try await board(try context.path("name"), request.query).response(from: request, context: context)
         }
     }
 
-    func index() async throws -> Response {
+    func index() async throws -> LeaderboardIndexResponse {
         let rows = try await deps.database.leaderboardRegistry()
-        return Response.json { w in
-            w.object { o in
-                o.key("leaderboards")
-                o.array { a in for row in rows { row.write(to: &a) } }
-                o.field("count", rows.count)
-                o.key("parameters")
-                o.array { a in
-                    for p in LeaderboardQuery.parameters {
-                        a.object { x in
-                            x.field("name", p.name)
-                            x.field("description", p.description)
-                        }
-                    }
-                }
-                o.field("generated_at", Date())
-            }
-        }
+        return LeaderboardIndexResponse(
+            leaderboards: rows, count: rows.count,
+            parameters: LeaderboardQuery.parameters.map { .init(name: $0.name, description: $0.description) },
+            generatedAt: Date())
     }
 
-    func board(_ name: String, _ r: QueryReader) async throws -> Response {
+    func board(_ name: String, _ r: QueryReader) async throws -> LeaderboardResponse {
         let registry = try await deps.database.leaderboardRegistry()
         let (q, entry) = try await LeaderboardQuery.parse(name: name, r, registry: registry, catalog: deps.catalog)
         let rows = try await deps.database.leaderboard(q)
-        return Response.json { w in
-            w.object { o in
-                o.field("leaderboard", q.name)
-                o.key("description")
-                (entry["description"] ?? .null).write(to: &o)
-                o.key("value_unit")
-                (entry["value_unit"] ?? .null).write(to: &o)
-                o.field("window", q.window)
-                o.key("entries")
-                o.array { a in for row in rows { row.write(to: &a) } }
-                o.field("count", rows.count)
-                o.key("filters_applied")
-                o.object { f in
-                    if let dexes = q.dexes { f.field("dex", strings: dexes) } else { f.key("dex"); f.null() }
-                    f.field("quote", q.quote)
-                    f.field("min_volume_24h", q.minVolume)
-                    f.field("min_oi_usd", q.minOI)
-                    f.field("max_age", q.maxAge)
-                    f.field("limit", q.limit)
-                }
-                o.field("generated_at", Date())
-            }
+        return LeaderboardResponse(
+            leaderboard: q.name, description: entry["description"] ?? .null, valueUnit: entry["value_unit"] ?? .null,
+            window: q.window, entries: rows, count: rows.count,
+            filtersApplied: .init(dex: q.dexes, quote: q.quote, minVolume24h: q.minVolume, minOIUSD: q.minOI,
+                                  maxAge: q.maxAge, limit: q.limit),
+            generatedAt: Date())
+    }
+}
+
+/// `GET /api/v1/leaderboards`: the registry (`leaderboards` rows) and the parameters every board takes.
+struct LeaderboardIndexResponse: ResponseEncodable, Sendable {
+    struct Parameter: Encodable, Sendable {
+        var name: String
+        var description: String
+    }
+
+    var leaderboards: [ResultRow]
+    var count: Int
+    var parameters: [Parameter]
+    var generatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case leaderboards, count, parameters
+        case generatedAt = "generated_at"
+    }
+}
+
+/// `GET /api/v1/leaderboards/{name}`: one board's rows (`leaderboard()`'s columns) and the filters it ran with.
+struct LeaderboardResponse: ResponseEncodable, Sendable {
+    /// Every filter, null when not given.
+    struct Filters: Encodable, Sendable {
+        @NullWhenAbsent var dex: [String]?
+        @NullWhenAbsent var quote: String?
+        @NullWhenAbsent var minVolume24h: Double?
+        @NullWhenAbsent var minOIUSD: Double?
+        var maxAge: Int
+        var limit: Int
+
+        enum CodingKeys: String, CodingKey {
+            case dex, quote, limit
+            case minVolume24h = "min_volume_24h"
+            case minOIUSD = "min_oi_usd"
+            case maxAge = "max_age"
         }
+    }
+
+    var leaderboard: String
+    var description: ResultValue
+    var valueUnit: ResultValue
+    @NullWhenAbsent var window: String?
+    var entries: [ResultRow]
+    var count: Int
+    var filtersApplied: Filters
+    var generatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case leaderboard, description, window, entries, count
+        case valueUnit = "value_unit"
+        case filtersApplied = "filters_applied"
+        case generatedAt = "generated_at"
     }
 }

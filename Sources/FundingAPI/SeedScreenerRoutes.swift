@@ -15,12 +15,15 @@ struct SeedScreenerRoutes: Sendable {
     static let marketParameters = ["exchange", "symbol", "quote", "max_age", "limit"]
 
     func register(_ routes: RouteRegistrar) {
-        routes.cachedGet("/markets", query: Self.marketParameters) { request, _ in try await markets(request.query) }
+        routes.cachedGet("/markets", query: Self.marketParameters) { request, context in
+            try await markets(request.query).response(from: request, context: context)
+        }
         routes.cachedGet("/markets/{id}", query: ["window"]) { request, context in
-            try await market(try context.path("id"), request.query)
+            try await market(try context.path("id"), request.query).response(from: request, context: context)
         }
         routes.cachedGet("/leaderboards/{name}", query: LeaderboardQuery.parameters.map(\.name)) { request, context in
             try await LeaderboardRoutes(deps: deps).board(try context.path("name"), request.query)
+                .response(from: request, context: context)
         }
         routes.get("/api/status") { request, context in
             try await OperationsRoutes(deps: deps).health(request, context, statusReport: true)
@@ -29,7 +32,7 @@ struct SeedScreenerRoutes: Sendable {
 
     /// Every active market, highest 24 h volume first; `exchange` (dexes), `symbol` (bases), `quote`, `max_age`
     /// (seconds since the newest sample) and `limit` narrow it.
-    func markets(_ r: QueryReader) async throws -> Response {
+    func markets(_ r: QueryReader) async throws -> ScreenerMarketsResponse {
         let dexes = try await deps.catalog.dexes(try r.list("exchange"))
         let bases = try await deps.catalog.symbols(try r.list("symbol")?.map(Self.base))
         let quote = try r.quote()
@@ -37,40 +40,21 @@ struct SeedScreenerRoutes: Sendable {
         let limit = try r.int("limit", default: 10_000, range: 1...10_000)
         let rows = try await deps.database.screenerMarkets(dexes: dexes, bases: bases, quote: quote,
                                                            maxAgeSeconds: maxAge, limit: limit)
-        return Response.json { w in
-            w.object { o in
-                o.key("markets")
-                o.array { a in for row in rows { row.write(to: &a) } }
-                o.field("count", rows.count)
-                o.field("timestamp", Date())
-            }
-        }
+        return ScreenerMarketsResponse(markets: rows, count: rows.count, timestamp: Date())
     }
 
     /// One market by id (case-insensitive), with its changes over `window` (`leaderboard_changes()`) and its taker
     /// flow over the last hour (`trade_flow_1m`). A bare `BTC-USDT-PERP` (or `BTC`) is no id: the 404 names the ids
     /// of its markets.
-    func market(_ id: String, _ r: QueryReader) async throws -> Response {
+    func market(_ id: String, _ r: QueryReader) async throws -> ScreenerMarketResponse {
         let window = try r.choice("window", MarketRoutes.windows, default: "24h") ?? "24h"
         guard let row = try await deps.database.screenerMarket(id: id) else {
             throw try await notFound(id)
         }
         let changes = try await deps.database.screenerMarketChanges(id: id, window: window)
         let flow = try await deps.database.screenerMarketFlow(id: id)
-        return Response.json { w in
-            w.object { o in
-                // The market's own fields, then the details.
-                for (name, value) in zip(row.columns, row.values) {
-                    o.key(name)
-                    value.write(to: &o)
-                }
-                o.field("window", window)
-                o.key("changes")
-                if let changes { changes.write(to: &o) } else { o.null() }
-                o.key("trade_flow_1h")
-                if let flow, flow["minutes"]?.double ?? 0 > 0 { flow.write(to: &o) } else { o.null() }
-            }
-        }
+        return ScreenerMarketResponse(market: row, window: window, changes: changes,
+                                      tradeFlow1h: flow.flatMap { $0["minutes"]?.double ?? 0 > 0 ? $0 : nil })
     }
 
     func notFound(_ id: String) async throws -> APIError {
@@ -88,5 +72,34 @@ struct SeedScreenerRoutes: Sendable {
     static func base(_ name: String) -> String {
         let parts = name.split(separator: "-")
         return parts.count >= 2 && parts.last?.uppercased() == "PERP" ? String(parts[0]) : name
+    }
+}
+
+/// `GET /markets`: `screener_markets` rows (venue-qualified ids), highest 24 h volume first.
+struct ScreenerMarketsResponse: ResponseEncodable, Sendable {
+    var markets: [ResultRow]
+    var count: Int
+    var timestamp: Date
+}
+
+/// `GET /markets/{id}`: the market's own fields, then its changes over `window` and its taker flow over the last
+/// hour (null without trades).
+struct ScreenerMarketResponse: ResponseEncodable, Sendable {
+    var market: ResultRow
+    var window: String
+    @NullWhenAbsent var changes: ResultRow?
+    @NullWhenAbsent var tradeFlow1h: ResultRow?
+
+    enum CodingKeys: String, CodingKey {
+        case window, changes
+        case tradeFlow1h = "trade_flow_1h"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try market.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(window, forKey: .window)
+        try c.encode(_changes, forKey: .changes)
+        try c.encode(_tradeFlow1h, forKey: .tradeFlow1h)
     }
 }
