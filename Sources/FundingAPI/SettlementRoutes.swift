@@ -17,18 +17,19 @@ struct SettlementRoutes: Sendable {
                          query: ["start_time", "end_time", "period", "format"]) { request, context in
             let dex = try await deps.catalog.dex(context.path("dex"))
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
-            return try await settlements(request, dex: dex, symbol: symbol)
+            return try await settlements(request, context, dex: dex, symbol: symbol)
         }
-        routes.cachedGet("/api/v1/realised-funding", query: ["symbol", "dex", "period"]) { request, _ in
+        routes.cachedGet("/api/v1/realised-funding", query: ["symbol", "dex", "period"]) { request, context in
             let q = request.query
             let symbol = try await deps.catalog.symbol(try q.string("symbol"))
             let dex = try await deps.catalog.dex(try q.string("dex"))
             let period = try Self.period(q)
             let rows = try await deps.database.realisedFunding(period: period, symbol: symbol, dex: dex)
-            return Self.list("markets", rows, period: period)
+            return try RowListResponse(key: "markets", rows: rows, period: period)
+                .response(from: request, context: context)
         }
         routes.cachedGet("/api/v1/realised-pair-returns",
-                         query: ["symbol", "period", "fee_type", "long_dex", "short_dex", "limit"]) { request, _ in
+                         query: ["symbol", "period", "fee_type", "long_dex", "short_dex", "limit"]) { request, context in
             let q = request.query
             let symbol = try await deps.catalog.symbol(try q.string("symbol"))
             let longDex = try await deps.catalog.dex(try q.string("long_dex"))
@@ -38,27 +39,21 @@ struct SettlementRoutes: Sendable {
             let limit = try q.int("limit", default: 100, range: 1...1000)
             let rows = try await deps.database.realisedPairReturns(period: period, symbol: symbol, feeType: feeType,
                                                                   longDex: longDex, shortDex: shortDex, limit: limit)
-            return Self.list("pairs", rows, period: period)
+            return try RowListResponse(key: "pairs", rows: rows, period: period)
+                .response(from: request, context: context)
         }
-        routes.cachedGet("/api/v1/predictor-accuracy", query: ["dex", "period"]) { request, _ in
+        routes.cachedGet("/api/v1/predictor-accuracy", query: ["dex", "period"]) { request, context in
             let q = request.query
             let dex = try await deps.catalog.dex(try q.string("dex"))
             let period = try Self.period(q)
             let byDex = try await deps.database.predictorAccuracyByDex(period: period, dex: dex)
             let markets = try await deps.database.predictorAccuracy(period: period, dex: dex)
-            return Response.json { w in
-                w.object { o in
-                    o.field("period", period)
-                    o.key("dexes")
-                    o.array { a in for row in byDex { row.write(to: &a) } }
-                    o.key("markets")
-                    o.array { a in for row in markets { row.write(to: &a) } }
-                }
-            }
+            return try PredictorAccuracyResponse(period: period, dexes: byDex, markets: markets)
+                .response(from: request, context: context)
         }
-        routes.cachedGet("/api/v1/backfill") { _, _ in
+        routes.cachedGet("/api/v1/backfill") { request, context in
             let rows = try await deps.database.backfillStatus()
-            return Self.list("dexes", rows, period: nil)
+            return try RowListResponse(key: "dexes", rows: rows, period: nil).response(from: request, context: context)
         }
     }
 
@@ -68,18 +63,9 @@ struct SettlementRoutes: Sendable {
         return ["1d": "1 day", "7d": "7 days", "30d": "30 days"][period]!
     }
 
-    static func list(_ key: String, _ rows: [ResultRow], period: String?) -> Response {
-        Response.json { w in
-            w.object { o in
-                if let period { o.field("period", period) }
-                o.field("count", rows.count)
-                o.key(key)
-                o.array { a in for row in rows { row.write(to: &a) } }
-            }
-        }
-    }
-
-    func settlements(_ request: Request, dex: String, symbol: String) async throws -> Response {
+    func settlements(_ request: Request, _ context: APIRequestContext, dex: String, symbol: String) async throws
+        -> Response
+    {
         let q = request.query
         let (from, to) = try HistoryRoutes.window(q, defaultPeriod: "7d")
         guard to.timeIntervalSince(from) <= Self.maxHistoryDays * 86400 else {
@@ -98,16 +84,46 @@ struct SettlementRoutes: Sendable {
                 .contentDisposition: "attachment; filename=\"\(dex)-\(symbol)-settlements.csv\""],
                 body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        return Response.json { w in
-            w.object { o in
-                o.field("dex", dex)
-                o.field("symbol", symbol)
-                o.field("start_time", from)
-                o.field("end_time", to)
-                o.field("count", rows.count)
-                o.key("settlements")
-                o.array { a in for row in rows { row.write(to: &a) } }
-            }
-        }
+        return try SettlementHistoryResponse(dex: dex, symbol: symbol, startTime: from, endTime: to, count: rows.count,
+                                             settlements: rows)
+            .response(from: request, context: context)
+    }
+}
+
+/// A list of SQL rows under one key (`markets`, `pairs`, `dexes`), with its count and the route's period (absent
+/// on routes without one).
+struct RowListResponse: ResponseEncodable, Sendable {
+    var key: String
+    var rows: [ResultRow]
+    var period: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: ResultRow.ColumnKey.self)
+        if let period { try c.encode(period, forKey: .init(stringValue: "period")) }
+        try c.encode(rows.count, forKey: .init(stringValue: "count"))
+        try c.encode(rows, forKey: .init(stringValue: key))
+    }
+}
+
+/// `GET /api/v1/predictor-accuracy`: per dex and per market over the period.
+struct PredictorAccuracyResponse: ResponseEncodable, Sendable {
+    var period: String
+    var dexes: [ResultRow]
+    var markets: [ResultRow]
+}
+
+/// `GET /api/v1/history/settlements/{dex}/{symbol}` as JSON.
+struct SettlementHistoryResponse: ResponseEncodable, Sendable {
+    var dex: String
+    var symbol: String
+    var startTime: Date
+    var endTime: Date
+    var count: Int
+    var settlements: [ResultRow]
+
+    enum CodingKeys: String, CodingKey {
+        case dex, symbol, count, settlements
+        case startTime = "start_time"
+        case endTime = "end_time"
     }
 }
