@@ -19,35 +19,30 @@ struct OpportunityQueryRoutes: Sendable {
     static let parameters = OpportunityQuery.parameterNames.sorted()
 
     func register(_ routes: RouteRegistrar) {
-        routes.cachedGet("/api/v1/opportunities", query: Self.parameters) { request, _ in
+        routes.cachedGet("/api/v1/opportunities", query: Self.parameters) { request, context in
             let q = try await OpportunityQuery.parse(request.query, catalog: names)
-            return try await answer(q)
+            return try await answer(q).response(from: request, context: context)
         }
-        routes.cachedGet("/api/v1/opportunities/best", query: Self.parameters) { request, _ in try await best(request) }
+        routes.cachedGet("/api/v1/opportunities/best", query: Self.parameters) { request, context in
+            try await best(request).response(from: request, context: context)
+        }
         routes.cachedGet("/api/v1/opportunities/symbol/{symbol}",
                          query: Self.parameters.filter { $0 != "symbol" }) { request, context in
             let symbol = try await names.symbol(context.path("symbol")) as String
             var q = try await OpportunityQuery.parse(request.query, catalog: names)
             q.symbol = symbol
-            return try await answer(q)
+            return try await answer(q).response(from: request, context: context)
         }
-        routes.cachedGet("/api/v1/opportunities/compare", query: ["dex1", "dex2"] + Self.parameters) { request, _ in
-            try await compare(request)
+        routes.cachedGet("/api/v1/opportunities/compare", query: ["dex1", "dex2"] + Self.parameters) {
+            request, context in
+            try await compare(request).response(from: request, context: context)
         }
     }
 
-    func answer(_ q: OpportunityQuery) async throws -> Response {
+    func answer(_ q: OpportunityQuery) async throws -> OpportunitiesResponse {
         let (rows, total) = try await reads.opportunities(q)
-        return Response.json { w in
-            w.object { o in
-                o.key("opportunities")
-                o.array { a in for row in rows { row.write(to: &a) } }
-                o.field("total_count", total)
-                o.key("filters_applied")
-                q.write(to: &o)
-                o.field("generated_at", Date())
-            }
-        }
+        return OpportunitiesResponse(opportunities: rows, totalCount: total, filtersApplied: q.filtersApplied,
+                                     generatedAt: Date())
     }
 
     /// The design document's comparison: per symbol the better direction between the two dexes, as
@@ -55,7 +50,7 @@ struct OpportunityQueryRoutes: Sendable {
     /// `recommendation` (`short_on_<dex>_long_on_<dex>`) and every opportunity field; `pairs` lists both directions
     /// of every market pair. No profitability, divergence or volume filter unless asked; `limit` (default 1000)
     /// bounds `pairs`.
-    func compare(_ request: Request) async throws -> Response {
+    func compare(_ request: Request) async throws -> OpportunityComparison {
         let r = request.query
         guard let d1 = try r.string("dex1") else { throw APIError.invalidParameter("dex1", "required") }
         guard let d2 = try r.string("dex2") else { throw APIError.invalidParameter("dex2", "required") }
@@ -76,51 +71,25 @@ struct OpportunityQueryRoutes: Sendable {
                (current["net_profit"]?.double ?? -.infinity) >= (row["net_profit"]?.double ?? -.infinity) { continue }
             best[symbol] = row
         }
-        return Response.json { w in
-            w.object { o in
-                o.field("dex1", dex1)
-                o.field("dex2", dex2)
-                o.key("opportunities")
-                o.array { a in
-                    for symbol in best.keys.sorted() {
-                        let row = best[symbol]!
-                        let long = row["long_dex"]?.string ?? "", short = row["short_dex"]?.string ?? ""
-                        row.write(to: &a) { x in
-                            x.key("rate_diff")
-                            (row["divergence"] ?? .null).write(to: &x)
-                            x.field("better_on", short)
-                            x.field("recommendation", "short_on_\(short)_long_on_\(long)")
-                        }
-                    }
-                }
-                o.field("symbol", q.symbol)
-                o.key("pairs")
-                o.array { a in for row in rows { row.write(to: &a) } }
-                o.field("total_count", total)
-                o.key("filters_applied")
-                q.write(to: &o)
-                o.field("generated_at", Date())
-            }
-        }
+        return OpportunityComparison(
+            dex1: dex1, dex2: dex2,
+            opportunities: best.keys.sorted().map { symbol in
+                let row = best[symbol]!
+                let long = row["long_dex"]?.string ?? "", short = row["short_dex"]?.string ?? ""
+                return .init(row: row, rateDiff: row["divergence"] ?? .null, betterOn: short,
+                             recommendation: "short_on_\(short)_long_on_\(long)")
+            },
+            symbol: q.symbol, pairs: rows, totalCount: total, filtersApplied: q.filtersApplied, generatedAt: Date())
     }
 
     /// The design document's single best opportunity under the `/opportunities` parameters: `opportunity` (null
     /// when none qualifies), `rank` 1, `total_opportunities` (how many qualify).
-    func best(_ request: Request) async throws -> Response {
+    func best(_ request: Request) async throws -> BestOpportunityResponse {
         var q = try await OpportunityQuery.parse(request.query, catalog: names)
         q.limit = 1
         let (rows, total) = try await reads.opportunities(q)
-        return Response.json { w in
-            w.object { o in
-                o.key("opportunity")
-                if let row = rows.first { row.write(to: &o) } else { o.null() }
-                o.field("rank", rows.isEmpty ? Int?.none : 1)
-                o.field("total_opportunities", total)
-                o.key("filters_applied")
-                q.write(to: &o)
-                o.field("generated_at", Date())
-            }
-        }
+        return BestOpportunityResponse(opportunity: rows.first, rank: rows.isEmpty ? nil : 1, totalOpportunities: total,
+                                       filtersApplied: q.filtersApplied, generatedAt: Date())
     }
 
 }
@@ -130,49 +99,35 @@ struct OpportunitiesRoutes: Sendable {
     let deps: APIDependencies
 
     func register(_ routes: RouteRegistrar) {
-        routes.cachedGet("/api/v1/opportunities/best-by-symbol", query: ["symbol", "limit"]) { request, _ in
-            try await bestBySymbol(request)
+        routes.cachedGet("/api/v1/opportunities/best-by-symbol", query: ["symbol", "limit"]) { request, context in
+            try await bestBySymbol(request).response(from: request, context: context)
         }
-        routes.cachedGet("/api/v1/opportunities/persistence", query: ["symbol", "limit"]) { request, _ in
-            try await persistence(request)
+        routes.cachedGet("/api/v1/opportunities/persistence", query: ["symbol", "limit"]) { request, context in
+            try await persistence(request).response(from: request, context: context)
         }
         routes.cachedGet("/api/v1/rankings/funding", query: [
             "order", "dex", "symbol", "quote", "min_oi_usd", "max_oi_usd", "min_volume_24h", "max_age", "limit",
-        ]) { request, _ in try await rankings(request) }
+        ]) { request, context in try await rankings(request).response(from: request, context: context) }
     }
 
     /// The best pair of every symbol (`best_opportunities`, default parameters).
-    func bestBySymbol(_ request: Request) async throws -> Response {
+    func bestBySymbol(_ request: Request) async throws -> RowListResponse {
         let r = request.query
         let symbol = try await deps.catalog.symbol(try r.string("symbol"))
         let limit = try r.int("limit", default: 10, range: 1...1000)
         let rows = try await deps.database.bestOpportunities(symbol: symbol, limit: limit)
-        return Response.json { w in
-            w.object { o in
-                o.key("opportunities")
-                o.array { a in for row in rows { row.write(to: &a) } }
-                o.field("count", rows.count)
-                o.field("generated_at", Date())
-            }
-        }
+        return RowListResponse(key: "opportunities", rows: rows, fields: ["generated_at": .date(Date())])
     }
 
-    func persistence(_ request: Request) async throws -> Response {
+    func persistence(_ request: Request) async throws -> RowListResponse {
         let r = request.query
         let symbol = try await deps.catalog.symbol(try r.string("symbol"))
         let limit = try r.int("limit", default: 50, range: 1...1000)
         let rows = try await deps.database.opportunityPersistence(symbol: symbol, limit: limit)
-        return Response.json { w in
-            w.object { o in
-                o.key("persistence")
-                o.array { a in for row in rows { row.write(to: &a) } }
-                o.field("count", rows.count)
-                o.field("generated_at", Date())
-            }
-        }
+        return RowListResponse(key: "persistence", rows: rows, fields: ["generated_at": .date(Date())])
     }
 
-    func rankings(_ request: Request) async throws -> Response {
+    func rankings(_ request: Request) async throws -> RowListResponse {
         let r = request.query
         let dexes = try await deps.catalog.dexes(try r.list("dex"))
         let symbol = try await deps.catalog.symbol(try r.string("symbol"))
@@ -189,14 +144,83 @@ struct OpportunitiesRoutes: Sendable {
         let rows = try await deps.database.fundingRankings(
             order: order, dexes: dexes, quote: quote, minOIUSD: minOI, maxOIUSD: maxOI, minVolume24h: minVolume,
             limit: limit, maxAgeSeconds: Double(maxAge), symbol: symbol)
-        return Response.json { w in
-            w.object { o in
-                o.key("rankings")
-                o.array { a in for row in rows { row.write(to: &a) } }
-                o.field("count", rows.count)
-                o.field("order", order)
-                o.field("generated_at", Date())
-            }
+        return RowListResponse(key: "rankings", rows: rows,
+                               fields: ["order": .string(order), "generated_at": .date(Date())])
+    }
+}
+
+/// `GET /api/v1/opportunities` and `/symbol/{symbol}`: the first pairs in order, the number of all matches and every
+/// parameter in effect.
+struct OpportunitiesResponse: ResponseEncodable, Sendable {
+    /// `opportunities_page()`'s rows with the route's additions (docs/api.md).
+    var opportunities: [ResultRow]
+    var totalCount: Int
+    var filtersApplied: [String: JSONFragment]
+    var generatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case opportunities
+        case totalCount = "total_count"
+        case filtersApplied = "filters_applied"
+        case generatedAt = "generated_at"
+    }
+}
+
+/// `GET /api/v1/opportunities/best`: the design document's `{opportunity, rank, total_opportunities}`.
+struct BestOpportunityResponse: ResponseEncodable, Sendable {
+    @NullWhenAbsent var opportunity: ResultRow?
+    @NullWhenAbsent var rank: Int?
+    var totalOpportunities: Int
+    var filtersApplied: [String: JSONFragment]
+    var generatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case opportunity, rank
+        case totalOpportunities = "total_opportunities"
+        case filtersApplied = "filters_applied"
+        case generatedAt = "generated_at"
+    }
+}
+
+/// `GET /api/v1/opportunities/compare`: per symbol the better direction between two dexes, and every pair.
+struct OpportunityComparison: ResponseEncodable, Sendable {
+    /// An opportunity with the design document's comparison fields.
+    struct Compared: Encodable, Sendable {
+        var row: ResultRow
+        /// The pair's 8 h divergence.
+        var rateDiff: ResultValue
+        /// The dex with the higher rate (the short leg's).
+        var betterOn: String
+        var recommendation: String
+
+        enum CodingKeys: String, CodingKey {
+            case recommendation
+            case rateDiff = "rate_diff"
+            case betterOn = "better_on"
         }
+
+        func encode(to encoder: any Encoder) throws {
+            try row.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(rateDiff, forKey: .rateDiff)
+            try c.encode(betterOn, forKey: .betterOn)
+            try c.encode(recommendation, forKey: .recommendation)
+        }
+    }
+
+    var dex1: String
+    var dex2: String
+    var opportunities: [Compared]
+    @NullWhenAbsent var symbol: String?
+    var pairs: [ResultRow]
+    var totalCount: Int
+    var filtersApplied: [String: JSONFragment]
+    var generatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case dex1, dex2, opportunities, symbol, pairs
+        case totalCount = "total_count"
+        case filtersApplied = "filters_applied"
+        case generatedAt = "generated_at"
     }
 }

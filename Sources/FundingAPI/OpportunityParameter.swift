@@ -91,18 +91,20 @@ public struct OpportunityParameter: Sendable {
         }
     }
 
-    /// The value in effect under `key` of `filters_applied` (lists only when given).
-    func write(_ o: OpportunityQuery, to w: inout JSONWriter, as key: String) {
+    /// The value in effect for `filters_applied`: null when unset, lists left out (nil) unless given.
+    func applied(_ o: OpportunityQuery) -> JSONFragment? {
+        func text(_ v: String?) -> JSONFragment { v.map(JSONFragment.string) ?? .null }
+        func number(_ v: Double?) -> JSONFragment { v.map(JSONFragment.number) ?? .null }
         switch kind {
-        case .symbol(let f), .dex(let f), .quote(let f), .choice(let f, _): w.field(key, o[keyPath: f])
-        case .symbols(let f), .dexes(let f): if let v = o[keyPath: f] { w.field(key, strings: v) }
-        case .number(let f, _, _): w.field(key, o[keyPath: f])
-        case .requiredNumber(let f, _, _): w.field(key, o[keyPath: f])
-        case .seconds(let f, _, _), .integer(let f, _, _): w.field(key, o[keyPath: f])
-        case .requiredChoice(let f, _, _): w.field(key, o[keyPath: f])
-        case .flag(let f, _): w.field(key, o[keyPath: f])
+        case .symbol(let f), .dex(let f), .quote(let f), .choice(let f, _): return text(o[keyPath: f])
+        case .symbols(let f), .dexes(let f): return o[keyPath: f].map { .array($0.map(JSONFragment.string)) }
+        case .number(let f, _, _): return number(o[keyPath: f])
+        case .requiredNumber(let f, _, _): return .number(o[keyPath: f])
+        case .seconds(let f, _, _), .integer(let f, _, _): return .number(Double(o[keyPath: f]))
+        case .requiredChoice(let f, _, _): return .string(o[keyPath: f])
+        case .flag(let f, _): return .bool(o[keyPath: f])
         case .days(let f, let periods):
-            w.field(key, o[keyPath: f].flatMap { days in periods.first { $0.value == days }?.key })
+            return text(o[keyPath: f].flatMap { days in periods.first { $0.value == days }?.key })
         }
     }
 

@@ -92,12 +92,13 @@ public struct OpportunityQuery: Sendable, Hashable {
 
     /// The parameters in effect, for `filters_applied` (each under its name; `min_profit` also under the design
     /// document's `min_profit_percent`, which its example echoes).
-    func write(to w: inout JSONWriter) {
-        w.object { o in
-            for p in Self.parameters {
-                p.write(self, to: &o, as: p.name)
-                for alias in p.aliases where p.echoesAliases { p.write(self, to: &o, as: alias) }
-            }
+    var filtersApplied: [String: JSONFragment] {
+        var out: [String: JSONFragment] = [:]
+        for p in Self.parameters {
+            guard let value = p.applied(self) else { continue }
+            out[p.name] = value
+            for alias in p.aliases where p.echoesAliases { out[alias] = value }
         }
+        return out
     }
 }

@@ -13,24 +13,24 @@ struct PriceRoutes: Sendable {
     func register(_ routes: RouteRegistrar) {
         routes.get("/api/v1/prices", query: LivePriceQuery.parameterNames) { request, context in
             let query = try await LivePriceQuery.parse(request.query, catalog: deps.catalog)
-            return try RowListResponse(key: "prices", rows: try await deps.database.livePrices(query), period: nil)
+            return try RowListResponse(key: "prices", rows: try await deps.database.livePrices(query))
                 .response(from: request, context: context)
         }
         routes.get("/api/v1/prices/{symbol}", query: LivePriceQuery.parameterNames.filter { $0 != "symbols" }) {
             request, context in
             let symbol = try await deps.catalog.symbol(context.path("symbol"))
             let query = try await LivePriceQuery.parse(request.query, catalog: deps.catalog, symbols: [symbol])
-            return try RowListResponse(key: "prices", rows: try await deps.database.livePrices(query), period: nil)
+            return try RowListResponse(key: "prices", rows: try await deps.database.livePrices(query))
                 .response(from: request, context: context)
         }
         routes.get("/api/v1/price-spreads", query: PriceSpreadQuery.parameterNames) { request, context in
             let query = try await PriceSpreadQuery.parse(request.query, catalog: deps.catalog, best: false)
-            return try RowListResponse(key: "spreads", rows: try await deps.database.priceSpreads(query), period: nil)
+            return try RowListResponse(key: "spreads", rows: try await deps.database.priceSpreads(query))
                 .response(from: request, context: context)
         }
         routes.get("/api/v1/price-spreads/best", query: PriceSpreadQuery.parameterNames) { request, context in
             let query = try await PriceSpreadQuery.parse(request.query, catalog: deps.catalog, best: true)
-            return try RowListResponse(key: "spreads", rows: try await deps.database.priceSpreads(query), period: nil)
+            return try RowListResponse(key: "spreads", rows: try await deps.database.priceSpreads(query))
                 .response(from: request, context: context)
         }
         routes.get("/api/v1/price-spreads/history",

@@ -25,7 +25,7 @@ struct SettlementRoutes: Sendable {
             let dex = try await deps.catalog.dex(try q.string("dex"))
             let period = try Self.period(q)
             let rows = try await deps.database.realisedFunding(period: period, symbol: symbol, dex: dex)
-            return try RowListResponse(key: "markets", rows: rows, period: period)
+            return try RowListResponse(key: "markets", rows: rows, fields: ["period": .string(period)])
                 .response(from: request, context: context)
         }
         routes.cachedGet("/api/v1/realised-pair-returns",
@@ -39,7 +39,7 @@ struct SettlementRoutes: Sendable {
             let limit = try q.int("limit", default: 100, range: 1...1000)
             let rows = try await deps.database.realisedPairReturns(period: period, symbol: symbol, feeType: feeType,
                                                                   longDex: longDex, shortDex: shortDex, limit: limit)
-            return try RowListResponse(key: "pairs", rows: rows, period: period)
+            return try RowListResponse(key: "pairs", rows: rows, fields: ["period": .string(period)])
                 .response(from: request, context: context)
         }
         routes.cachedGet("/api/v1/predictor-accuracy", query: ["dex", "period"]) { request, context in
@@ -53,7 +53,7 @@ struct SettlementRoutes: Sendable {
         }
         routes.cachedGet("/api/v1/backfill") { request, context in
             let rows = try await deps.database.backfillStatus()
-            return try RowListResponse(key: "dexes", rows: rows, period: nil).response(from: request, context: context)
+            return try RowListResponse(key: "dexes", rows: rows).response(from: request, context: context)
         }
     }
 
@@ -87,21 +87,6 @@ struct SettlementRoutes: Sendable {
         return try SettlementHistoryResponse(dex: dex, symbol: symbol, startTime: from, endTime: to, count: rows.count,
                                              settlements: rows)
             .response(from: request, context: context)
-    }
-}
-
-/// A list of SQL rows under one key (`markets`, `pairs`, `dexes`), with its count and the route's period (absent
-/// on routes without one).
-struct RowListResponse: ResponseEncodable, Sendable {
-    var key: String
-    var rows: [ResultRow]
-    var period: String?
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: ResultRow.ColumnKey.self)
-        if let period { try c.encode(period, forKey: .init(stringValue: "period")) }
-        try c.encode(rows.count, forKey: .init(stringValue: "count"))
-        try c.encode(rows, forKey: .init(stringValue: key))
     }
 }
 

@@ -85,9 +85,8 @@ struct OpportunityOpenAPITests {
         #expect(q.minDivergence == 0.0001 && q.minProfit == 0 && q.minVolume24h == 100_000)
         #expect(q.feeType == "taker" && q.holdHours == 8 && q.maxAgeSeconds == 300)
         #expect(q.limit == 10 && q.sortBy == "net_profit" && q.sortDesc && q.realisedDays == nil)
-        var w = JSONWriter()
-        q.write(to: &w)
-        let applied = try JSONSerialization.jsonObject(with: Data(w.bytes)) as? [String: Any] ?? [:]
+        let data = try APIRequestContext.encoder.encode(q.filtersApplied)
+        let applied = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
         // Lists appear only when given; every other parameter appears, min_profit also as min_profit_percent.
         let lists: Set<String> = ["symbols", "include_dexes", "exclude_dexes"]
         #expect(Set(applied.keys) == Set(OpportunityQuery.parameters.map(\.name)).subtracting(lists)
