@@ -54,3 +54,22 @@ public struct NullWhenAbsent<Value: Encodable & Sendable>: Encodable, Sendable {
         return !d.isFinite
     }
 }
+
+/// Two encodable values as one JSON object: the fields of `first`, then those of `second` (a SQL row with the
+/// fields a route adds to it). Both must encode as objects.
+struct MergedObject<First: Encodable & Sendable, Second: Encodable & Sendable>: Encodable, Sendable {
+    var first: First
+    var second: Second
+
+    init(_ first: First, _ second: Second) {
+        self.first = first
+        self.second = second
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try first.encode(to: encoder)
+        try second.encode(to: encoder)
+    }
+}
+
+extension MergedObject: ResponseEncodable {}

@@ -85,7 +85,6 @@ struct DexSymbolsResponse: ResponseEncodable, Sendable {
     /// The design document's `DEXSymbol` fields added to the market's: its names for the venue symbol, volume and
     /// OI; `min_order_size` is not collected from any venue (docs/api.md), so null.
     struct Symbol: Encodable, Sendable {
-        var market: DexMarketRow
         var dexSymbolFormat: String
         var isActive = true
         @NullWhenAbsent var minOrderSize: Double?
@@ -101,27 +100,16 @@ struct DexSymbolsResponse: ResponseEncodable, Sendable {
         }
 
         init(_ row: DexMarketRow) {
-            market = row
             dexSymbolFormat = row.dexSymbol
             minOrderSize = nil
             volume24h = row.volume24hUSD
             openInterest = row.openInterestUSD
         }
-
-        /// The market's fields and these, in one object.
-        func encode(to encoder: any Encoder) throws {
-            try market.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(dexSymbolFormat, forKey: .dexSymbolFormat)
-            try c.encode(isActive, forKey: .isActive)
-            try c.encode(_minOrderSize, forKey: .minOrderSize)
-            try c.encode(_volume24h, forKey: .volume24h)
-            try c.encode(_openInterest, forKey: .openInterest)
-        }
     }
 
     var dexName: String
-    var symbols: [Symbol]
+    /// Each market's fields, then its `Symbol` fields.
+    var symbols: [MergedObject<DexMarketRow, Symbol>]
     var dex: String
     var markets: [DexMarketRow]
     var count: Int
@@ -135,7 +123,7 @@ struct DexSymbolsResponse: ResponseEncodable, Sendable {
 
     init(dex: String, rows: [DexMarketRow]) {
         dexName = dex
-        symbols = rows.map(Symbol.init)
+        symbols = rows.map { MergedObject($0, Symbol($0)) }
         self.dex = dex
         markets = rows
         count = rows.count

@@ -76,8 +76,8 @@ struct OpportunityQueryRoutes: Sendable {
             opportunities: best.keys.sorted().map { symbol in
                 let row = best[symbol]!
                 let long = row["long_dex"]?.string ?? "", short = row["short_dex"]?.string ?? ""
-                return .init(row: row, rateDiff: row["divergence"] ?? .null, betterOn: short,
-                             recommendation: "short_on_\(short)_long_on_\(long)")
+                return MergedObject(row, .init(rateDiff: row["divergence"] ?? .null, betterOn: short,
+                                               recommendation: "short_on_\(short)_long_on_\(long)"))
             },
             symbol: q.symbol, pairs: rows, totalCount: total, filtersApplied: q.filtersApplied, generatedAt: Date())
     }
@@ -184,9 +184,8 @@ struct BestOpportunityResponse: ResponseEncodable, Sendable {
 
 /// `GET /api/v1/opportunities/compare`: per symbol the better direction between two dexes, and every pair.
 struct OpportunityComparison: ResponseEncodable, Sendable {
-    /// An opportunity with the design document's comparison fields.
-    struct Compared: Encodable, Sendable {
-        var row: ResultRow
+    /// The design document's comparison fields, added to each opportunity.
+    struct Comparison: Encodable, Sendable {
         /// The pair's 8 h divergence.
         var rateDiff: ResultValue
         /// The dex with the higher rate (the short leg's).
@@ -198,19 +197,11 @@ struct OpportunityComparison: ResponseEncodable, Sendable {
             case rateDiff = "rate_diff"
             case betterOn = "better_on"
         }
-
-        func encode(to encoder: any Encoder) throws {
-            try row.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(rateDiff, forKey: .rateDiff)
-            try c.encode(betterOn, forKey: .betterOn)
-            try c.encode(recommendation, forKey: .recommendation)
-        }
     }
 
     var dex1: String
     var dex2: String
-    var opportunities: [Compared]
+    var opportunities: [MergedObject<ResultRow, Comparison>]
     @NullWhenAbsent var symbol: String?
     var pairs: [ResultRow]
     var totalCount: Int

@@ -46,15 +46,15 @@ struct SeedScreenerRoutes: Sendable {
     /// One market by id (case-insensitive), with its changes over `window` (`leaderboard_changes()`) and its taker
     /// flow over the last hour (`trade_flow_1m`). A bare `BTC-USDT-PERP` (or `BTC`) is no id: the 404 names the ids
     /// of its markets.
-    func market(_ id: String, _ r: QueryReader) async throws -> ScreenerMarketResponse {
+    func market(_ id: String, _ r: QueryReader) async throws -> MergedObject<ResultRow, ScreenerMarketDetail> {
         let window = try r.choice("window", MarketRoutes.windows, default: "24h") ?? "24h"
         guard let row = try await deps.database.screenerMarket(id: id) else {
             throw try await notFound(id)
         }
         let changes = try await deps.database.screenerMarketChanges(id: id, window: window)
         let flow = try await deps.database.screenerMarketFlow(id: id)
-        return ScreenerMarketResponse(market: row, window: window, changes: changes,
-                                      tradeFlow1h: flow.flatMap { $0["minutes"]?.double ?? 0 > 0 ? $0 : nil })
+        return MergedObject(row, ScreenerMarketDetail(
+            window: window, changes: changes, tradeFlow1h: flow.flatMap { $0["minutes"]?.double ?? 0 > 0 ? $0 : nil }))
     }
 
     func notFound(_ id: String) async throws -> APIError {
@@ -82,10 +82,9 @@ struct ScreenerMarketsResponse: ResponseEncodable, Sendable {
     var timestamp: Date
 }
 
-/// `GET /markets/{id}`: the market's own fields, then its changes over `window` and its taker flow over the last
-/// hour (null without trades).
-struct ScreenerMarketResponse: ResponseEncodable, Sendable {
-    var market: ResultRow
+/// `GET /markets/{id}`: the market's own fields (a `screener_markets` row), then its changes over `window` and
+/// its taker flow over the last hour (null without trades).
+struct ScreenerMarketDetail: Encodable, Sendable {
     var window: String
     @NullWhenAbsent var changes: ResultRow?
     @NullWhenAbsent var tradeFlow1h: ResultRow?
@@ -93,13 +92,5 @@ struct ScreenerMarketResponse: ResponseEncodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case window, changes
         case tradeFlow1h = "trade_flow_1h"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        try market.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(window, forKey: .window)
-        try c.encode(_changes, forKey: .changes)
-        try c.encode(_tradeFlow1h, forKey: .tradeFlow1h)
     }
 }
